@@ -1,0 +1,107 @@
+import { InvalidRecordError, describe } from '../errors.ts';
+import { hashKeyOf, parseExplicitHashKey } from '../codec/hash-key.ts';
+import type { ResolvedProducerOptions } from './options.ts';
+import type { PutOptions, PutResult, UserRecord } from './user-record.ts';
+
+const MAX_CACHED_KEYS = 65_536;
+
+/**
+ * MD5 of partition keys, cached: click streams reuse a bounded set of keys (user ids), and a
+ * cached lookup costs a tenth of hashing.
+ * @internal
+ */
+export class HashKeyCache {
+  private cache = new Map<string, bigint>();
+
+  get(partitionKey: string): bigint {
+    let hashKey = this.cache.get(partitionKey);
+    if (hashKey === undefined) {
+      if (this.cache.size >= MAX_CACHED_KEYS) this.cache = new Map();
+      hashKey = hashKeyOf(partitionKey);
+      this.cache.set(partitionKey, hashKey);
+    }
+    return hashKey;
+  }
+}
+
+function byteLength(value: string | Uint8Array): number {
+  return typeof value === 'string' ? Buffer.byteLength(value) : value.byteLength;
+}
+
+/**
+ * Serializes and validates one `put()` into a user record, or throws an {@link InvalidRecordError}
+ * naming what is wrong. Nothing is shared with other records, so a bad one affects only its call.
+ * @internal
+ */
+export function acceptUserRecord(
+  value: unknown,
+  putOptions: PutOptions | undefined,
+  options: ResolvedProducerOptions,
+  hashKeys: HashKeyCache,
+  now: number,
+): UserRecord {
+  const partitionKey = putOptions?.partitionKey;
+  if (typeof partitionKey !== 'string' || partitionKey.length < 1 || partitionKey.length > 256) {
+    throw new InvalidRecordError(
+      'INVALID_PARTITION_KEY',
+      `partitionKey must be a string of 1 to 256 characters (got ${describe(partitionKey)})`,
+    );
+  }
+  const explicitHashKey = putOptions?.explicitHashKey;
+  const hashKey = explicitHashKey === undefined ? hashKeys.get(partitionKey) : parseExplicitHashKey(explicitHashKey);
+
+  let data: string | Uint8Array;
+  if (value instanceof Uint8Array) {
+    data = value;
+  } else {
+    let serialized: unknown;
+    try {
+      serialized = options.serializer(value);
+    } catch (cause) {
+      throw new InvalidRecordError('SERIALIZATION_FAILED', `the record could not be serialized: ${(cause as Error)?.message ?? cause}`, cause);
+    }
+    if (typeof serialized !== 'string' && !(serialized instanceof Uint8Array)) {
+      throw new InvalidRecordError(
+        'SERIALIZATION_FAILED',
+        `the serializer must return a string or bytes (got ${describe(serialized)}${value === undefined ? ' for an undefined record' : ''})`,
+      );
+    }
+    data = serialized;
+  }
+  const dataSize = byteLength(data);
+  const size = dataSize + (partitionKey.length < 128 && isAscii(partitionKey) ? partitionKey.length : Buffer.byteLength(partitionKey));
+  if (size > options.maxRecordSize) {
+    throw new InvalidRecordError(
+      'RECORD_TOO_LARGE',
+      `the record is ${size} bytes (data plus partition key), over options.maxRecordSize (${options.maxRecordSize})`,
+    );
+  }
+  let resolve!: (result: PutResult) => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<PutResult>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return {
+    data,
+    partitionKey,
+    explicitHashKey,
+    hashKey,
+    size,
+    dataSize,
+    arrivedAt: now,
+    deadline: now + options.recordTtl,
+    attempts: 0,
+    notBefore: 0,
+    settled: false,
+    lastError: undefined,
+    resolve,
+    reject,
+    promise,
+  };
+}
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 127) return false;
+  return true;
+}

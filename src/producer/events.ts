@@ -1,0 +1,26 @@
+import type { ProducerMetrics } from './metrics.ts';
+
+/** Instrumentation events of the producer; subscribe with `producer.on(name, listener)`. */
+export interface ProducerEvents extends Record<string, unknown> {
+  /** One PutRecords request finished (or failed as a whole, then `error` is set and every record failed). */
+  'producer.putRecords': {
+    shardId: string;
+    kinesisRecords: number;
+    userRecords: number;
+    /** Bytes on the wire: Kinesis record data plus partition keys. */
+    bytes: number;
+    durationMs: number;
+    failedKinesisRecords: number;
+    error: Error | undefined;
+  };
+  /** A user record got a final failure (expired, or throttled with failIfThrottled). */
+  'producer.recordFailed': { partitionKey: string; attempts: number; error: Error };
+  /** The flush stage broke for a batch (a worker thread died, a bug); its records were re-queued. */
+  'producer.flushFailed': { shardId: string; userRecords: number; error: unknown };
+  /** The shard map was (re)loaded. */
+  'producer.shardMap': { version: number; shardIds: string[] };
+  /** A supervised actor failed and is restarted. */
+  'producer.restart': { actor: string; attempt: number; error: unknown };
+  /** Periodic metrics snapshot (every `metricsInterval` ms while listened to). */
+  'producer.metrics': ProducerMetrics;
+}

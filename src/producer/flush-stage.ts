@@ -1,0 +1,161 @@
+import { PutRecordsCommand, type KinesisClient, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import { sleep, type Clock } from '../clock.ts';
+import type { KinesisActorsError } from '../errors.ts';
+import { entryError, metricCode, translateKinesisError } from '../aws/kinesis-errors.ts';
+import type { InstrumentationEmitter } from '../instrumentation/emitter.ts';
+import { AGGREGATE_PARTITION_KEY, toEncodeTask, type Batch } from './batch.ts';
+import { observe, type MetricsRecorder } from './metrics.ts';
+import type { ResolvedProducerOptions } from './options.ts';
+import type { ShardRateLimiter } from './rate-limiter.ts';
+import type { ShardMap } from './shard-map.ts';
+import type { EncodePool } from './worker-pool.ts';
+import type { UserRecord } from './user-record.ts';
+import type { ProducerEvents } from './events.ts';
+
+/** What the flush stage needs from the producer. @internal */
+export interface FlushStageDeps {
+  options: ResolvedProducerOptions;
+  kinesis: KinesisClient;
+  pool: EncodePool;
+  clock: Clock;
+  metrics: MetricsRecorder;
+  events: InstrumentationEmitter<ProducerEvents>;
+  limiter(shardId: string): ShardRateLimiter;
+  /** Settles a user record as put. */
+  succeed(record: UserRecord, shardId: string, sequenceNumber: string, subSequenceNumber: number): void;
+  /** Sends records back for another attempt, or fails them if their time is up. */
+  retryOrFail(records: UserRecord[], error: KinesisActorsError): void;
+  /** Reloads the shard map (debounced) and resolves with the fresh one. */
+  refreshShardMap(): Promise<ShardMap>;
+}
+
+const encoder = new TextEncoder();
+
+function partitionKeyBytes(key: string): number {
+  return key.length === 1 ? 1 : encoder.encode(key).length;
+}
+
+/**
+ * The flush stage: encodes a batch in the worker pool, waits for the shard's rate limit, calls
+ * PutRecords, and settles or re-queues every user record. Failures of Kinesis are handled here;
+ * the returned promise rejects only when the stage itself broke (a worker died, a bug), and then
+ * the caller re-queues the whole batch.
+ * @internal
+ */
+export function createFlushStage(deps: FlushStageDeps): (batch: Batch) => Promise<void> {
+  const { options, kinesis, pool, clock, metrics } = deps;
+
+  return async function flushBatch(batch: Batch): Promise<void> {
+    const startedAt = clock.now();
+    for (const group of batch.groups) {
+      for (const record of group) {
+        if (record.attempts === 0) observe(metrics.values.BufferingTime, startedAt - record.arrivedAt);
+        record.attempts++;
+      }
+    }
+    const { records: encoded } = await pool.encode(toEncodeTask(batch, options.compression, options.compressionLevel));
+
+    const entries: PutRecordsRequestEntry[] = new Array(encoded.length);
+    let bytes = 0;
+    for (let g = 0; g < encoded.length; g++) {
+      const group = batch.groups[g];
+      const first = group[0];
+      const single = group.length === 1;
+      const partitionKey = single ? first.partitionKey : AGGREGATE_PARTITION_KEY;
+      entries[g] = {
+        Data: encoded[g],
+        PartitionKey: partitionKey,
+        ExplicitHashKey: single ? first.explicitHashKey : first.hashKey.toString(),
+      };
+      bytes += encoded[g].byteLength + partitionKeyBytes(partitionKey);
+    }
+
+    const wait = deps.limiter(batch.shardId).reserve(bytes, entries.length, clock.now());
+    if (wait > 0) await sleep(clock, wait);
+
+    const sentAt = clock.now();
+    let response;
+    try {
+      response = await kinesis.send(new PutRecordsCommand({ StreamName: options.streamName, Records: entries }));
+    } catch (thrown) {
+      const error = translateKinesisError(thrown, 'PutRecords');
+      if (!('retriable' in error)) throw error;
+      metrics.error(metricCode(error));
+      deps.events.emit('producer.putRecords', {
+        shardId: batch.shardId,
+        kinesisRecords: entries.length,
+        userRecords: batch.userRecords,
+        bytes,
+        durationMs: clock.now() - sentAt,
+        failedKinesisRecords: entries.length,
+        error,
+      });
+      if (!batch.abandoned) deps.retryOrFail(batch.groups.flat(), error as KinesisActorsError);
+      return;
+    }
+    const durationMs = clock.now() - sentAt;
+    observe(metrics.values.RequestTime, durationMs);
+
+    const results = response.Records ?? [];
+    const failed: UserRecord[] = [];
+    let lastError: KinesisActorsError | undefined;
+    const misplaced: { group: UserRecord[]; shardId: string; sequenceNumber: string }[] = [];
+    for (let g = 0; g < batch.groups.length; g++) {
+      const group = batch.groups[g];
+      const result = results[g];
+      if (!result || result.ErrorCode || !result.SequenceNumber || !result.ShardId) {
+        const code = result?.ErrorCode ?? 'MissingResult';
+        metrics.error(code);
+        lastError = entryError(code, result?.ErrorMessage);
+        for (const record of group) failed.push(record);
+        continue;
+      }
+      metrics.values.KinesisRecordsPut++;
+      metrics.values.KinesisRecordsDataPut += encoded[g].byteLength;
+      observe(metrics.values.UserRecordsPerKinesisRecord, group.length);
+      if (result.ShardId !== batch.shardId && group.length > 1) {
+        misplaced.push({ group, shardId: result.ShardId, sequenceNumber: result.SequenceNumber });
+        continue;
+      }
+      for (let i = 0; i < group.length; i++) deps.succeed(group[i], result.ShardId, result.SequenceNumber, group.length > 1 ? i : 0);
+    }
+    deps.events.emit('producer.putRecords', {
+      shardId: batch.shardId,
+      kinesisRecords: entries.length,
+      userRecords: batch.userRecords,
+      bytes,
+      durationMs,
+      failedKinesisRecords: response.FailedRecordCount ?? failed.length,
+      error: lastError,
+    });
+    if (failed.length > 0 && !batch.abandoned) deps.retryOrFail(failed, lastError!);
+    if (misplaced.length > 0) await settleMisplaced(deps, misplaced, batch.abandoned);
+  };
+}
+
+/**
+ * An aggregate landed on another shard than predicted: the map is stale (a reshard). Records
+ * that the new map puts on the shard it landed on are fine; the others would be dropped by a
+ * KCL reading that shard, so they are sent again, as the KPL does.
+ */
+async function settleMisplaced(
+  deps: FlushStageDeps,
+  misplaced: { group: UserRecord[]; shardId: string; sequenceNumber: string }[],
+  abandoned: boolean,
+): Promise<void> {
+  const map = await deps.refreshShardMap();
+  const again: UserRecord[] = [];
+  for (const { group, shardId, sequenceNumber } of misplaced) {
+    const landed = map.get(shardId);
+    group.forEach((record, i) => {
+      if (landed && record.hashKey >= landed.startingHashKey && record.hashKey <= landed.endingHashKey) {
+        deps.succeed(record, shardId, sequenceNumber, i);
+      } else {
+        again.push(record);
+      }
+    });
+  }
+  if (again.length > 0 && !abandoned) {
+    deps.retryOrFail(again, entryError('WrongShard', 'the aggregated record landed on a shard that does not own every user record in it'));
+  }
+}

@@ -1,0 +1,182 @@
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { InvalidOptionError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { AwsConnection } from '../aws/clients.ts';
+import type { CompressionCodec } from '../codec/envelope.ts';
+import type { Clock } from '../clock.ts';
+
+/** Turns a value given to `put()` into the bytes (or UTF-8 text) of one user record. */
+export type Serializer = (value: unknown) => string | Uint8Array;
+
+/** What `put()` does when the outstanding-records or outstanding-bytes limit is reached. */
+export type BackpressureMode = 'wait' | 'reject';
+
+/**
+ * Options of {@link createProducer}. Names and defaults follow the KPL's configuration
+ * (camel-cased) where it has the setting; the rest are this framework's additions.
+ */
+export interface ProducerOptions {
+  /** Stream to put records into. Required. */
+  streamName: string;
+  /** A ready Kinesis client; when absent one is built from `connection`. */
+  kinesis?: KinesisClient;
+  /** Region, endpoint and credentials used to build the client when `kinesis` is absent. */
+  connection?: AwsConnection;
+  /** Pack user records bound for one shard into KPL aggregated records. @defaultValue true */
+  aggregationEnabled?: boolean;
+  /** User records per aggregated record, 1–4294967295. @defaultValue 4294967295 */
+  aggregationMaxCount?: number;
+  /** Bytes per aggregated record (before compression), 64–1048576. @defaultValue 51200 */
+  aggregationMaxSize?: number;
+  /** Kinesis records per PutRecords request, 1–500. @defaultValue 500 */
+  collectionMaxCount?: number;
+  /** Bytes per PutRecords request, 52224–9223372036854775807 (capped at 5 MiB). @defaultValue 5242880 */
+  collectionMaxSize?: number;
+  /** Longest time a user record waits in a buffer before it is sent, 0–9223372036854775807 ms. @defaultValue 100 */
+  recordMaxBufferedTime?: number;
+  /** Time a user record may spend being retried before it fails as expired, 100–9223372036854775807 ms. @defaultValue 30000 */
+  recordTtl?: number;
+  /** Per-shard send rate as a percentage of the shard write limits (1 MiB/s, 1000 records/s), 1–9223372036854775807. @defaultValue 150 */
+  rateLimit?: number;
+  /** Fail throttled records at once instead of retrying them. @defaultValue false */
+  failIfThrottled?: boolean;
+  /** Sockets to Kinesis when the producer builds its client, 1–256. @defaultValue 24 */
+  maxConnections?: number;
+  /** Milliseconds before a PutRecords request is abandoned and retried, 100–600000. @defaultValue 6000 */
+  requestTimeout?: number;
+  /** Largest user record (data plus partition key), in bytes. @defaultValue 1048576 */
+  maxRecordSize?: number;
+  /** Compression of aggregated records: 'deflate' wraps them in the framework's envelope, 'none' writes plain KPL records. @defaultValue 'deflate' */
+  compression?: CompressionCodec;
+  /** Deflate level, 0–9. @defaultValue 1 */
+  compressionLevel?: number;
+  /** Worker threads that encode and compress batches, 1–64. @defaultValue 1 */
+  workerThreads?: number;
+  /** User records accepted but without a final result, beyond which `put()` waits or rejects. @defaultValue 100000 */
+  maxOutstandingRecords?: number;
+  /** Bytes of user records accepted but without a final result, beyond which `put()` waits or rejects. @defaultValue 67108864 */
+  maxOutstandingBytes?: number;
+  /** What `put()` does when a limit is reached. @defaultValue 'wait' */
+  backpressure?: BackpressureMode;
+  /** Serializer for values that are not Buffers or Uint8Arrays. @defaultValue JSON.stringify */
+  serializer?: Serializer;
+  /** First retry delay after a failed put; doubles per attempt with full jitter. @defaultValue 100 */
+  retryBaseDelay?: number;
+  /** Largest retry delay. @defaultValue 5000 */
+  retryMaxDelay?: number;
+  /** Interval of `producer.metrics` instrumentation events, ms; 0 turns them off. @defaultValue 1000 */
+  metricsInterval?: number;
+  /** pino logger; silent when absent. */
+  logger?: Logger;
+  /** Time source; tests pass a simulated clock. */
+  clock?: Clock;
+}
+
+/** Options after defaults and validation; frozen. */
+export type ResolvedProducerOptions = Readonly<
+  Required<Omit<ProducerOptions, 'kinesis' | 'connection' | 'logger' | 'clock'>> &
+    Pick<ProducerOptions, 'kinesis' | 'connection' | 'logger' | 'clock'>
+>;
+
+const MAX_LONG = Number.MAX_SAFE_INTEGER;
+
+/** Every default in one place. */
+export const producerDefaults = Object.freeze({
+  aggregationEnabled: true,
+  aggregationMaxCount: 4294967295,
+  aggregationMaxSize: 51200,
+  collectionMaxCount: 500,
+  collectionMaxSize: 5242880,
+  recordMaxBufferedTime: 100,
+  recordTtl: 30000,
+  rateLimit: 150,
+  failIfThrottled: false,
+  maxConnections: 24,
+  requestTimeout: 6000,
+  maxRecordSize: 1048576,
+  compression: 'deflate' as CompressionCodec,
+  compressionLevel: 1,
+  workerThreads: 1,
+  maxOutstandingRecords: 100_000,
+  maxOutstandingBytes: 64 * 1024 * 1024,
+  backpressure: 'wait' as BackpressureMode,
+  serializer: JSON.stringify as Serializer,
+  retryBaseDelay: 100,
+  retryMaxDelay: 5000,
+  metricsInterval: 1000,
+});
+
+function integer(options: ProducerOptions, field: keyof typeof producerDefaults, min: number, max: number): number {
+  const value = options[field] ?? producerDefaults[field];
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidOptionError(field, `must be an integer from ${min} to ${max}`, value);
+  }
+  return value;
+}
+
+function boolean(options: ProducerOptions, field: 'aggregationEnabled' | 'failIfThrottled'): boolean {
+  const value = options[field] ?? producerDefaults[field];
+  if (typeof value !== 'boolean') throw new InvalidOptionError(field, 'must be true or false', value);
+  return value;
+}
+
+function oneOf<T extends string>(options: ProducerOptions, field: 'compression' | 'backpressure', allowed: readonly T[]): T {
+  const value = (options[field] ?? producerDefaults[field]) as T;
+  if (!allowed.includes(value)) throw new InvalidOptionError(field, `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}`, value);
+  return value;
+}
+
+/**
+ * Applies defaults, checks every field and the rules between fields, and freezes the result.
+ * Throws {@link InvalidOptionError} naming the first bad field.
+ */
+export function resolveProducerOptions(options: ProducerOptions): ResolvedProducerOptions {
+  if (options === null || typeof options !== 'object') throw new InvalidOptionError('', 'must be an object', options);
+  const { streamName } = options;
+  if (typeof streamName !== 'string' || !/^[a-zA-Z0-9_.-]{1,128}$/.test(streamName)) {
+    throw new InvalidOptionError('streamName', 'must be 1–128 characters of a-z, A-Z, 0-9, _ . -', streamName);
+  }
+  if (options.serializer !== undefined && typeof options.serializer !== 'function') {
+    throw new InvalidOptionError('serializer', 'must be a function', options.serializer);
+  }
+  const resolved = {
+    streamName,
+    kinesis: options.kinesis,
+    connection: options.connection,
+    logger: options.logger,
+    clock: options.clock,
+    aggregationEnabled: boolean(options, 'aggregationEnabled'),
+    aggregationMaxCount: integer(options, 'aggregationMaxCount', 1, 4294967295),
+    aggregationMaxSize: integer(options, 'aggregationMaxSize', 64, 1048576),
+    collectionMaxCount: integer(options, 'collectionMaxCount', 1, 500),
+    collectionMaxSize: Math.min(integer(options, 'collectionMaxSize', 52224, MAX_LONG), 5242880),
+    recordMaxBufferedTime: integer(options, 'recordMaxBufferedTime', 0, MAX_LONG),
+    recordTtl: integer(options, 'recordTtl', 100, MAX_LONG),
+    rateLimit: integer(options, 'rateLimit', 1, MAX_LONG),
+    failIfThrottled: boolean(options, 'failIfThrottled'),
+    maxConnections: integer(options, 'maxConnections', 1, 256),
+    requestTimeout: integer(options, 'requestTimeout', 100, 600000),
+    maxRecordSize: integer(options, 'maxRecordSize', 1, 10 * 1048576),
+    compression: oneOf(options, 'compression', ['none', 'deflate'] as const),
+    compressionLevel: integer(options, 'compressionLevel', 0, 9),
+    workerThreads: integer(options, 'workerThreads', 1, 64),
+    maxOutstandingRecords: integer(options, 'maxOutstandingRecords', 1, MAX_LONG),
+    maxOutstandingBytes: integer(options, 'maxOutstandingBytes', 1, MAX_LONG),
+    backpressure: oneOf(options, 'backpressure', ['wait', 'reject'] as const),
+    serializer: options.serializer ?? producerDefaults.serializer,
+    retryBaseDelay: integer(options, 'retryBaseDelay', 1, MAX_LONG),
+    retryMaxDelay: integer(options, 'retryMaxDelay', 1, MAX_LONG),
+    metricsInterval: integer(options, 'metricsInterval', 0, MAX_LONG),
+  };
+  if (resolved.maxOutstandingBytes < resolved.maxRecordSize) {
+    throw new InvalidOptionError(
+      'maxOutstandingBytes',
+      `must be at least options.maxRecordSize (${resolved.maxRecordSize}), or no record of the largest size could ever be accepted`,
+      resolved.maxOutstandingBytes,
+    );
+  }
+  if (resolved.retryMaxDelay < resolved.retryBaseDelay) {
+    throw new InvalidOptionError('retryMaxDelay', `must be at least options.retryBaseDelay (${resolved.retryBaseDelay})`, resolved.retryMaxDelay);
+  }
+  return Object.freeze(resolved);
+}

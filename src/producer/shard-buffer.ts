@@ -1,0 +1,107 @@
+import type { UserRecord } from './user-record.ts';
+
+/**
+ * The user records waiting for one predicted shard. Plain data owned by the producer, not by the
+ * shard's actor, so a restarted actor finds every record its predecessor held.
+ * @internal
+ */
+export class ShardBuffer {
+  /** New records in arrival order. */
+  private pending: UserRecord[] = [];
+  private head = 0;
+  /** Records waiting to be retried, each with its own `notBefore`. */
+  private retries: UserRecord[] = [];
+  pendingBytes = 0;
+  /** Set once the buffer has told its actor it is full, until the next batch is cut. */
+  fullSignaled = false;
+
+  constructor(readonly shardId: string) {}
+
+  get size(): number {
+    return this.pending.length - this.head + this.retries.length;
+  }
+
+  push(record: UserRecord): void {
+    this.pending.push(record);
+    this.pendingBytes += record.size;
+  }
+
+  /** Puts records back for another attempt; they go out before newer records once due. */
+  requeue(records: readonly UserRecord[]): void {
+    for (const record of records) {
+      this.retries.push(record);
+      this.pendingBytes += record.size;
+    }
+  }
+
+  /** When the next record becomes sendable: the oldest arrival plus linger, or the earliest retry. */
+  nextDueAt(lingerMs: number): number | undefined {
+    let due: number | undefined;
+    if (this.head < this.pending.length) due = this.pending[this.head].arrivedAt + lingerMs;
+    for (const record of this.retries) {
+      if (due === undefined || record.notBefore < due) due = record.notBefore;
+    }
+    return due;
+  }
+
+  /**
+   * Removes and returns up to the records that `accept` admits, due retries first, then new
+   * records in order. `accept` returns false to stop taking (the batch is full).
+   */
+  take(now: number, accept: (record: UserRecord) => boolean): UserRecord[] {
+    const taken: UserRecord[] = [];
+    if (this.retries.length > 0) {
+      const keep: UserRecord[] = [];
+      let open = true;
+      for (const record of this.retries) {
+        if (record.settled) {
+          this.pendingBytes -= record.size;
+        } else if (open && record.notBefore <= now && accept(record)) {
+          this.pendingBytes -= record.size;
+          taken.push(record);
+        } else {
+          if (record.notBefore <= now) open = false;
+          keep.push(record);
+        }
+      }
+      this.retries = keep;
+      if (!open) return taken;
+    }
+    const pending = this.pending;
+    while (this.head < pending.length) {
+      const record = pending[this.head];
+      if (!record.settled && !accept(record)) break;
+      this.head++;
+      this.pendingBytes -= record.size;
+      if (!record.settled) taken.push(record);
+    }
+    if (this.head === pending.length) {
+      this.pending = [];
+      this.head = 0;
+    } else if (this.head > 4096 && this.head * 2 > pending.length) {
+      this.pending = pending.slice(this.head);
+      this.head = 0;
+    }
+    this.fullSignaled = false;
+    return taken;
+  }
+
+  /** Unsettled records without removing them, for `flush()` to wait on. */
+  peekAll(): UserRecord[] {
+    const all: UserRecord[] = [];
+    for (const record of this.retries) if (!record.settled) all.push(record);
+    for (let i = this.head; i < this.pending.length; i++) if (!this.pending[i].settled) all.push(this.pending[i]);
+    return all;
+  }
+
+  /** Removes and returns everything, for re-routing after the shard map changed. */
+  drainAll(): UserRecord[] {
+    const all = [...this.retries, ...this.pending.slice(this.head)];
+    this.retries = [];
+    this.pending = [];
+    this.head = 0;
+    this.pendingBytes = 0;
+    this.fullSignaled = false;
+    return all.filter((r) => !r.settled);
+  }
+}

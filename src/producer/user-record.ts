@@ -1,0 +1,47 @@
+import type { KinesisActorsError } from '../errors.ts';
+
+/** What `put()` resolves with once Kinesis has acknowledged the record. */
+export interface PutResult {
+  /** Shard the record was written to. */
+  shardId: string;
+  /** Sequence number of the Kinesis record that carries it (shared by an aggregate's user records). */
+  sequenceNumber: string;
+  /** Index of the user record inside its aggregated record (0 when not aggregated). */
+  subSequenceNumber: number;
+  /** PutRecords attempts it took, 1 when it went through the first time. */
+  attempts: number;
+}
+
+/** Per-call options of `put()`. */
+export interface PutOptions {
+  /** Partition key, 1–256 characters; it decides the shard unless `explicitHashKey` is given. */
+  partitionKey: string;
+  /** Decimal hash key, 0 to 2^128−1, that overrides the partition key's MD5 for shard choice. */
+  explicitHashKey?: string;
+}
+
+/**
+ * A user record from acceptance to its final result. One object per record, mutated in place,
+ * so the hot path allocates nothing else per record.
+ * @internal
+ */
+export interface UserRecord {
+  readonly data: string | Uint8Array;
+  readonly partitionKey: string;
+  readonly explicitHashKey: string | undefined;
+  readonly hashKey: bigint;
+  /** Data bytes plus partition key bytes: what counts toward limits and backpressure. */
+  readonly size: number;
+  /** Bytes of `data` once UTF-8 encoded. */
+  readonly dataSize: number;
+  readonly arrivedAt: number;
+  readonly deadline: number;
+  attempts: number;
+  /** Earliest time a retry may be sent. */
+  notBefore: number;
+  settled: boolean;
+  lastError: KinesisActorsError | undefined;
+  resolve: (result: PutResult) => void;
+  reject: (error: Error) => void;
+  promise: Promise<PutResult>;
+}

@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProducer, producerInternals } from '../../src/producer/producer.ts';
+import { startLocalStack, randomName, type LocalStack } from '../../src/testing/local-stack.ts';
+import { createStream } from '../../src/testing/streams.ts';
+import { account, clickEvent, range } from './producer-helpers.ts';
+
+describe('producer against the embedded Kinesis', () => {
+  let stack: LocalStack;
+  beforeAll(async () => {
+    stack = await startLocalStack();
+  });
+  afterAll(() => stack.close());
+
+  it('puts 100,000 events into 4 shards: every id exactly once, in order per partition key', async () => {
+    const stream = randomName('e2e');
+    await createStream(stack.kinesis, stream, 4);
+    const producer = createProducer({ streamName: stream, kinesis: stack.kinesis, workerThreads: 2 });
+    const ids = range(100_000);
+    const results = ids.map((id) => {
+      const { value, partitionKey } = clickEvent(id);
+      return producer.put(value, { partitionKey });
+    });
+    const settled = await Promise.all(results);
+    await producer.close();
+    expect(new Set(settled.map((r) => r.shardId)).size).toBe(4);
+
+    const got = await account(stack.kinesis, stream, ids);
+    expect(got.missing).toEqual([]);
+    expect(got.duplicates).toBe(0);
+    expect(got.outOfOrderKeys).toEqual([]);
+    expect(got.contents.records).toHaveLength(100_000);
+    // aggregated and compressed: far fewer Kinesis records than events
+    expect(got.contents.compressedRecords).toBeGreaterThan(0);
+    expect(got.contents.kinesisRecords).toBeLessThan(5_000);
+
+    const metrics = producer.metrics();
+    expect(metrics.UserRecordsReceived).toBe(100_000);
+    expect(metrics.UserRecordsPut).toBe(100_000);
+    expect(metrics.UserRecordsPending).toBe(0);
+    expect(metrics.KinesisRecordsPut).toBe(got.contents.kinesisRecords);
+    expect(metrics.UserRecordsPerKinesisRecord.max).toBeGreaterThan(1);
+    console.log(
+      `100k events: ${got.contents.kinesisRecords} Kinesis records, ${(got.contents.kinesisBytes / 100_000).toFixed(1)} bytes/event on the wire`,
+    );
+  });
+
+  it('writes plain KPL records with compression off, and single records as-is without aggregation', async () => {
+    const stream = randomName('plain');
+    await createStream(stack.kinesis, stream, 2);
+    const kpl = createProducer({ streamName: stream, kinesis: stack.kinesis, compression: 'none' });
+    await Promise.all(range(2000).map((id) => kpl.put(clickEvent(id).value, { partitionKey: clickEvent(id).partitionKey })));
+    await kpl.close();
+    const raw = createProducer({ streamName: stream, kinesis: stack.kinesis, aggregationEnabled: false });
+    await Promise.all(range(500).map((i) => raw.put(clickEvent(2000 + i).value, { partitionKey: clickEvent(2000 + i).partitionKey })));
+    await raw.close();
+    const got = await account(stack.kinesis, stream, range(2500));
+    expect(got.missing).toEqual([]);
+    expect(got.contents.compressedRecords).toBe(0);
+    expect(got.contents.kinesisRecords).toBeGreaterThanOrEqual(500);
+  });
+
+  it('close() while 50,000 records are in flight: every accepted record is on the stream afterwards', async () => {
+    const stream = randomName('close');
+    await createStream(stack.kinesis, stream, 4);
+    const producer = createProducer({ streamName: stream, kinesis: stack.kinesis });
+    const ids = range(50_000);
+    const results = ids.map((id) => producer.put(clickEvent(id).value, { partitionKey: clickEvent(id).partitionKey }));
+    const closing = producer.close();
+    expect(producer.close()).toBe(closing);
+    await closing;
+    const outcomes = await Promise.allSettled(results);
+    expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
+    const got = await account(stack.kinesis, stream, ids);
+    expect(got.missing).toEqual([]);
+  });
+
+  it('loses no record when a worker thread is killed mid-batch', async () => {
+    const stream = randomName('kill');
+    await createStream(stack.kinesis, stream, 2);
+    const producer = createProducer({ streamName: stream, kinesis: stack.kinesis, workerThreads: 2, compressionLevel: 9 });
+    const failures: unknown[] = [];
+    producer.on('producer.flushFailed', (e) => failures.push(e));
+    const pool = producer[producerInternals].pool;
+    const ids = range(30_000);
+    const results = ids.map((id) => producer.put(clickEvent(id).value, { partitionKey: clickEvent(id).partitionKey }));
+    // Kill worker threads while batches are being encoded, until one kill lands mid-task.
+    for (let i = 0; i < 200 && failures.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      for (const thread of pool.threads) void thread.terminate();
+    }
+    await Promise.all(results);
+    await producer.close();
+    expect(failures.length).toBeGreaterThan(0);
+    const got = await account(stack.kinesis, stream, ids);
+    expect(got.missing).toEqual([]);
+    console.log(`worker kills: ${failures.length} batches re-queued, ${got.duplicates} duplicates`);
+  });
+});
