@@ -94,6 +94,20 @@ describe('producer input validation', () => {
     expect(small.metrics().UserRecordsPut).toBe(1500);
   });
 
+  it('publishes metrics as instrumentation events, and on() returns an unsubscribe', async () => {
+    const watched = createProducer({ streamName: stream, kinesis: stack.kinesis, metricsInterval: 20 });
+    const snapshots: { UserRecordsPut: number }[] = [];
+    const unsubscribe = watched.on('producer.metrics', (m) => snapshots.push(m));
+    await watched.put({ m: 1 }, { partitionKey: 'metrics' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    unsubscribe();
+    const seen = snapshots.length;
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(snapshots.length).toBe(seen);
+    expect(snapshots.at(-1)!.UserRecordsPut).toBe(1);
+    await watched.close();
+  });
+
   it('throws InvalidOptionError naming the field for bad options', () => {
     expect(() => createProducer({ streamName: stream, kinesis: stack.kinesis, rateLimit: -1 })).toThrow(InvalidOptionError);
     expect(() => createProducer({ streamName: stream, kinesis: stack.kinesis, rateLimit: -1 })).toThrow(/options\.rateLimit/);

@@ -15,6 +15,8 @@ describe('producer against the embedded Kinesis', () => {
     const stream = randomName('e2e');
     await createStream(stack.kinesis, stream, 4);
     const producer = createProducer({ streamName: stream, kinesis: stack.kinesis, workerThreads: 2 });
+    let requests = 0;
+    producer.on('producer.putRecords', () => requests++);
     const ids = range(100_000);
     const results = ids.map((id) => {
       const { value, partitionKey } = clickEvent(id);
@@ -39,6 +41,9 @@ describe('producer against the embedded Kinesis', () => {
     expect(metrics.UserRecordsPending).toBe(0);
     expect(metrics.KinesisRecordsPut).toBe(got.contents.kinesisRecords);
     expect(metrics.UserRecordsPerKinesisRecord.max).toBeGreaterThan(1);
+    // One worker task and one PutRecords per batch, never per record.
+    expect(requests).toBeLessThan(1000);
+    expect(metrics.RequestTime.count).toBe(requests);
     console.log(
       `100k events: ${got.contents.kinesisRecords} Kinesis records, ${(got.contents.kinesisBytes / 100_000).toFixed(1)} bytes/event on the wire`,
     );
