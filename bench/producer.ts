@@ -1,0 +1,69 @@
+import { PutRecordsCommand, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import { createProducer, type ProducerOptions } from '../src/index.ts';
+import { startLocalStack, createStream, randomName, type LocalStack } from '../src/testing/index.ts';
+import { clickEvent } from './click-events.ts';
+
+export interface ProducerRun {
+  eventsPerSec: number;
+  bytesPerEvent: number;
+  kinesisRecords: number;
+}
+
+/** Puts `events` click events through the producer into a fresh 4-shard stream and waits for every acknowledgement. */
+export async function runProducer(stack: LocalStack, events: number, options: Partial<ProducerOptions> = {}): Promise<ProducerRun> {
+  const streamName = randomName('bench');
+  await createStream(stack.kinesis, streamName, 4);
+  const producer = createProducer({ streamName, kinesis: stack.kinesis, workerThreads: 1, ...options });
+  let wireBytes = 0;
+  producer.on('producer.putRecords', (e) => (wireBytes += e.error ? 0 : e.bytes));
+  const started = performance.now();
+  const pending: Promise<unknown>[] = [];
+  for (let n = 0; n < events; n++) {
+    const { value, partitionKey } = clickEvent(n);
+    pending.push(producer.put(value, { partitionKey }));
+    // Yield now and then, as a server handling requests would.
+    if (n % 2000 === 1999) await new Promise((resolve) => setImmediate(resolve));
+  }
+  await Promise.all(pending);
+  const seconds = (performance.now() - started) / 1000;
+  await producer.close();
+  const m = producer.metrics();
+  return { eventsPerSec: Math.round(events / seconds), bytesPerEvent: wireBytes / m.UserRecordsPut, kinesisRecords: m.KinesisRecordsPut };
+}
+
+/** The peer: a plain SDK PutRecords loop, 500 records per request, 8 requests in flight. */
+export async function runSdkLoop(stack: LocalStack, events: number): Promise<ProducerRun> {
+  const streamName = randomName('bench');
+  await createStream(stack.kinesis, streamName, 4);
+  let next = 0;
+  let bytes = 0;
+  const started = performance.now();
+  const lane = async () => {
+    while (next < events) {
+      const entries: PutRecordsRequestEntry[] = [];
+      while (entries.length < 500 && next < events) {
+        const { value, partitionKey } = clickEvent(next++);
+        const data = Buffer.from(JSON.stringify(value));
+        bytes += data.length + partitionKey.length;
+        entries.push({ Data: data, PartitionKey: partitionKey });
+      }
+      let pendingEntries = entries;
+      while (pendingEntries.length > 0) {
+        const response = await stack.kinesis.send(new PutRecordsCommand({ StreamName: streamName, Records: pendingEntries }));
+        pendingEntries = pendingEntries.filter((_, i) => response.Records?.[i]?.ErrorCode);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, lane));
+  const seconds = (performance.now() - started) / 1000;
+  return { eventsPerSec: Math.round(events / seconds), bytesPerEvent: bytes / events, kinesisRecords: events };
+}
+
+export async function withStack<T>(fn: (stack: LocalStack) => Promise<T>): Promise<T> {
+  const stack = await startLocalStack({ dynamodb: false });
+  try {
+    return await fn(stack);
+  } finally {
+    await stack.close();
+  }
+}

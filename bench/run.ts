@@ -1,0 +1,63 @@
+/**
+ * npm run bench: producer figures against the embedded Kinesis, with the peers measured in the
+ * same run. Prints a table and writes bench/results/latest.json.
+ *
+ *   npm run bench -- --events 200000 --runs 3
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import { runProducer, runSdkLoop, withStack, type ProducerRun } from './producer.ts';
+
+const { values } = parseArgs({ options: { events: { type: 'string', default: '200000' }, runs: { type: 'string', default: '3' } } });
+const events = Number(values.events);
+const runs = Number(values.runs);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function repeat(name: string, fn: () => Promise<ProducerRun>): Promise<ProducerRun & { spread: [number, number] }> {
+  const results: ProducerRun[] = [];
+  for (let i = 0; i < runs; i++) {
+    results.push(await fn());
+    console.error(`  ${name} run ${i + 1}/${runs}: ${results.at(-1)!.eventsPerSec} events/s, ${results.at(-1)!.bytesPerEvent.toFixed(1)} B/event`);
+  }
+  const rates = results.map((r) => r.eventsPerSec);
+  return { ...results[0], eventsPerSec: median(rates), bytesPerEvent: median(results.map((r) => r.bytesPerEvent)), spread: [Math.min(...rates), Math.max(...rates)] };
+}
+
+const figures = await withStack(async (stack) => {
+  const producer = await repeat('producer (deflate)', () => runProducer(stack, events));
+  const kpl = await repeat('producer (compression none: KPL format)', () => runProducer(stack, events, { compression: 'none' }));
+  const sdk = await repeat('plain SDK PutRecords loop', () => runSdkLoop(stack, Math.min(events, 100_000)));
+  return { producer, kpl, sdk };
+});
+
+const results = {
+  machine: { cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
+  events,
+  runs,
+  'producer.eventsPerSec': figures.producer.eventsPerSec,
+  'producer.eventsPerSec.spread': figures.producer.spread,
+  'producer.kplFormat.eventsPerSec': figures.kpl.eventsPerSec,
+  'peer.sdkPutRecords.eventsPerSec': figures.sdk.eventsPerSec,
+  'producer.bytesPerEvent': Number(figures.producer.bytesPerEvent.toFixed(1)),
+  'peer.kplFormat.bytesPerEvent': Number(figures.kpl.bytesPerEvent.toFixed(1)),
+  'peer.sdkPutRecords.bytesPerEvent': Number(figures.sdk.bytesPerEvent.toFixed(1)),
+};
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+writeFileSync(new URL('./results/latest.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');
+
+const ratio = (a: number, b: number) => `${(a / b).toFixed(1)}x`;
+console.log(`
+| figure | value | ratio |
+|---|---|---|
+| producer.eventsPerSec (kinesalite, 4 shards) | ${results['producer.eventsPerSec']} (${figures.producer.spread.join('–')}) | ${ratio(results['producer.eventsPerSec'], results['peer.sdkPutRecords.eventsPerSec'])} the SDK loop |
+| producer.kplFormat.eventsPerSec (compression off) | ${results['producer.kplFormat.eventsPerSec']} | |
+| peer.sdkPutRecords.eventsPerSec | ${results['peer.sdkPutRecords.eventsPerSec']} | |
+| producer.bytesPerEvent (deflate) | ${results['producer.bytesPerEvent']} | ${ratio(results['peer.kplFormat.bytesPerEvent'], results['producer.bytesPerEvent'])} fewer than KPL format |
+| peer.kplFormat.bytesPerEvent | ${results['peer.kplFormat.bytesPerEvent']} | |
+| peer.sdkPutRecords.bytesPerEvent | ${results['peer.sdkPutRecords.bytesPerEvent']} | |
+`);

@@ -1,0 +1,44 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+function run(args: string[], options: { killAfterLine?: RegExp; env?: Record<string, string> } = {}) {
+  return new Promise<{ code: number | null; output: string }>((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+      cwd: root,
+      env: { ...process.env, LOG_LEVEL: 'info', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    let signalled = false;
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (!signalled && options.killAfterLine?.test(output)) {
+        signalled = true;
+        setTimeout(() => child.kill('SIGTERM'), 1500);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+describe('runnable examples', () => {
+  it('the demo runs, drains, and its summary checks out', async () => {
+    const { code, output } = await run(['examples/demo/main.ts', '--duration', '3', '--connections', '8']);
+    expect(output).toContain('OK: read back = accepted = put');
+    expect(code).toBe(0);
+  });
+
+  it('the producer example drains everything accepted on SIGTERM', async () => {
+    const { code, output } = await run(['examples/producer/main.ts'], { killAfterLine: /producing/ });
+    expect(code).toBe(0);
+    const match = output.match(/delivered (\d+) of (\d+)/);
+    expect(match).not.toBeNull();
+    expect(Number(match![1])).toBeGreaterThan(0);
+    expect(match![1]).toBe(match![2]);
+  });
+});
