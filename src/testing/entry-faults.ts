@@ -1,5 +1,5 @@
 import type { ShardWriteLimiter } from './token-bucket.ts';
-import { shardFor, type OpenShards, type PartitionKeyCache, type StreamShards } from './stream-shards.ts';
+import { type OpenShards, type PartitionKeyCache, type StreamShards } from './stream-shards.ts';
 
 /** One PutRecords entry (or a PutRecord input) as the SDK sends it. */
 export interface PutEntry {
@@ -102,11 +102,11 @@ export async function judgeEntries(
     if (typeof entry.PartitionKey !== 'string' || typeof entry.Data !== 'string') continue; // the upstream rejects it
     const hashKey = hashKeyOf(entry, keys);
     if (hashKey === undefined) continue;
-    let shard = shardFor(shards, hashKey);
+    let shard = shards.shardFor(hashKey);
     if (shard === undefined && !refreshed) {
       refreshed = true;
       shards = await judge.shards.refresh(streamName, auth).catch(() => shards);
-      shard = shardFor(shards, hashKey);
+      shard = shards.shardFor(hashKey);
     }
     if (shard === undefined) continue;
     predicted[i] = shard.shardId;

@@ -1,14 +1,8 @@
-import { hash } from 'node:crypto';
-
-/** One open shard and the hash keys it owns. */
-export interface OpenShard {
-  readonly shardId: string;
-  readonly startingHashKey: bigint;
-  readonly endingHashKey: bigint;
-}
+import { hashKeyOf } from '../codec/hash-key.ts';
+import { ShardMap, type ShardRange } from '../producer/shard-map.ts';
 
 /** Sorted open shards of one stream. */
-export type OpenShards = readonly OpenShard[];
+export type OpenShards = ShardMap;
 
 /** The shard list as ListShards returns it, only the fields the proxy reads. */
 export interface ListShardsShard {
@@ -19,20 +13,6 @@ export interface ListShardsShard {
 
 /** Fetches every shard of a stream (ListShards, all pages), signed like the client's request. */
 export type ListShardsFn = (streamName: string, auth: Readonly<Record<string, string>>) => Promise<ListShardsShard[]>;
-
-/** The open shard owning `hashKey` (binary search), or undefined if the map has a gap there. */
-export function shardFor(shards: OpenShards, hashKey: bigint): OpenShard | undefined {
-  let low = 0;
-  let high = shards.length - 1;
-  while (low <= high) {
-    const mid = (low + high) >>> 1;
-    const shard = shards[mid];
-    if (hashKey < shard.startingHashKey) high = mid - 1;
-    else if (hashKey > shard.endingHashKey) low = mid + 1;
-    else return shard;
-  }
-  return undefined;
-}
 
 /**
  * Shard maps per stream, fetched on first use and again on {@link refresh} (a hash key with no
@@ -63,7 +43,7 @@ export class StreamShards {
   }
 
   private async load(streamName: string, auth: Readonly<Record<string, string>>): Promise<OpenShards> {
-    const open: OpenShard[] = [];
+    const open: ShardRange[] = [];
     for (const shard of await this.listShards(streamName, auth)) {
       if (shard.SequenceNumberRange.EndingSequenceNumber !== undefined) continue;
       open.push({
@@ -72,7 +52,7 @@ export class StreamShards {
         endingHashKey: BigInt(shard.HashKeyRange.EndingHashKey),
       });
     }
-    return open.sort((a, b) => (a.startingHashKey < b.startingHashKey ? -1 : 1));
+    return new ShardMap(open, 0);
   }
 }
 
@@ -98,7 +78,7 @@ export class PartitionKeyCache {
     let info = this.current.get(partitionKey);
     if (info !== undefined) return info;
     info = this.previous.get(partitionKey) ?? {
-      hashKey: BigInt(`0x${hash('md5', partitionKey, 'hex')}`),
+      hashKey: hashKeyOf(partitionKey),
       bytes: Buffer.byteLength(partitionKey),
     };
     if (this.current.size >= this.maxSize / 2) {
