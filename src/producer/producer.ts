@@ -88,6 +88,7 @@ export class Producer {
       flush,
       fail: (record, error) => this.fail(record, error),
       draining: () => this.draining,
+      requestRefresh: () => this.supervisor.get('producer')?.send({ type: 'producer.refreshShardMap' }),
       flushFailed: (shardId, userRecords, error) => {
         this.metricsRecorder.error('FlushFailed');
         this.events.emit('producer.flushFailed', { shardId, userRecords, error });

@@ -28,6 +28,8 @@ export interface ShardRouterDeps {
   /** Settles a user record as failed for good. */
   fail(record: UserRecord, error: Error): void;
   draining(): boolean;
+  /** Asks the producer root for a fresh shard map (a hash key fell in a gap of this one). */
+  requestRefresh(): void;
   /** Told when the flush stage broke for a batch, after its records were re-queued. */
   flushFailed?(shardId: string, userRecords: number, error: unknown): void;
 }
@@ -69,6 +71,7 @@ export class ShardRouter {
     const state = shard && this.shards.get(shard.shardId);
     if (!state) {
       this.unrouted.push(record);
+      if (this.map) this.deps.requestRefresh();
       return;
     }
     const buffer = state.buffer;

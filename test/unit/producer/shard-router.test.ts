@@ -29,6 +29,7 @@ function harness(overrides: Partial<ProducerOptions> = {}, flushImpl?: (batch: B
   const failed: { record: UserRecord; error: Error }[] = [];
   const escalated: unknown[] = [];
   const restarts: string[] = [];
+  let refreshes = 0;
   const supervisor = new Supervisor({
     clock,
     logger: silentLogger(),
@@ -42,6 +43,7 @@ function harness(overrides: Partial<ProducerOptions> = {}, flushImpl?: (batch: B
     logger: silentLogger(),
     supervisor,
     draining: () => false,
+    requestRefresh: () => refreshes++,
     fail: (record, error) => {
       record.settled = true;
       failed.push({ record, error });
@@ -59,7 +61,7 @@ function harness(overrides: Partial<ProducerOptions> = {}, flushImpl?: (batch: B
     router.route(record);
     return record;
   };
-  return { clock, router, batches, failed, escalated, restarts, put, supervisor };
+  return { clock, router, batches, failed, escalated, restarts, put, supervisor, refreshes: () => refreshes };
 }
 
 const low = '1';
@@ -196,6 +198,18 @@ describe('ShardRouter and the shard buffer actors', () => {
     const record = h.put(1, low);
     h.router.retryOrFail([record], new KinesisActorsError('THROTTLED', 'slow down', { retriable: true }));
     expect(h.failed.map((f) => (f.error as KinesisActorsError).code)).toEqual(['THROTTLED']);
+  });
+
+  it('holds a record whose hash key falls in a gap of the map, asks for a new map, and routes it then', async () => {
+    const h = harness();
+    h.router.applyMap(new ShardMap([{ shardId: 'shard-0', startingHashKey: 0n, endingHashKey: half }], 1));
+    h.put(1, high);
+    expect(h.refreshes()).toBe(1);
+    expect(h.router.unroutedCount).toBe(1);
+    h.router.applyMap(twoShards);
+    h.clock.advance(100);
+    await settle();
+    expect(h.batches.map((b) => b.shardId)).toEqual(['shard-1']);
   });
 
   it('re-routes buffered records when their shard closes', async () => {
