@@ -22,7 +22,8 @@ export type ErrorCode =
   | 'UNKNOWN_CODEC'
   | 'INFLATE_LIMIT_EXCEEDED'
   | 'INFLATE_FAILED'
-  | 'STREAM_NOT_FOUND';
+  | 'STREAM_NOT_FOUND'
+  | 'SHARD_END_NOT_CHECKPOINTED';
 
 /** Base class of every error thrown or rejected by the framework. */
 export class KinesisActorsError extends Error {

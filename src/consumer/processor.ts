@@ -1,0 +1,58 @@
+import type { ConsumerRecord } from './record.ts';
+import type { ExtendedSequenceNumber } from './decode-records.ts';
+
+/** Where a lease starts when it has no checkpoint yet. */
+export type InitialPosition = 'TRIM_HORIZON' | 'LATEST' | { timestamp: Date };
+
+/** Records progress on a shard; every call is fenced by the lease, so a stale owner is refused. */
+export interface Checkpointer {
+  /**
+   * Checkpoints at `record` (everything up to and including it is processed), or, with no
+   * argument, at the last record handed to the processor — at the end of a shard, at SHARD_END.
+   * Rejects with a `LEASE_LOST` error when another worker has taken the lease.
+   */
+  checkpoint(record?: { sequenceNumber: string; subSequenceNumber?: number }): Promise<void>;
+}
+
+/** What `initialize` learns: the shard and where processing resumes. */
+export interface InitializationInput {
+  shardId: string;
+  /** The checkpoint processing resumes after, or the initial position of a new lease. */
+  checkpoint: ExtendedSequenceNumber | 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
+}
+
+export interface ProcessRecordsInput {
+  shardId: string;
+  records: ConsumerRecord[];
+  checkpointer: Checkpointer;
+  /** How far behind the tip of the shard this batch is, as Kinesis reports it. */
+  millisBehindLatest: number | undefined;
+  /** Aborted when the lease is lost or the consumer stops: stop early, do not checkpoint. */
+  signal: AbortSignal;
+}
+
+/**
+ * A record processor in the KCL's shape: one instance per shard lease.
+ *
+ * @example
+ * const processor: RecordProcessor = {
+ *   async processRecords({ records, checkpointer }) {
+ *     for (const r of records) await save(r);
+ *     await checkpointer.checkpoint();
+ *   },
+ *   async shardEnded({ checkpointer }) { await checkpointer.checkpoint(); },
+ * };
+ */
+export interface RecordProcessor {
+  initialize?(input: InitializationInput): Promise<void> | void;
+  processRecords(input: ProcessRecordsInput): Promise<void> | void;
+  /** The lease went to another worker: stop, do not checkpoint. */
+  leaseLost?(input: { shardId: string }): Promise<void> | void;
+  /** Every record of a closed shard was handed over: checkpoint now, or its children never start. */
+  shardEnded(input: { shardId: string; checkpointer: Checkpointer }): Promise<void> | void;
+  /** The consumer is draining: checkpoint what is done. */
+  shutdownRequested?(input: { shardId: string; checkpointer: Checkpointer }): Promise<void> | void;
+}
+
+/** Creates the processor of one shard lease. */
+export type RecordProcessorFactory = (shardId: string) => RecordProcessor;

@@ -1,0 +1,128 @@
+import { assign, fromPromise, setup } from 'xstate';
+import type { ShardConsumerSteps } from './shard-consumer-steps.ts';
+
+/**
+ * The consumer of one leased shard, in the KCL's states:
+ *
+ * ```
+ *  ┌──────────────────┐ parents at SHARD_END ┌──────────────┐       ┌────────────┐
+ *  │ waitingOnParents │ ───────────────────▶ │ initializing │ ────▶ │ processing │
+ *  └──────────────────┘                      └──────────────┘       └────────────┘
+ *           │ shard already ended                            shutdown │     │ shard ended, lease lost
+ *           ▼                                                         ▼     ▼
+ *       ┌──────┐ ◀──────────── ┌──────────────┐ ◀──────── ┌───────────────────┐
+ *       │ done │               │ shuttingDown │           │ shutdownRequested │
+ *       └──────┘               └──────────────┘ ◀─────────└───────────────────┘
+ * ```
+ * Allowed transitions: waitingOnParents→initializing|done|shuttingDown;
+ * initializing→processing|shuttingDown; processing→shutdownRequested (drain: the batch in
+ * flight finishes, then the processor checkpoints) | shuttingDown (shard ended: the processor
+ * must checkpoint SHARD_END; lease lost: it must not checkpoint); shutdownRequested→shuttingDown;
+ * shuttingDown→done. A drain before processing goes straight to shuttingDown. A failing step
+ * crashes the actor; its supervisor restarts it from the lease's checkpoint.
+ */
+
+export type ShutdownReason = 'requested' | 'shardEnded' | 'leaseLost';
+
+export type ShardConsumerEvent = { type: 'shardConsumer.shutdown' } | { type: 'shardConsumer.leaseLost' };
+
+interface Context {
+  steps: ShardConsumerSteps;
+  /** Stops fetching (drain or lease lost); the batch in flight still finishes. */
+  stop: AbortController;
+  reason: ShutdownReason;
+  loop: Promise<'shardEnded' | 'stopped'> | undefined;
+}
+
+export const shardConsumerMachine = setup({
+  types: {
+    context: {} as Context,
+    events: {} as ShardConsumerEvent,
+    input: {} as { steps: ShardConsumerSteps },
+    output: {} as { reason: ShutdownReason },
+  },
+  actors: {
+    waitForParents: fromPromise<boolean, Context>(({ input }) => input.steps.waitForParents(input.stop.signal)),
+    initialize: fromPromise<void, Context>(({ input }) => input.steps.initialize()),
+    awaitLoop: fromPromise<'shardEnded' | 'stopped', Context>(({ input }) => input.loop!),
+    finishDrain: fromPromise<void, Context>(async ({ input }) => {
+      await input.loop;
+      await input.steps.shutdownRequested();
+    }),
+    shutDown: fromPromise<void, Context>(async ({ input }) => {
+      if (input.reason === 'shardEnded') {
+        await input.steps.shardEnded();
+      } else if (input.reason === 'leaseLost') {
+        // The batch in flight ends first (its checkpoint is refused); then the processor hears of the loss.
+        await input.loop?.catch(() => {});
+        await input.steps.leaseLost();
+      }
+    }),
+  },
+  actions: {
+    stopFetching: ({ context }) => context.stop.abort(),
+    startLoop: assign({
+      loop: ({ context }) => {
+        const loop = context.steps.process(context.stop.signal);
+        // Marked handled here: after a lease loss nothing awaits it as an invoke any more.
+        loop.catch(() => {});
+        return loop;
+      },
+    }),
+  },
+}).createMachine({
+  id: 'shardConsumer',
+  context: ({ input }) => ({ steps: input.steps, stop: new AbortController(), reason: 'requested', loop: undefined }),
+  initial: 'waitingOnParents',
+  on: {
+    'shardConsumer.leaseLost': { target: '.shuttingDown', actions: [assign({ reason: 'leaseLost' }), 'stopFetching'] },
+  },
+  states: {
+    waitingOnParents: {
+      invoke: {
+        src: 'waitForParents',
+        input: ({ context }) => context,
+        onDone: [{ guard: ({ event }) => event.output === false, target: 'done' }, { target: 'initializing' }],
+        onError: { actions: ({ event }) => { throw event.error; } },
+      },
+      on: { 'shardConsumer.shutdown': { target: 'shuttingDown', actions: 'stopFetching' } },
+    },
+    initializing: {
+      invoke: {
+        src: 'initialize',
+        input: ({ context }) => context,
+        onDone: 'processing',
+        onError: { actions: ({ event }) => { throw event.error; } },
+      },
+      on: { 'shardConsumer.shutdown': { target: 'shuttingDown', actions: 'stopFetching' } },
+    },
+    processing: {
+      entry: 'startLoop',
+      invoke: {
+        src: 'awaitLoop',
+        input: ({ context }) => context,
+        onDone: { target: 'shuttingDown', actions: assign({ reason: ({ event }) => (event.output === 'shardEnded' ? 'shardEnded' : 'requested') }) },
+        onError: { actions: ({ event }) => { throw event.error; } },
+      },
+      on: { 'shardConsumer.shutdown': { target: 'shutdownRequested', actions: 'stopFetching' } },
+    },
+    shutdownRequested: {
+      invoke: {
+        src: 'finishDrain',
+        input: ({ context }) => context,
+        onDone: 'shuttingDown',
+        onError: { actions: ({ event }) => { throw event.error; } },
+      },
+    },
+    shuttingDown: {
+      invoke: {
+        src: 'shutDown',
+        input: ({ context }) => context,
+        onDone: 'done',
+        onError: { actions: ({ event }) => { throw event.error; } },
+      },
+    },
+    done: { type: 'final' },
+  },
+  output: ({ context }) => ({ reason: context.reason }),
+});

@@ -1,0 +1,155 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActor, toPromise } from 'xstate';
+import { ListShardsCommand, SplitShardCommand } from '@aws-sdk/client-kinesis';
+import { createProducer } from '../../src/producer/producer.ts';
+import { startLocalStack, randomName, type LocalStack } from '../../src/testing/local-stack.ts';
+import { createStream, waitForStreamActive } from '../../src/testing/streams.ts';
+import { systemClock } from '../../src/clock.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { ShardConsumerSteps, type LeaseCheckpoint } from '../../src/consumer/shard-consumer-steps.ts';
+import { shardConsumerMachine } from '../../src/consumer/shard-consumer.machine.ts';
+import type { RecordProcessor } from '../../src/consumer/processor.ts';
+import type { ConsumerRecord } from '../../src/consumer/record.ts';
+
+/** A lease kept in memory, so the shard consumer can be tested without the lease table. */
+function memoryLease(initial: LeaseCheckpoint) {
+  const lease = { ...initial };
+  const history: string[] = [];
+  return {
+    lease,
+    history,
+    readLease: async () => ({ ...lease }),
+    checkpoint: async (sequenceNumber: string, subSequenceNumber: number) => {
+      lease.checkpoint = sequenceNumber;
+      lease.subSequenceNumber = subSequenceNumber;
+      history.push(`${sequenceNumber}/${subSequenceNumber}`);
+    },
+  };
+}
+
+function steps(stack: LocalStack, stream: string, shardId: string, processor: RecordProcessor, lease: ReturnType<typeof memoryLease>) {
+  return new ShardConsumerSteps({
+    shardId,
+    streamName: stream,
+    kinesis: stack.kinesis,
+    clock: systemClock,
+    logger: silentLogger(),
+    processor,
+    initialPosition: 'TRIM_HORIZON',
+    reader: { maxRecords: 1000, minTimeBetweenReadsMs: 0, idleTimeBetweenReadsMs: 20, retryBaseDelayMs: 10, retryMaxDelayMs: 100 },
+    maxInflatedBytes: 16 * 1024 * 1024,
+    parentPollIntervalMs: 20,
+    readLease: lease.readLease,
+    parentsDone: async () => true,
+    checkpoint: lease.checkpoint,
+    counts: { kinesisRecords: 0, userRecords: 0, invalidAggregates: 0, badEnvelopes: 0 },
+    onBatch: () => {},
+    onBadRecord: () => {},
+  });
+}
+
+describe('shard consumer against the embedded Kinesis', () => {
+  let stack: LocalStack;
+  beforeAll(async () => {
+    stack = await startLocalStack({ dynamodb: false });
+  });
+  afterAll(() => stack.close());
+
+  it('reads a shard to its end, checkpoints SHARD_END, and a restart resumes inside an aggregate', async () => {
+    const stream = randomName('sc');
+    await createStream(stack.kinesis, stream, 1);
+    const producer = createProducer({ streamName: stream, kinesis: stack.kinesis });
+    await Promise.all(Array.from({ length: 3000 }, (_, i) => producer.put({ i }, { partitionKey: `k${i % 10}` })));
+    await producer.close();
+    const shardId = 'shardId-000000000000';
+
+    // First run: stop after 1,000 records with a checkpoint in the middle of an aggregate.
+    const seen: number[] = [];
+    const lease = memoryLease({ checkpoint: 'TRIM_HORIZON', subSequenceNumber: 0, parentShardIds: [] });
+    let checkpointedAt: ConsumerRecord | undefined;
+    const first = createActor(shardConsumerMachine, {
+      input: {
+        steps: steps(stack, stream, shardId, {
+          async processRecords({ records, checkpointer }) {
+            for (const r of records) {
+              if (seen.length === 1000) break;
+              seen.push(JSON.parse(r.data.toString()).i);
+              checkpointedAt = r;
+            }
+            await checkpointer.checkpoint(checkpointedAt);
+          },
+          shardEnded: () => {},
+        }, lease),
+      },
+    });
+    first.start();
+    while (seen.length < 1000) await new Promise((resolve) => setTimeout(resolve, 10));
+    first.send({ type: 'shardConsumer.shutdown' });
+    await toPromise(first);
+    expect(checkpointedAt!.subSequenceNumber).toBeGreaterThan(0);
+    expect(lease.lease.checkpoint).toBe(checkpointedAt!.sequenceNumber);
+
+    // Second run resumes right after the checkpointed user record and ends at SHARD_END... of an open shard: drain instead.
+    const resumed: number[] = [];
+    const second = createActor(shardConsumerMachine, {
+      input: {
+        steps: steps(stack, stream, shardId, {
+          async processRecords({ records, checkpointer }) {
+            for (const r of records) resumed.push(JSON.parse(r.data.toString()).i);
+            await checkpointer.checkpoint();
+          },
+          shardEnded: () => {},
+        }, lease),
+      },
+    });
+    second.start();
+    while (resumed.length < 2000) await new Promise((resolve) => setTimeout(resolve, 10));
+    second.send({ type: 'shardConsumer.shutdown' });
+    await toPromise(second);
+    expect([...seen, ...resumed]).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+
+    // Close the shard by splitting it: the consumer reads to the end and must checkpoint SHARD_END.
+    const { Shards } = await stack.kinesis.send(new ListShardsCommand({ StreamName: stream }));
+    await stack.kinesis.send(new SplitShardCommand({ StreamName: stream, ShardToSplit: shardId, NewStartingHashKey: (2n ** 127n).toString() }));
+    await waitForStreamActive(stack.kinesis, stream);
+    expect(Shards).toHaveLength(1);
+    let ended = false;
+    const third = createActor(shardConsumerMachine, {
+      input: {
+        steps: steps(stack, stream, shardId, {
+          processRecords: () => {},
+          async shardEnded({ checkpointer }) {
+            ended = true;
+            await checkpointer.checkpoint();
+          },
+        }, lease),
+      },
+    });
+    third.start();
+    const output = await toPromise(third);
+    expect(output.reason).toBe('shardEnded');
+    expect(ended).toBe(true);
+    expect(lease.lease.checkpoint).toBe('SHARD_END');
+
+    // A lease already at SHARD_END finishes at once.
+    const fourth = createActor(shardConsumerMachine, {
+      input: { steps: steps(stack, stream, shardId, { processRecords: () => expect.unreachable(), shardEnded: () => {} }, lease) },
+    });
+    fourth.start();
+    await toPromise(fourth);
+  });
+
+  it('fails the actor when a processor returns from shardEnded without checkpointing', async () => {
+    const stream = randomName('sc2');
+    await createStream(stack.kinesis, stream, 1);
+    await stack.kinesis.send(new SplitShardCommand({ StreamName: stream, ShardToSplit: 'shardId-000000000000', NewStartingHashKey: '1000' }));
+    await waitForStreamActive(stack.kinesis, stream);
+    const lease = memoryLease({ checkpoint: 'TRIM_HORIZON', subSequenceNumber: 0, parentShardIds: [] });
+    const actor = createActor(shardConsumerMachine, {
+      input: { steps: steps(stack, stream, 'shardId-000000000000', { processRecords: () => {}, shardEnded: () => {} }, lease) },
+    });
+    const failure = new Promise((resolve) => actor.subscribe({ error: resolve }));
+    actor.start();
+    expect(((await failure) as { code: string }).code).toBe('SHARD_END_NOT_CHECKPOINTED');
+  });
+});
