@@ -13,8 +13,11 @@ export type { ErrorCode } from './errors.ts';
 export { createKinesisClient, createDynamoDbClient } from './aws/clients.ts';
 export type { AwsConnection } from './aws/clients.ts';
 
-export { encodeAggregatedRecord, deaggregate, AggregateSizer, KPL_MAGIC } from './codec/aggregation.ts';
-export type { AggregateInput, DeaggregationResult, DeaggregatedUserRecord } from './codec/aggregation.ts';
+export { encodeAggregatedRecord, AggregateSizer } from './codec/aggregation.ts';
+export type { AggregateInput } from './codec/aggregation.ts';
+export { KPL_MAGIC } from './codec/kpl-format.ts';
+export { deaggregate } from './codec/deaggregation.ts';
+export type { DeaggregationResult, DeaggregatedUserRecord } from './codec/deaggregation.ts';
 export { encodeEnvelope, openEnvelope, isEnvelope, DEFAULT_MAX_INFLATED_BYTES } from './codec/envelope.ts';
 export type { CompressionCodec } from './codec/envelope.ts';
 export { decodeKinesisRecord } from './codec/kinesis-record.ts';

@@ -1,22 +1,9 @@
-import { createHash } from 'node:crypto';
-import { fieldSize, ProtoReader, varintSize, writeVarint } from './protobuf.ts';
+import { md5 } from './hash-key.ts';
+import { fieldSize, varintSize, writeVarint } from './protobuf.ts';
+import { DIGEST_SIZE, FIELD, KPL_MAGIC } from './kpl-format.ts';
 
-/**
- * The KPL aggregated-record format:
- *
- *   F3 89 9A C2 | protobuf AggregatedRecord | MD5(protobuf)
- *
- *   AggregatedRecord { repeated string partition_key_table = 1; repeated string explicit_hash_key_table = 2;
- *                      repeated Record records = 3; }
- *   Record { required uint64 partition_key_index = 1; optional uint64 explicit_hash_key_index = 2;
- *            required bytes data = 3; repeated Tag tags = 4; }
- *   Tag { required string key = 1; optional string value = 2; }
- */
-export const KPL_MAGIC = Buffer.from([0xf3, 0x89, 0x9a, 0xc2]);
-const DIGEST_SIZE = 16;
 const OVERHEAD = KPL_MAGIC.length + DIGEST_SIZE;
-
-/** The content of one aggregated record: key tables and user records pointing into them. */
+/** The content of one aggregated record: key tables, and user records that index into them. */
 export interface AggregateInput {
   partitionKeys: string[];
   explicitHashKeys: string[];
@@ -24,212 +11,129 @@ export interface AggregateInput {
 }
 
 function recordBodySize(partitionKeyIndex: number, explicitHashKeyIndex: number | undefined, dataLength: number): number {
-  return (
-    1 +
-    varintSize(partitionKeyIndex) +
-    (explicitHashKeyIndex === undefined ? 0 : 1 + varintSize(explicitHashKeyIndex)) +
-    fieldSize(dataLength)
-  );
+  const ehk = explicitHashKeyIndex === undefined ? 0 : 1 + varintSize(explicitHashKeyIndex);
+  return 1 + varintSize(partitionKeyIndex) + ehk + fieldSize(dataLength);
 }
 
-/** Encodes an aggregated record in one allocation: sizes first, then one pass of writes. */
+function checkIndex(index: number | undefined, table: string[], name: string, record: number, optional: boolean): void {
+  if ((optional && index === undefined) || (Number.isInteger(index) && index! >= 0 && index! < table.length)) return;
+  throw new RangeError(`records[${record}].${name} is ${index}, outside its key table of ${table.length}`);
+}
+
+/**
+ * Encodes a KPL aggregated record. Sizes everything first, then writes once into a single
+ * Buffer with its own ArrayBuffer (the only other allocation is the 16-byte digest).
+ *
+ * @throws {RangeError} when a record's key index is outside its table (a caller's bug).
+ * @example
+ * encodeAggregatedRecord({ partitionKeys: ['user-1'], explicitHashKeys: [], records: [
+ *   { partitionKeyIndex: 0, data: Buffer.from('{"a":1}') },
+ *   { partitionKeyIndex: 0, data: Buffer.from('{"a":2}') },
+ * ] });
+ */
 export function encodeAggregatedRecord(input: AggregateInput): Buffer {
-  const pkBytes = input.partitionKeys.map((k) => Buffer.from(k));
-  const ehkBytes = input.explicitHashKeys.map((k) => Buffer.from(k));
-  let size = 0;
-  for (const k of pkBytes) size += fieldSize(k.length);
-  for (const k of ehkBytes) size += fieldSize(k.length);
-  const bodySizes = new Array<number>(input.records.length);
-  for (let i = 0; i < input.records.length; i++) {
-    const r = input.records[i];
-    bodySizes[i] = recordBodySize(r.partitionKeyIndex, r.explicitHashKeyIndex, r.data.length);
-    size += fieldSize(bodySizes[i]);
+  const { partitionKeys, explicitHashKeys, records } = input;
+  let size = OVERHEAD;
+  for (const key of partitionKeys) size += fieldSize(Buffer.byteLength(key));
+  for (const key of explicitHashKeys) size += fieldSize(Buffer.byteLength(key));
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i];
+    checkIndex(r.partitionKeyIndex, partitionKeys, 'partitionKeyIndex', i, false);
+    checkIndex(r.explicitHashKeyIndex, explicitHashKeys, 'explicitHashKeyIndex', i, true);
+    size += fieldSize(recordBodySize(r.partitionKeyIndex, r.explicitHashKeyIndex, r.data.length));
   }
-  const out = Buffer.allocUnsafe(OVERHEAD + size);
+
+  // Never from the shared pool: a pooled view posted back from a worker clones the whole 8 KiB slab.
+  const out = Buffer.allocUnsafeSlow(size);
   KPL_MAGIC.copy(out, 0);
   let o = KPL_MAGIC.length;
-  for (const k of pkBytes) {
-    out[o++] = 0x0a;
-    o = writeVarint(out, o, k.length);
-    o += k.copy(out, o);
-  }
-  for (const k of ehkBytes) {
-    out[o++] = 0x12;
-    o = writeVarint(out, o, k.length);
-    o += k.copy(out, o);
-  }
-  for (let i = 0; i < input.records.length; i++) {
-    const r = input.records[i];
-    out[o++] = 0x1a;
-    o = writeVarint(out, o, bodySizes[i]);
-    out[o++] = 0x08;
+  o = writeStrings(out, o, FIELD.PARTITION_KEY_TABLE, partitionKeys);
+  o = writeStrings(out, o, FIELD.EXPLICIT_HASH_KEY_TABLE, explicitHashKeys);
+  for (const r of records) {
+    out[o++] = FIELD.RECORDS;
+    o = writeVarint(out, o, recordBodySize(r.partitionKeyIndex, r.explicitHashKeyIndex, r.data.length));
+    out[o++] = FIELD.PARTITION_KEY_INDEX;
     o = writeVarint(out, o, r.partitionKeyIndex);
     if (r.explicitHashKeyIndex !== undefined) {
-      out[o++] = 0x10;
+      out[o++] = FIELD.EXPLICIT_HASH_KEY_INDEX;
       o = writeVarint(out, o, r.explicitHashKeyIndex);
     }
-    out[o++] = 0x1a;
+    out[o++] = FIELD.DATA;
     o = writeVarint(out, o, r.data.length);
     out.set(r.data, o);
     o += r.data.length;
   }
-  createHash('md5').update(out.subarray(KPL_MAGIC.length, o)).digest().copy(out, o);
+  md5(out.subarray(KPL_MAGIC.length, o)).copy(out, o);
   return out;
 }
 
+function writeStrings(out: Buffer, offset: number, key: number, strings: string[]): number {
+  for (const s of strings) {
+    out[offset++] = key;
+    offset = writeVarint(out, offset, Buffer.byteLength(s));
+    offset += out.write(s, offset);
+  }
+  return offset;
+}
+
 /**
- * Tracks the exact encoded size of an aggregated record as user records are added, without
- * encoding: the producer packs aggregates up to AggregationMaxSize with it.
+ * Tracks the exact encoded size of an aggregated record while user records are added, without
+ * encoding anything: the producer packs aggregates up to its size limit with it. Keys are given
+ * table indices in the order first seen, as the producer's encoder assigns them; a key already
+ * in a table costs nothing more. Each call is O(1) in the number of records.
  */
 export class AggregateSizer {
-  private partitionKeys = new Map<string, number>();
-  private explicitHashKeys = new Map<string, number>();
+  private readonly partitionKeys = new Map<string, number>();
+  private readonly explicitHashKeys = new Map<string, number>();
   private bytes = OVERHEAD;
   private records = 0;
 
+  /** Total size in bytes of the aggregated record so far: magic, protobuf and MD5. */
   get size(): number {
     return this.bytes;
   }
 
+  /** User records added so far. */
   get count(): number {
     return this.records;
   }
 
-  /** The aggregated record's size if this user record were added. */
+  /** The total size the aggregated record would have with this user record added. */
   sizeWith(partitionKey: string, explicitHashKey: string | undefined, dataLength: number): number {
-    let size = this.bytes;
-    let pkIndex = this.partitionKeys.get(partitionKey);
-    if (pkIndex === undefined) {
-      pkIndex = this.partitionKeys.size;
-      size += fieldSize(Buffer.byteLength(partitionKey));
-    }
-    let ehkIndex: number | undefined;
-    if (explicitHashKey !== undefined) {
-      ehkIndex = this.explicitHashKeys.get(explicitHashKey);
-      if (ehkIndex === undefined) {
-        ehkIndex = this.explicitHashKeys.size;
-        size += fieldSize(explicitHashKey.length);
-      }
-    }
-    return size + fieldSize(recordBodySize(pkIndex, ehkIndex, dataLength));
+    return this.measure(partitionKey, explicitHashKey, dataLength, false);
   }
 
+  /** Adds a user record. */
   add(partitionKey: string, explicitHashKey: string | undefined, dataLength: number): void {
-    this.bytes = this.sizeWith(partitionKey, explicitHashKey, dataLength);
-    if (!this.partitionKeys.has(partitionKey)) this.partitionKeys.set(partitionKey, this.partitionKeys.size);
-    if (explicitHashKey !== undefined && !this.explicitHashKeys.has(explicitHashKey)) {
-      this.explicitHashKeys.set(explicitHashKey, this.explicitHashKeys.size);
-    }
+    this.bytes = this.measure(partitionKey, explicitHashKey, dataLength, true);
     this.records++;
   }
 
+  /** Empties the tables, back to an aggregate without records. */
   reset(): void {
     this.partitionKeys.clear();
     this.explicitHashKeys.clear();
     this.bytes = OVERHEAD;
     this.records = 0;
   }
-}
 
-/** One user record taken out of a Kinesis record. */
-export interface DeaggregatedUserRecord {
-  partitionKey: string;
-  explicitHashKey?: string;
-  /** A view into the input when aggregated. */
-  data: Buffer;
-  /** Index inside the aggregated record; 0 for a plain record. */
-  subSequenceNumber: number;
-}
-
-/** 'plain': not aggregated; 'aggregated'; 'invalid': has the magic but fails the checks. */
-export interface DeaggregationResult {
-  status: 'plain' | 'aggregated' | 'invalid';
-  records: DeaggregatedUserRecord[];
-}
-
-function hasMagic(data: Uint8Array): boolean {
-  return data.length >= OVERHEAD && data[0] === 0xf3 && data[1] === 0x89 && data[2] === 0x9a && data[3] === 0xc2;
-}
-
-function asBuffer(data: Uint8Array): Buffer {
-  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-}
-
-/**
- * Splits a Kinesis record into its user records. A record without the magic is one plain user
- * record; one with the magic but a bad MD5 or malformed protobuf passes through raw, as the KCL
- * does. Never throws on hostile bytes.
- */
-export function deaggregate(data: Uint8Array, outerPartitionKey: string, outerExplicitHashKey?: string): DeaggregationResult {
-  const buffer = asBuffer(data);
-  const passThrough = (status: 'plain' | 'invalid'): DeaggregationResult => ({
-    status,
-    records: [{ partitionKey: outerPartitionKey, explicitHashKey: outerExplicitHashKey, data: buffer, subSequenceNumber: 0 }],
-  });
-  if (!hasMagic(buffer)) return passThrough('plain');
-  const end = buffer.length - DIGEST_SIZE;
-  const digest = createHash('md5').update(buffer.subarray(KPL_MAGIC.length, end)).digest();
-  if (!digest.equals(buffer.subarray(end))) return passThrough('invalid');
-  const records = parseAggregate(buffer, KPL_MAGIC.length, end);
-  return records ? { status: 'aggregated', records } : passThrough('invalid');
-}
-
-function parseAggregate(buffer: Buffer, start: number, end: number): DeaggregatedUserRecord[] | undefined {
-  const reader = new ProtoReader(buffer, start, end);
-  const partitionKeys: string[] = [];
-  const explicitHashKeys: string[] = [];
-  const bodies: [number, number][] = [];
-  while (!reader.done) {
-    const tag = reader.varint();
-    const field = Math.floor(tag / 8);
-    const wireType = tag & 7;
-    if (wireType === 2 && field >= 1 && field <= 3) {
-      const [s, e] = reader.lengthDelimited();
-      if (reader.failed) break;
-      if (field === 1) partitionKeys.push(buffer.toString('utf8', s, e));
-      else if (field === 2) explicitHashKeys.push(buffer.toString('utf8', s, e));
-      else bodies.push([s, e]);
-    } else {
-      reader.skip(wireType);
+  private measure(partitionKey: string, explicitHashKey: string | undefined, dataLength: number, commit: boolean): number {
+    let size = this.bytes;
+    let pkIndex = this.partitionKeys.get(partitionKey);
+    if (pkIndex === undefined) {
+      pkIndex = this.partitionKeys.size;
+      size += fieldSize(Buffer.byteLength(partitionKey));
+      if (commit) this.partitionKeys.set(partitionKey, pkIndex);
     }
+    let ehkIndex: number | undefined;
+    if (explicitHashKey !== undefined) {
+      ehkIndex = this.explicitHashKeys.get(explicitHashKey);
+      if (ehkIndex === undefined) {
+        ehkIndex = this.explicitHashKeys.size;
+        size += fieldSize(Buffer.byteLength(explicitHashKey));
+        if (commit) this.explicitHashKeys.set(explicitHashKey, ehkIndex);
+      }
+    }
+    return size + fieldSize(recordBodySize(pkIndex, ehkIndex, dataLength));
   }
-  if (reader.failed || bodies.length === 0) return undefined;
-  const records: DeaggregatedUserRecord[] = new Array(bodies.length);
-  for (let i = 0; i < bodies.length; i++) {
-    const record = parseRecord(buffer, bodies[i][0], bodies[i][1], partitionKeys, explicitHashKeys, i);
-    if (!record) return undefined;
-    records[i] = record;
-  }
-  return records;
-}
-
-function parseRecord(
-  buffer: Buffer,
-  start: number,
-  end: number,
-  partitionKeys: string[],
-  explicitHashKeys: string[],
-  index: number,
-): DeaggregatedUserRecord | undefined {
-  const reader = new ProtoReader(buffer, start, end);
-  let pkIndex = -1;
-  let ehkIndex = -1;
-  let data: [number, number] | undefined;
-  while (!reader.done) {
-    const tag = reader.varint();
-    const field = Math.floor(tag / 8);
-    const wireType = tag & 7;
-    if (field === 1 && wireType === 0) pkIndex = reader.varint();
-    else if (field === 2 && wireType === 0) ehkIndex = reader.varint();
-    else if (field === 3 && wireType === 2) data = reader.lengthDelimited();
-    else reader.skip(wireType);
-  }
-  if (reader.failed || !data || pkIndex < 0 || pkIndex >= partitionKeys.length) return undefined;
-  if (ehkIndex >= explicitHashKeys.length) return undefined;
-  return {
-    partitionKey: partitionKeys[pkIndex],
-    explicitHashKey: ehkIndex >= 0 ? explicitHashKeys[ehkIndex] : undefined,
-    data: buffer.subarray(data[0], data[1]),
-    subSequenceNumber: index,
-  };
 }

@@ -1,4 +1,4 @@
-import { deaggregate, type DeaggregatedUserRecord } from './aggregation.ts';
+import { deaggregate, type DeaggregatedUserRecord } from './deaggregation.ts';
 import { isEnvelope, openEnvelope } from './envelope.ts';
 
 /** How a Kinesis record was read. */

@@ -2,8 +2,15 @@ import { encodeAggregatedRecord, type AggregateInput } from '../codec/aggregatio
 import { encodeEnvelope } from '../codec/envelope.ts';
 import type { EncodeResult, EncodeTask } from './batch.ts';
 
+/**
+ * Bytes of one record, in a buffer of its own: a small `Buffer.from` comes from Node's shared
+ * pool, and posting it back from the worker would copy the whole 8 KiB slab.
+ */
 function toBytes(data: string | Uint8Array): Uint8Array {
-  return typeof data === 'string' ? Buffer.from(data) : data;
+  if (typeof data !== 'string') return data;
+  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(data));
+  bytes.write(data);
+  return bytes;
 }
 
 /**
