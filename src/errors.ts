@@ -23,7 +23,12 @@ export type ErrorCode =
   | 'INFLATE_LIMIT_EXCEEDED'
   | 'INFLATE_FAILED'
   | 'STREAM_NOT_FOUND'
-  | 'SHARD_END_NOT_CHECKPOINTED';
+  | 'SHARD_END_NOT_CHECKPOINTED'
+  | 'LEASE_TABLE_SCHEMA'
+  | 'LEASE_LOST'
+  | 'LEASE_STORE_ERROR'
+  | 'BATCH_ITEM_FAILED'
+  | 'INVALID_BATCH_RESULT';
 
 /** Base class of every error thrown or rejected by the framework. */
 export class KinesisActorsError extends Error {

@@ -7,6 +7,28 @@ export type { PutOptions, PutResult } from './producer/user-record.ts';
 export type { ProducerMetrics, Distribution } from './producer/metrics.ts';
 export type { ProducerEvents } from './producer/events.ts';
 
+export { createConsumer, Consumer } from './consumer/consumer.ts';
+export type { ConsumerOptions, ResolvedConsumerOptions } from './consumer/options.ts';
+export { consumerDefaults, resolveConsumerOptions } from './consumer/options.ts';
+export type { ConsumerRecord } from './consumer/record.ts';
+export type {
+  RecordProcessor,
+  RecordProcessorFactory,
+  Checkpointer,
+  InitialPosition,
+  InitializationInput,
+  ProcessRecordsInput,
+} from './consumer/processor.ts';
+export type { BatchHandler } from './consumer/handler-processor.ts';
+export type { BatchHandlerContext, BatchItemFailures, BatchOutcome } from './consumer/error-handling/run-batch.ts';
+export type { ErrorHandlingOptions, BatchFailure, BatchFailureReason, OnFailureDestination } from './consumer/error-handling/options.ts';
+export type { ConsumerMetrics } from './consumer/metrics.ts';
+export type { ConsumerEvents } from './consumer/events.ts';
+export type { Lease, Checkpoint } from './consumer/leases/lease.ts';
+export type { LeaseStore } from './consumer/leases/lease-store.ts';
+export { DynamoDbLeaseStore } from './consumer/leases/dynamodb-lease-store.ts';
+export { LeaseLostError, LeaseTableSchemaError } from './consumer/leases/lease-errors.ts';
+
 export { KinesisActorsError, InvalidOptionError, InvalidRecordError, EnvelopeError } from './errors.ts';
 export type { ErrorCode } from './errors.ts';
 

@@ -1,0 +1,296 @@
+import { createActor, type AnyActorRef } from 'xstate';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { systemClock, type Clock } from '../clock.ts';
+import { silentLogger, type Logger } from '../logger.ts';
+import { createDynamoDbClient, createKinesisClient } from '../aws/clients.ts';
+import { InstrumentationEmitter } from '../instrumentation/emitter.ts';
+import { Supervisor } from '../supervision/supervisor.ts';
+import type { DecodeCounts } from './decode-records.ts';
+import { resolveErrorHandlingOptions } from './error-handling/options.ts';
+import type { ConsumerEvents } from './events.ts';
+import { handlerProcessor } from './handler-processor.ts';
+import { DynamoDbLeaseStore } from './leases/dynamodb-lease-store.ts';
+import { LeaseCoordinator } from './leases/lease-coordinator.ts';
+import type { LeaseStore } from './leases/lease-store.ts';
+import { ConsumerMetricsRecorder, type ConsumerMetrics } from './metrics.ts';
+import { resolveConsumerOptions, type ConsumerOptions, type ResolvedConsumerOptions } from './options.ts';
+import type { RecordProcessorFactory } from './processor.ts';
+import { ShardConsumerSteps } from './shard-consumer-steps.ts';
+import { shardConsumerMachine } from './shard-consumer.machine.ts';
+import { syncShards } from './shard-sync.ts';
+import { PeriodicTask } from './leases/periodic-task.ts';
+
+/**
+ * A consumer worker: holds shard leases in DynamoDB with other workers of the same
+ * application, runs one supervised shard consumer per lease, checkpoints, follows resharding,
+ * and on `close()` hands its shards over at once.
+ */
+export class Consumer {
+  private readonly options: ResolvedConsumerOptions;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly kinesis: KinesisClient;
+  private readonly dynamodb: DynamoDBClient;
+  private readonly owned: { destroy(): void }[] = [];
+  private readonly store: LeaseStore;
+  private readonly coordinator: LeaseCoordinator;
+  private readonly supervisor: Supervisor;
+  private readonly events = new InstrumentationEmitter<ConsumerEvents>();
+  private readonly metricsRecorder = new ConsumerMetricsRecorder();
+  private readonly counts: DecodeCounts = { kinesisRecords: 0, userRecords: 0, invalidAggregates: 0, badEnvelopes: 0 };
+  private readonly processorFactory: RecordProcessorFactory;
+  private readonly shardSync: PeriodicTask;
+  private readonly running = new Map<string, Promise<void>>();
+  private metricsTimer: NodeJS.Timeout | undefined;
+  private starting: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
+
+  /** @internal Use {@link createConsumer}. */
+  constructor(options: ConsumerOptions) {
+    this.options = resolveConsumerOptions(options);
+    const o = this.options;
+    this.clock = o.clock ?? systemClock;
+    this.logger = (o.logger ?? silentLogger()).child({ component: 'consumer', streamName: o.streamName, workerId: o.workerId });
+    this.kinesis = o.kinesis ?? this.own(createKinesisClient(o.connection));
+    this.dynamodb = o.dynamodb ?? this.own(createDynamoDbClient(o.dynamoDbConnection ?? o.connection));
+    this.store = new DynamoDbLeaseStore(this.dynamodb, o.leaseTableName, { clock: this.clock });
+    this.coordinator = new LeaseCoordinator(this.store, {
+      workerId: o.workerId,
+      failoverTimeMillis: o.failoverTimeMillis,
+      renewIntervalMillis: o.renewIntervalMillis,
+      takerIntervalMillis: o.takerIntervalMillis,
+      maxLeasesForWorker: o.maxLeasesForWorker === Number.MAX_SAFE_INTEGER ? Infinity : o.maxLeasesForWorker,
+      maxLeasesToStealAtOneTime: o.maxLeasesToStealAtOneTime,
+      clock: this.clock,
+      logger: this.logger,
+    });
+    this.supervisor = new Supervisor({
+      clock: this.clock,
+      logger: this.logger,
+      onEscalate: (id, error) => this.logger.error({ err: error, actor: id }, 'consumer.shardConsumerGaveUp'),
+      onRestart: (id, error, attempt) => {
+        this.metricsRecorder.values.Restarts++;
+        this.events.emit('consumer.restart', { actor: id, attempt, error });
+      },
+    });
+    if (o.handler) {
+      const errorHandling = resolveErrorHandlingOptions(o.errorHandling, 'errorHandling');
+      const processor = handlerProcessor(o.handler, errorHandling, {
+        clock: this.clock,
+        logger: this.logger,
+        onEvent: (event) => {
+          if (event.type === 'batch.failedToDestination') this.metricsRecorder.values.RecordsToFailureDestination += event.failure.records.length;
+        },
+      });
+      this.processorFactory = () => processor;
+    } else {
+      this.processorFactory = o.processor!;
+    }
+    this.shardSync = new PeriodicTask(this.clock, o.shardSyncIntervalMillis, () => this.syncShards());
+    this.coordinator.on('lease.acquired', ({ shardId, stolen, previousOwner }) => {
+      const m = this.metricsRecorder.values;
+      m.LeasesTaken++;
+      if (stolen) m.LeasesStolen++;
+      this.events.emit('lease.taken', { shardId, stolen, from: previousOwner });
+      this.startShard(shardId);
+    });
+    this.coordinator.on('lease.lost', ({ shardId }) => {
+      this.metricsRecorder.values.LeasesLost++;
+      this.events.emit('lease.lost', { shardId });
+      const actor = this.supervisor.get(`shardConsumer:${shardId}`);
+      if (actor?.getSnapshot().status === 'active') actor.send({ type: 'shardConsumer.leaseLost' });
+      else this.supervisor.stop(`shardConsumer:${shardId}`);
+    });
+  }
+
+  private own<T extends { destroy(): void }>(client: T): T {
+    this.owned.push(client);
+    return client;
+  }
+
+  /** Creates the lease table if needed, syncs shards to leases, and starts taking leases. Idempotent. */
+  start(): Promise<void> {
+    this.starting ??= (async () => {
+      await this.store.ensureTable();
+      await this.syncShards();
+      await this.coordinator.start();
+      this.shardSync.start();
+      if (this.options.metricsInterval > 0) {
+        this.metricsTimer = setInterval(() => {
+          if (this.events.has('consumer.metrics')) this.events.emit('consumer.metrics', this.metrics());
+        }, this.options.metricsInterval);
+        this.metricsTimer.unref();
+      }
+      this.logger.info('consumer.started');
+    })();
+    return this.starting;
+  }
+
+  private async syncShards(): Promise<void> {
+    try {
+      await syncShards({ kinesis: this.kinesis, streamName: this.options.streamName, store: this.store, initialPosition: this.options.initialPosition, logger: this.logger });
+    } catch (error) {
+      this.logger.warn({ err: error }, 'shardSync.failed');
+    }
+  }
+
+  private startShard(shardId: string): void {
+    const id = `shardConsumer:${shardId}`;
+    if (this.supervisor.has(id) || this.closing) return;
+    let finished!: () => void;
+    this.running.set(shardId, new Promise<void>((resolve) => (finished = resolve)));
+    this.supervisor.spawn({
+      id,
+      create: () => {
+        const actor = createActor(shardConsumerMachine, {
+          input: { steps: this.steps(shardId) },
+          clock: { setTimeout: (fn, ms) => this.clock.setTimeout(fn, ms), clearTimeout: (h) => this.clock.clearTimeout(h) },
+        });
+        actor.subscribe({
+          complete: () => {
+            const reason = actor.getSnapshot().output?.reason ?? 'requested';
+            this.supervisor.stop(id);
+            this.running.delete(shardId);
+            finished();
+            delete this.metricsRecorder.values.MillisBehindLatest[shardId];
+            this.events.emit('consumer.shardStopped', { shardId, reason });
+            if (reason === 'shardEnded') void this.syncShards();
+          },
+          error: () => {},
+        });
+        return actor as AnyActorRef;
+      },
+    });
+    this.events.emit('consumer.shardStarted', { shardId });
+  }
+
+  private steps(shardId: string): ShardConsumerSteps {
+    const o = this.options;
+    const m = this.metricsRecorder.values;
+    return new ShardConsumerSteps({
+      shardId,
+      streamName: o.streamName,
+      kinesis: this.kinesis,
+      clock: this.clock,
+      logger: this.logger.child({ shardId }),
+      processor: this.processorFactory(shardId),
+      initialPosition: o.initialPosition,
+      reader: {
+        maxRecords: o.maxRecords,
+        minTimeBetweenReadsMs: 200,
+        idleTimeBetweenReadsMs: o.idleTimeBetweenReadsMillis,
+        retryBaseDelayMs: 100,
+        retryMaxDelayMs: 5000,
+      },
+      maxInflatedBytes: o.maxInflatedBytes,
+      parentPollIntervalMs: o.parentShardPollIntervalMillis,
+      readLease: async () => {
+        const lease = this.coordinator.heldLease(shardId) ?? (await this.store.getLease(shardId));
+        if (!lease) throw new Error(`no lease for ${shardId}`);
+        return { checkpoint: lease.checkpoint, subSequenceNumber: lease.checkpointSubSequenceNumber, parentShardIds: lease.parentShardIds };
+      },
+      parentsDone: async (parents) => {
+        for (const parent of parents) {
+          const lease = await this.store.getLease(parent);
+          if (lease && lease.checkpoint !== 'SHARD_END') return false;
+        }
+        return true;
+      },
+      checkpoint: async (sequenceNumber, subSequenceNumber) => {
+        try {
+          await this.coordinator.checkpoint(shardId, sequenceNumber, subSequenceNumber);
+          m.CheckpointsWritten++;
+          this.events.emit('consumer.checkpoint', { shardId, sequenceNumber, subSequenceNumber });
+        } catch (error) {
+          m.CheckpointFailures++;
+          throw error;
+        }
+      },
+      counts: this.counts,
+      onBatch: (records, millisBehindLatest) => {
+        m.RecordsProcessed += records;
+        if (records > 0) m.BatchesProcessed++;
+        if (millisBehindLatest !== undefined) m.MillisBehindLatest[shardId] = millisBehindLatest;
+        if (records > 0) this.events.emit('consumer.batch', { shardId, records, millisBehindLatest });
+      },
+      onBadRecord: (sequenceNumber, error) => this.events.emit('consumer.badRecord', { shardId, sequenceNumber, error }),
+    });
+  }
+
+  /**
+   * Drains and leaves: stops taking leases and fetching, lets batches in flight finish, takes
+   * the final checkpoints, then releases every lease so other workers take them at once.
+   * Idempotent: every call returns the same promise.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  /** The same as {@link close}. */
+  drain(): Promise<void> {
+    return this.close();
+  }
+
+  private async shutdown(): Promise<void> {
+    this.logger.info({ shards: [...this.running.keys()] }, 'consumer.closing');
+    const steps: [string, () => unknown][] = [
+      ['shardSync', () => this.shardSync.stop()],
+      ['stopTaking', () => this.coordinator.stopTaking()],
+      [
+        'drainShards',
+        async () => {
+          for (const shardId of this.running.keys()) this.supervisor.get(`shardConsumer:${shardId}`)?.send({ type: 'shardConsumer.shutdown' });
+          await Promise.all(this.running.values());
+        },
+      ],
+      ['releaseLeases', () => this.coordinator.close()],
+      ['actors', () => this.supervisor.stopAll()],
+      ['metrics', () => clearInterval(this.metricsTimer)],
+      ['clients', () => this.owned.forEach((c) => c.destroy())],
+    ];
+    for (const [step, run] of steps) {
+      try {
+        await run();
+      } catch (error) {
+        this.logger.error({ err: error, step }, 'consumer.closeStepFailed');
+      }
+    }
+    this.logger.info('consumer.closed');
+  }
+
+  /** Shards this worker holds leases for. */
+  heldShards(): string[] {
+    return this.coordinator.heldLeases().map((l) => l.leaseKey);
+  }
+
+  metrics(): ConsumerMetrics {
+    const m = this.metricsRecorder.values;
+    m.KinesisRecordsRead = this.counts.kinesisRecords;
+    m.InvalidAggregates = this.counts.invalidAggregates;
+    m.BadEnvelopes = this.counts.badEnvelopes;
+    m.LeasesHeld = this.coordinator.heldLeases().length;
+    return this.metricsRecorder.snapshot();
+  }
+
+  on<K extends keyof ConsumerEvents>(event: K, listener: (payload: ConsumerEvents[K]) => void): () => void {
+    return this.events.on(event, listener);
+  }
+}
+
+/**
+ * Creates a consumer worker. Options are validated here; a bad one throws an
+ * `InvalidOptionError` naming it. Call `start()`, and `close()` on SIGTERM.
+ *
+ * @example
+ * const consumer = createConsumer({
+ *   streamName: 'clicks', applicationName: 'click-counter',
+ *   async handler(records) { for (const r of records) count(JSON.parse(r.data.toString())); },
+ * });
+ * await consumer.start();
+ * process.once('SIGTERM', () => consumer.close());
+ */
+export function createConsumer(options: ConsumerOptions): Consumer {
+  return new Consumer(options);
+}

@@ -1,0 +1,105 @@
+import { systemClock, type Clock } from '../../clock.ts';
+import { InvalidOptionError } from '../../errors.ts';
+import { silentLogger, type Logger } from '../../logger.ts';
+
+/** Options of {@link LeaseCoordinator}; names follow the KCL's `LeaseManagementConfig`. */
+export interface LeaseCoordinatorOptions {
+  /** This worker's id, written as `leaseOwner`. Unique per process. Required. */
+  workerId: string;
+  /**
+   * A lease whose counter has not moved for this long (in another worker's view) may be taken.
+   * @defaultValue 10000 (as the KCL)
+   */
+  failoverTimeMillis?: number;
+  /** How often held leases are renewed; below the failover time. @defaultValue failoverTimeMillis / 3 (3333) */
+  renewIntervalMillis?: number;
+  /**
+   * How often the table is scanned for leases to take. Dead workers' leases move after at most
+   * failover + one interval, and a new worker gets its share within a few intervals; each
+   * round costs one Scan. @defaultValue failoverTimeMillis / 5 (2000; the KCL: 20,050)
+   */
+  takerIntervalMillis?: number;
+  /** Most leases this worker holds. @defaultValue Infinity */
+  maxLeasesForWorker?: number;
+  /**
+   * Most leases stolen per taker round. The KCL steals one; two halves the rounds a joining
+   * worker needs while keeping each round's interruptions (and duplicate records) small.
+   * @defaultValue 2
+   */
+  maxLeasesToStealAtOneTime?: number;
+  /** @defaultValue the system clock */
+  clock?: Clock;
+  /** @defaultValue a silent logger */
+  logger?: Logger;
+  /** Uniform in [0, 1), for the taker's shuffles. @defaultValue Math.random */
+  random?: () => number;
+}
+
+/** Options after defaults and validation; frozen. */
+export type ResolvedLeaseCoordinatorOptions = Readonly<Required<LeaseCoordinatorOptions>>;
+
+/** Every default in one place; the intervals are fractions of the failover time when it is changed. */
+export const leaseCoordinatorDefaults = Object.freeze({
+  failoverTimeMillis: 10_000,
+  renewsPerFailover: 3,
+  takerRoundsPerFailover: 5,
+  maxLeasesForWorker: Infinity,
+  maxLeasesToStealAtOneTime: 2,
+});
+
+type IntegerField = 'failoverTimeMillis' | 'renewIntervalMillis' | 'takerIntervalMillis' | 'maxLeasesToStealAtOneTime';
+
+function integer(options: LeaseCoordinatorOptions, field: IntegerField, fallback: number, min: number, max: number): number {
+  const value = options[field] ?? fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidOptionError(field, `must be an integer from ${min} to ${max}`, value);
+  }
+  return value;
+}
+
+/**
+ * Applies the defaults, checks each field and the rules between them, and freezes the result.
+ * Messages name the field: `options.failoverTimeMillis must be an integer from 100 to 3600000 (got -1)`.
+ */
+export function resolveLeaseCoordinatorOptions(options: LeaseCoordinatorOptions): ResolvedLeaseCoordinatorOptions {
+  if (options === null || typeof options !== 'object') throw new InvalidOptionError('', 'must be an object', options);
+  const { workerId } = options;
+  if (typeof workerId !== 'string' || workerId.length === 0 || workerId.length > 1024) {
+    throw new InvalidOptionError('workerId', 'must be a string of 1–1024 characters, unique per worker process', workerId);
+  }
+  const d = leaseCoordinatorDefaults;
+  const failoverTimeMillis = integer(options, 'failoverTimeMillis', d.failoverTimeMillis, 100, 3_600_000);
+  const renewIntervalMillis = integer(options, 'renewIntervalMillis', Math.floor(failoverTimeMillis / d.renewsPerFailover), 10, 3_600_000);
+  if (renewIntervalMillis >= failoverTimeMillis) {
+    throw new InvalidOptionError(
+      'renewIntervalMillis',
+      `must be below options.failoverTimeMillis (${failoverTimeMillis}), or other workers see the leases expire between renewals`,
+      renewIntervalMillis,
+    );
+  }
+  const takerIntervalMillis = integer(options, 'takerIntervalMillis', Math.floor(failoverTimeMillis / d.takerRoundsPerFailover), 10, 3_600_000);
+  const maxLeasesForWorker = options.maxLeasesForWorker ?? d.maxLeasesForWorker;
+  if (typeof maxLeasesForWorker !== 'number' || !(maxLeasesForWorker === Infinity || Number.isInteger(maxLeasesForWorker)) || maxLeasesForWorker < 1) {
+    throw new InvalidOptionError('maxLeasesForWorker', 'must be a positive integer or Infinity', maxLeasesForWorker);
+  }
+  const maxLeasesToStealAtOneTime = integer(options, 'maxLeasesToStealAtOneTime', d.maxLeasesToStealAtOneTime, 0, 1000);
+  const clock = options.clock ?? systemClock;
+  if (typeof clock?.now !== 'function' || typeof clock.setTimeout !== 'function' || typeof clock.clearTimeout !== 'function') {
+    throw new InvalidOptionError('clock', 'must have now(), setTimeout() and clearTimeout()', clock);
+  }
+  const logger = options.logger ?? silentLogger();
+  if (typeof logger?.child !== 'function') throw new InvalidOptionError('logger', 'must be a pino logger', logger);
+  const random = options.random ?? Math.random;
+  if (typeof random !== 'function') throw new InvalidOptionError('random', 'must be a function returning numbers in [0, 1)', random);
+  return Object.freeze({
+    workerId,
+    failoverTimeMillis,
+    renewIntervalMillis,
+    takerIntervalMillis,
+    maxLeasesForWorker,
+    maxLeasesToStealAtOneTime,
+    clock,
+    logger,
+    random,
+  });
+}

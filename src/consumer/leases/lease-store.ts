@@ -1,0 +1,50 @@
+import type { Checkpoint, Lease } from './lease.ts';
+
+/**
+ * What a fenced write returns. `leaseLost` means the condition failed: the counter (or owner)
+ * is no longer what the caller saw, so another worker took the lease, or it was deleted. It is
+ * an outcome, not an exception, because losing a lease is part of normal operation; errors of
+ * DynamoDB itself reject with a `KinesisActorsError` instead.
+ */
+export type LeaseWriteResult =
+  | { readonly outcome: 'ok'; readonly lease: Lease }
+  | { readonly outcome: 'leaseLost'; readonly leaseKey: string };
+
+/**
+ * The lease table as the coordinator needs it: narrow so tests can fake it, and so another
+ * store than DynamoDB could stand in. Every ownership write is conditional on what the caller
+ * saw (`lease.leaseCounter`, and for release `lease.leaseOwner`).
+ */
+export interface LeaseStore {
+  /** Creates the table if it is missing and waits until it can be used; checks its key schema. */
+  ensureTable(): Promise<void>;
+  /** Every lease in the table (paged; may be slightly stale, fencing makes that safe). */
+  listLeases(): Promise<Lease[]>;
+  /** One lease, read consistently; `undefined` when there is none. */
+  getLease(leaseKey: string): Promise<Lease | undefined>;
+  /** Writes a new lease unless one exists for the shard; true when this call created it. */
+  createLeaseIfNotExists(lease: Lease): Promise<boolean>;
+  /** Bumps the counter if it is still `lease.leaseCounter`. */
+  renewLease(lease: Lease): Promise<LeaseWriteResult>;
+  /**
+   * Makes `owner` the owner if the counter is still `lease.leaseCounter` (taking a free or
+   * expired lease and stealing a live one are the same write); counts an owner switch when the
+   * lease had another owner.
+   */
+  takeLease(lease: Lease, owner: string): Promise<LeaseWriteResult>;
+  /**
+   * Records progress if the counter is still `lease.leaseCounter` and `lease.leaseOwner` still
+   * owns it: a stale owner's checkpoint is refused. Resets owner switches, clears a pending
+   * checkpoint.
+   */
+  checkpoint(lease: Lease, checkpoint: Checkpoint, subSequenceNumber: number): Promise<LeaseWriteResult>;
+  /** Removes the owner if it is still `lease.leaseOwner` at `lease.leaseCounter`, so another worker can take it at once. */
+  releaseLease(lease: Lease): Promise<LeaseWriteResult>;
+  /** Deletes the lease if its owner is still `lease.leaseOwner` (or it is still free), as the KCL does. */
+  deleteLease(lease: Lease): Promise<LeaseWriteResult>;
+  /**
+   * Records the children of a shard that ended. Lineage, not ownership: conditional only on
+   * the lease existing, and the counter does not move, so the owner's fencing is not disturbed.
+   */
+  updateChildShardIds(leaseKey: string, childShardIds: readonly string[]): Promise<LeaseWriteResult>;
+}

@@ -1,0 +1,49 @@
+/** A snapshot of the consumer's metrics. */
+export interface ConsumerMetrics {
+  /** User records handed to the processor. */
+  RecordsProcessed: number;
+  /** Kinesis records read. */
+  KinesisRecordsRead: number;
+  /** Batches handed to the processor. */
+  BatchesProcessed: number;
+  /** MillisBehindLatest of the last read, per shard held. */
+  MillisBehindLatest: Record<string, number>;
+  /** Leases this worker holds now. */
+  LeasesHeld: number;
+  LeasesTaken: number;
+  LeasesStolen: number;
+  LeasesLost: number;
+  CheckpointsWritten: number;
+  CheckpointFailures: number;
+  /** Aggregates that failed their checks and envelopes that could not be opened (passed through raw). */
+  InvalidAggregates: number;
+  BadEnvelopes: number;
+  /** Records given up on and sent to the on-failure destination. */
+  RecordsToFailureDestination: number;
+  /** Shard consumer restarts under supervision. */
+  Restarts: number;
+}
+
+/** Mutable counters behind {@link ConsumerMetrics}. @internal */
+export class ConsumerMetricsRecorder {
+  readonly values: ConsumerMetrics = {
+    RecordsProcessed: 0,
+    KinesisRecordsRead: 0,
+    BatchesProcessed: 0,
+    MillisBehindLatest: {},
+    LeasesHeld: 0,
+    LeasesTaken: 0,
+    LeasesStolen: 0,
+    LeasesLost: 0,
+    CheckpointsWritten: 0,
+    CheckpointFailures: 0,
+    InvalidAggregates: 0,
+    BadEnvelopes: 0,
+    RecordsToFailureDestination: 0,
+    Restarts: 0,
+  };
+
+  snapshot(): ConsumerMetrics {
+    return structuredClone(this.values);
+  }
+}

@@ -1,0 +1,175 @@
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { InvalidOptionError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { Clock } from '../clock.ts';
+import type { AwsConnection } from '../aws/clients.ts';
+import { DEFAULT_MAX_INFLATED_BYTES } from '../codec/envelope.ts';
+import type { InitialPosition, RecordProcessorFactory } from './processor.ts';
+import type { BatchHandler } from './handler-processor.ts';
+import type { ErrorHandlingOptions } from './error-handling/options.ts';
+
+/**
+ * Options of {@link createConsumer}. Lease timing follows the KCL's names; defaults are tuned
+ * for fast hand-off (see each field).
+ */
+export interface ConsumerOptions {
+  /** Stream to read. Required. */
+  streamName: string;
+  /** Names the lease table (one per application and stream, as the KCL does). Required. */
+  applicationName: string;
+  /** This worker's id in the lease table. @defaultValue `${hostname}-${random}` */
+  workerId?: string;
+  /** A record processor per shard, in the KCL's shape. Give this or `handler`. */
+  processor?: RecordProcessorFactory;
+  /** An async batch handler; records are checkpointed after it succeeds. Give this or `processor`. */
+  handler?: BatchHandler;
+  /** Lambda-style retries, bisect, record age, on-failure destination (with `handler`). */
+  errorHandling?: ErrorHandlingOptions;
+  /** Where a new lease starts. @defaultValue 'LATEST' (as the KCL) */
+  initialPosition?: InitialPosition;
+  kinesis?: KinesisClient;
+  dynamodb?: DynamoDBClient;
+  /** Region, endpoint and credentials used to build the clients when they are not given. */
+  connection?: AwsConnection;
+  /** Connection for DynamoDB when it differs from `connection` (e.g. two emulators). */
+  dynamoDbConnection?: AwsConnection;
+  /** A lease not renewed for this long is expired and may be taken. @defaultValue 10000 */
+  failoverTimeMillis?: number;
+  /** How often leases are renewed. @defaultValue failoverTimeMillis / 3 */
+  renewIntervalMillis?: number;
+  /** How often the worker looks for leases to take. @defaultValue 2000 (the KCL: 20,050) */
+  takerIntervalMillis?: number;
+  /** Most leases this worker holds. @defaultValue unlimited */
+  maxLeasesForWorker?: number;
+  /** Most leases stolen in one taker round. @defaultValue 2 (the KCL: 1) */
+  maxLeasesToStealAtOneTime?: number;
+  /** How often shards are listed to create leases for new ones. @defaultValue 60000 */
+  shardSyncIntervalMillis?: number;
+  /** How often a child shard checks whether its parents have ended. @defaultValue 1000 (the KCL: 10,000) */
+  parentShardPollIntervalMillis?: number;
+  /** Kinesis records per GetRecords call, 1–10000. @defaultValue 1000 */
+  maxRecords?: number;
+  /** Wait after an empty GetRecords result. @defaultValue 500 */
+  idleTimeBetweenReadsMillis?: number;
+  /** Largest inflated envelope accepted; larger ones are passed through raw and counted. @defaultValue 16 MiB */
+  maxInflatedBytes?: number;
+  /** Interval of `consumer.metrics` events, ms; 0 turns them off. @defaultValue 1000 */
+  metricsInterval?: number;
+  logger?: Logger;
+  clock?: Clock;
+}
+
+/** Options after defaults and validation; frozen. */
+export interface ResolvedConsumerOptions extends Readonly<Omit<Required<ConsumerOptions>, 'processor' | 'handler' | 'kinesis' | 'dynamodb' | 'connection' | 'dynamoDbConnection' | 'logger' | 'clock' | 'errorHandling' | 'maxLeasesForWorker'>> {
+  readonly processor: RecordProcessorFactory | undefined;
+  readonly handler: BatchHandler | undefined;
+  readonly errorHandling: ErrorHandlingOptions;
+  readonly kinesis: KinesisClient | undefined;
+  readonly dynamodb: DynamoDBClient | undefined;
+  readonly connection: AwsConnection | undefined;
+  readonly dynamoDbConnection: AwsConnection | undefined;
+  readonly logger: Logger | undefined;
+  readonly clock: Clock | undefined;
+  readonly maxLeasesForWorker: number;
+  readonly leaseTableName: string;
+}
+
+export const consumerDefaults = Object.freeze({
+  initialPosition: 'LATEST' as InitialPosition,
+  failoverTimeMillis: 10_000,
+  takerIntervalMillis: 2_000,
+  maxLeasesToStealAtOneTime: 2,
+  shardSyncIntervalMillis: 60_000,
+  parentShardPollIntervalMillis: 1_000,
+  maxRecords: 1_000,
+  idleTimeBetweenReadsMillis: 500,
+  maxInflatedBytes: DEFAULT_MAX_INFLATED_BYTES,
+  metricsInterval: 1_000,
+});
+
+type IntegerField =
+  | 'failoverTimeMillis'
+  | 'renewIntervalMillis'
+  | 'takerIntervalMillis'
+  | 'maxLeasesForWorker'
+  | 'maxLeasesToStealAtOneTime'
+  | 'shardSyncIntervalMillis'
+  | 'parentShardPollIntervalMillis'
+  | 'maxRecords'
+  | 'idleTimeBetweenReadsMillis'
+  | 'maxInflatedBytes'
+  | 'metricsInterval';
+
+function integer(options: ConsumerOptions, field: IntegerField, fallback: number, min: number, max: number): number {
+  const value = options[field] ?? fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidOptionError(field, `must be an integer from ${min} to ${max}`, value);
+  }
+  return value;
+}
+
+/** Applies defaults, checks every field and the rules between them, and freezes the result. */
+export function resolveConsumerOptions(options: ConsumerOptions): ResolvedConsumerOptions {
+  if (options === null || typeof options !== 'object') throw new InvalidOptionError('', 'must be an object', options);
+  const { streamName, applicationName } = options;
+  if (typeof streamName !== 'string' || !/^[a-zA-Z0-9_.-]{1,128}$/.test(streamName)) {
+    throw new InvalidOptionError('streamName', 'must be 1–128 characters of a-z, A-Z, 0-9, _ . -', streamName);
+  }
+  if (typeof applicationName !== 'string' || !/^[a-zA-Z0-9_.-]{3,255}$/.test(applicationName)) {
+    throw new InvalidOptionError('applicationName', 'must be 3–255 characters of a-z, A-Z, 0-9, _ . - (it names the lease table)', applicationName);
+  }
+  if ((options.processor === undefined) === (options.handler === undefined)) {
+    throw new InvalidOptionError('processor', 'or options.handler must be given, and not both', options.processor === undefined ? undefined : 'both');
+  }
+  if (options.processor !== undefined && typeof options.processor !== 'function') {
+    throw new InvalidOptionError('processor', 'must be a function that creates a record processor for a shard id', options.processor);
+  }
+  if (options.handler !== undefined && typeof options.handler !== 'function') {
+    throw new InvalidOptionError('handler', 'must be an async function of a batch of records', options.handler);
+  }
+  const initialPosition = options.initialPosition ?? consumerDefaults.initialPosition;
+  if (
+    initialPosition !== 'LATEST' &&
+    initialPosition !== 'TRIM_HORIZON' &&
+    !(typeof initialPosition === 'object' && initialPosition?.timestamp instanceof Date && !Number.isNaN(initialPosition.timestamp.getTime()))
+  ) {
+    throw new InvalidOptionError('initialPosition', "must be 'LATEST', 'TRIM_HORIZON' or { timestamp: Date }", initialPosition);
+  }
+  const workerId = options.workerId ?? `${hostname()}-${randomUUID().slice(0, 8)}`;
+  if (typeof workerId !== 'string' || workerId.length === 0) throw new InvalidOptionError('workerId', 'must be a non-empty string', workerId);
+  const failoverTimeMillis = integer(options, 'failoverTimeMillis', consumerDefaults.failoverTimeMillis, 100, 3_600_000);
+  const renewIntervalMillis = integer(options, 'renewIntervalMillis', Math.max(25, Math.floor(failoverTimeMillis / 3)), 10, 3_600_000);
+  if (renewIntervalMillis >= failoverTimeMillis) {
+    throw new InvalidOptionError('renewIntervalMillis', `must be below options.failoverTimeMillis (${failoverTimeMillis}), or leases expire between renewals`, renewIntervalMillis);
+  }
+  return Object.freeze({
+    streamName,
+    applicationName,
+    leaseTableName: applicationName,
+    workerId,
+    processor: options.processor,
+    handler: options.handler,
+    errorHandling: options.errorHandling ?? {},
+    initialPosition,
+    kinesis: options.kinesis,
+    dynamodb: options.dynamodb,
+    connection: options.connection,
+    dynamoDbConnection: options.dynamoDbConnection,
+    failoverTimeMillis,
+    renewIntervalMillis,
+    takerIntervalMillis: integer(options, 'takerIntervalMillis', consumerDefaults.takerIntervalMillis, 10, 3_600_000),
+    maxLeasesForWorker: integer(options, 'maxLeasesForWorker', Number.MAX_SAFE_INTEGER, 1, Number.MAX_SAFE_INTEGER),
+    maxLeasesToStealAtOneTime: integer(options, 'maxLeasesToStealAtOneTime', consumerDefaults.maxLeasesToStealAtOneTime, 0, 1000),
+    shardSyncIntervalMillis: integer(options, 'shardSyncIntervalMillis', consumerDefaults.shardSyncIntervalMillis, 100, 86_400_000),
+    parentShardPollIntervalMillis: integer(options, 'parentShardPollIntervalMillis', consumerDefaults.parentShardPollIntervalMillis, 10, 3_600_000),
+    maxRecords: integer(options, 'maxRecords', consumerDefaults.maxRecords, 1, 10_000),
+    idleTimeBetweenReadsMillis: integer(options, 'idleTimeBetweenReadsMillis', consumerDefaults.idleTimeBetweenReadsMillis, 0, 3_600_000),
+    maxInflatedBytes: integer(options, 'maxInflatedBytes', consumerDefaults.maxInflatedBytes, 1024, 1024 * 1024 * 1024),
+    metricsInterval: integer(options, 'metricsInterval', consumerDefaults.metricsInterval, 0, 86_400_000),
+    logger: options.logger,
+    clock: options.clock,
+  });
+}

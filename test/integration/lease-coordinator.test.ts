@@ -1,0 +1,122 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalStack, randomName, type LocalStack } from '../../src/testing/local-stack.ts';
+import { DynamoDbLeaseStore } from '../../src/consumer/leases/dynamodb-lease-store.ts';
+import { LeaseCoordinator, type LeaseCoordinatorEvents } from '../../src/consumer/leases/lease-coordinator.ts';
+import { LeaseLostError } from '../../src/consumer/leases/lease-errors.ts';
+import { newLease, type Lease } from '../../src/consumer/leases/lease.ts';
+
+// Short failover so the fleet moves fast; every wait below is a bounded poll for a condition,
+// never a timing threshold, so a slow machine only makes the tests slower.
+const FAILOVER = 1500;
+const WAIT = 30_000;
+
+async function waitFor(condition: () => Promise<boolean> | boolean, what: string): Promise<void> {
+  const deadline = Date.now() + WAIT;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function counts(leases: readonly Lease[]): Record<string, number> {
+  const result: Record<string, number> = {};
+  for (const lease of leases) if (lease.leaseOwner) result[lease.leaseOwner] = (result[lease.leaseOwner] ?? 0) + 1;
+  return result;
+}
+
+describe('LeaseCoordinator against dynalite', () => {
+  let stack: LocalStack;
+  let running: LeaseCoordinator[] = [];
+  beforeAll(async () => {
+    stack = await startLocalStack();
+  });
+  afterEach(async () => {
+    await Promise.all(running.map((c) => c.stop()));
+    running = [];
+  });
+  afterAll(() => stack.close());
+
+  async function fleet(workers: string[], leases = 6) {
+    const store = new DynamoDbLeaseStore(stack.dynamodb!, randomName('fleet'));
+    await store.ensureTable();
+    for (let i = 0; i < leases; i++) await store.createLeaseIfNotExists(newLease(`shardId-${i}`, { checkpoint: 'TRIM_HORIZON' }));
+    const coordinators = workers.map((workerId) => new LeaseCoordinator(store, { workerId, failoverTimeMillis: FAILOVER }));
+    running.push(...coordinators);
+    /** True when the table, and the own view of each worker named, show the expected spread. */
+    const balanced = async (expected: Record<string, number>) => {
+      const table = counts(await store.listLeases());
+      const local = coordinators.filter((c) => c.options.workerId in expected);
+      return (
+        JSON.stringify(sorted(table)) === JSON.stringify(sorted(expected)) &&
+        local.every((c) => c.heldLeases().length === expected[c.options.workerId])
+      );
+    };
+    return { store, coordinators, balanced };
+  }
+
+  const sorted = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).sort());
+
+  function acquisitions(c: LeaseCoordinator): LeaseCoordinatorEvents['lease.acquired'][] {
+    const seen: LeaseCoordinatorEvents['lease.acquired'][] = [];
+    c.on('lease.acquired', (e) => seen.push(e));
+    return seen;
+  }
+
+  it('three coordinators over six leases converge to 2/2/2 and stay there', async () => {
+    const { coordinators, balanced, store } = await fleet(['a', 'b', 'c']);
+    await Promise.all(coordinators.map((c) => c.start()));
+    await waitFor(() => balanced({ a: 2, b: 2, c: 2 }), '2/2/2');
+    const settled = await store.listLeases();
+    // Several renew and taker rounds later nobody has moved.
+    await new Promise((resolve) => setTimeout(resolve, FAILOVER));
+    const later = await store.listLeases();
+    for (const lease of later) expect(lease.leaseOwner).toBe(settled.find((l) => l.leaseKey === lease.leaseKey)!.leaseOwner);
+  });
+
+  it('a worker joining a full fleet steals its share, several per round', async () => {
+    const { coordinators, balanced } = await fleet(['a', 'b', 'c']);
+    const [a, b, c] = coordinators;
+    await a.start();
+    await waitFor(() => balanced({ a: 6 }), 'a holds all');
+    const stolen: string[] = [];
+    b.on('lease.stolen', (e) => stolen.push(e.from));
+    await b.start();
+    await waitFor(() => balanced({ a: 3, b: 3 }), '3/3');
+    expect(stolen).toEqual(['a', 'a', 'a']);
+    await c.start();
+    await waitFor(() => balanced({ a: 2, b: 2, c: 2 }), '2/2/2');
+  });
+
+  it('a crashed coordinator loses its leases to the others after the failover time', async () => {
+    const { coordinators, balanced } = await fleet(['a', 'b', 'c']);
+    const [a, b, c] = coordinators;
+    await Promise.all(coordinators.map((x) => x.start()));
+    await waitFor(() => balanced({ a: 2, b: 2, c: 2 }), '2/2/2');
+    const takenByB = acquisitions(b);
+    const takenByC = acquisitions(c);
+    await a.stop(); // a crash: timers stop, nothing is released
+    await waitFor(async () => (await balanced({ b: 3, c: 3 })), '3/3 after a crashed');
+    const fromA = [...takenByB, ...takenByC];
+    expect(fromA).toHaveLength(2);
+    expect(fromA.every((e) => e.previousOwner === 'a' && !e.stolen)).toBe(true);
+    const [lost] = a.heldLeases();
+    await expect(a.checkpoint(lost.leaseKey, '1')).rejects.toBeInstanceOf(LeaseLostError);
+  });
+
+  it('graceful close hands the leases over at once: taken as free, not as expired', async () => {
+    const { coordinators, balanced, store } = await fleet(['a', 'b', 'c']);
+    const [a, b, c] = coordinators;
+    await Promise.all(coordinators.map((x) => x.start()));
+    await waitFor(() => balanced({ a: 2, b: 2, c: 2 }), '2/2/2');
+    const held = a.heldLeases();
+    await a.checkpoint(held[0].leaseKey, '12345', 1);
+    const [takenByB, takenByC] = [acquisitions(b), acquisitions(c)];
+    const summary = await a.close();
+    expect(summary.released.sort()).toEqual(held.map((l) => l.leaseKey).sort());
+    await waitFor(() => balanced({ b: 3, c: 3 }), '3/3 after a closed');
+    const handedOver = [...takenByB, ...takenByC];
+    expect(handedOver).toHaveLength(2);
+    expect(handedOver.every((e) => e.previousOwner === undefined)).toBe(true);
+    expect((await store.getLease(held[0].leaseKey))!).toMatchObject({ checkpoint: '12345', checkpointSubSequenceNumber: 1 });
+  });
+});

@@ -1,0 +1,93 @@
+import type { Checkpoint, Lease } from '../../../../src/consumer/leases/lease.ts';
+import type { LeaseStore, LeaseWriteResult } from '../../../../src/consumer/leases/lease-store.ts';
+
+type Mutable = { -readonly [K in keyof Lease]: Lease[K] };
+
+/**
+ * A LeaseStore in memory with the DynamoDB store's conditions, for unit tests. `failWith`
+ * makes every call reject (a DynamoDB outage) until cleared.
+ */
+export class InMemoryLeaseStore implements LeaseStore {
+  readonly rows = new Map<string, Lease>();
+  failWith: Error | undefined;
+  writes = 0;
+
+  async ensureTable(): Promise<void> {}
+
+  async listLeases(): Promise<Lease[]> {
+    this.check();
+    return [...this.rows.values()].map((lease) => ({ ...lease }));
+  }
+
+  async getLease(leaseKey: string): Promise<Lease | undefined> {
+    this.check();
+    const lease = this.rows.get(leaseKey);
+    return lease && { ...lease };
+  }
+
+  async createLeaseIfNotExists(lease: Lease): Promise<boolean> {
+    this.check();
+    if (this.rows.has(lease.leaseKey)) return false;
+    this.rows.set(lease.leaseKey, { ...lease });
+    return true;
+  }
+
+  async renewLease(lease: Lease): Promise<LeaseWriteResult> {
+    return this.write(lease, (row) => row.leaseCounter === lease.leaseCounter, () => {});
+  }
+
+  async takeLease(lease: Lease, owner: string): Promise<LeaseWriteResult> {
+    return this.write(lease, (row) => row.leaseCounter === lease.leaseCounter, (row) => {
+      if (lease.leaseOwner !== undefined && lease.leaseOwner !== owner) row.ownerSwitchesSinceCheckpoint++;
+      row.leaseOwner = owner;
+    });
+  }
+
+  async checkpoint(lease: Lease, checkpoint: Checkpoint, subSequenceNumber: number): Promise<LeaseWriteResult> {
+    return this.write(lease, (row) => row.leaseCounter === lease.leaseCounter && row.leaseOwner === lease.leaseOwner, (row) => {
+      row.checkpoint = checkpoint;
+      row.checkpointSubSequenceNumber = subSequenceNumber;
+      row.ownerSwitchesSinceCheckpoint = 0;
+      delete row.pendingCheckpoint;
+      delete row.pendingCheckpointSubSequenceNumber;
+    });
+  }
+
+  async releaseLease(lease: Lease): Promise<LeaseWriteResult> {
+    return this.write(lease, (row) => row.leaseCounter === lease.leaseCounter && row.leaseOwner === lease.leaseOwner, (row) => {
+      delete row.leaseOwner;
+    });
+  }
+
+  async deleteLease(lease: Lease): Promise<LeaseWriteResult> {
+    this.check();
+    const row = this.rows.get(lease.leaseKey);
+    if (!row || row.leaseOwner !== lease.leaseOwner) return { outcome: 'leaseLost', leaseKey: lease.leaseKey };
+    this.rows.delete(lease.leaseKey);
+    return { outcome: 'ok', lease: row };
+  }
+
+  async updateChildShardIds(leaseKey: string, childShardIds: readonly string[]): Promise<LeaseWriteResult> {
+    this.check();
+    const row = this.rows.get(leaseKey);
+    if (!row) return { outcome: 'leaseLost', leaseKey };
+    const next = { ...row, childShardIds: [...childShardIds] };
+    this.rows.set(leaseKey, next);
+    return { outcome: 'ok', lease: { ...next } };
+  }
+
+  private write(lease: Lease, condition: (row: Lease) => boolean, change: (row: Mutable) => void): LeaseWriteResult {
+    this.check();
+    this.writes++;
+    const row = this.rows.get(lease.leaseKey);
+    if (!row || !condition(row)) return { outcome: 'leaseLost', leaseKey: lease.leaseKey };
+    const next: Mutable = { ...row, leaseCounter: row.leaseCounter + 1 };
+    change(next);
+    this.rows.set(lease.leaseKey, next);
+    return { outcome: 'ok', lease: { ...next } };
+  }
+
+  private check(): void {
+    if (this.failWith) throw this.failWith;
+  }
+}

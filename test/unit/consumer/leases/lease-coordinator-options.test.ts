@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { leaseCoordinatorDefaults, resolveLeaseCoordinatorOptions } from '../../../../src/consumer/leases/lease-coordinator-options.ts';
+import { InvalidOptionError } from '../../../../src/errors.ts';
+import { systemClock } from '../../../../src/clock.ts';
+
+describe('resolveLeaseCoordinatorOptions', () => {
+  it('applies the defaults and freezes the result', () => {
+    const o = resolveLeaseCoordinatorOptions({ workerId: 'w1' });
+    expect(o).toMatchObject({
+      workerId: 'w1',
+      failoverTimeMillis: 10_000,
+      renewIntervalMillis: 3_333,
+      takerIntervalMillis: 2_000,
+      maxLeasesForWorker: Infinity,
+      maxLeasesToStealAtOneTime: 2,
+    });
+    expect(o.clock).toBe(systemClock);
+    expect(o.random).toBe(Math.random);
+    expect(Object.isFrozen(o)).toBe(true);
+    expect(Object.isFrozen(leaseCoordinatorDefaults)).toBe(true);
+  });
+
+  it('derives the intervals from a shorter failover time', () => {
+    expect(resolveLeaseCoordinatorOptions({ workerId: 'w', failoverTimeMillis: 1500 })).toMatchObject({
+      renewIntervalMillis: 500,
+      takerIntervalMillis: 300,
+    });
+  });
+
+  it.each([
+    [{}, 'options.workerId must be a string of 1–1024 characters'],
+    [{ workerId: '' }, 'options.workerId'],
+    [{ workerId: 'w', failoverTimeMillis: -1 }, 'options.failoverTimeMillis must be an integer from 100 to 3600000 (got -1)'],
+    [{ workerId: 'w', failoverTimeMillis: 1.5 }, 'options.failoverTimeMillis must be an integer'],
+    [{ workerId: 'w', failoverTimeMillis: '10s' }, 'options.failoverTimeMillis must be an integer from 100 to 3600000 (got "10s")'],
+    [{ workerId: 'w', renewIntervalMillis: 10_000 }, 'options.renewIntervalMillis must be below options.failoverTimeMillis (10000)'],
+    [{ workerId: 'w', renewIntervalMillis: 5 }, 'options.renewIntervalMillis must be an integer from 10'],
+    [{ workerId: 'w', takerIntervalMillis: 0 }, 'options.takerIntervalMillis must be an integer from 10'],
+    [{ workerId: 'w', maxLeasesForWorker: 0 }, 'options.maxLeasesForWorker must be a positive integer or Infinity (got 0)'],
+    [{ workerId: 'w', maxLeasesForWorker: 2.5 }, 'options.maxLeasesForWorker'],
+    [{ workerId: 'w', maxLeasesToStealAtOneTime: -1 }, 'options.maxLeasesToStealAtOneTime must be an integer from 0 to 1000'],
+    [{ workerId: 'w', clock: {} }, 'options.clock must have now(), setTimeout() and clearTimeout()'],
+    [{ workerId: 'w', logger: console.log }, 'options.logger must be a pino logger'],
+    [{ workerId: 'w', random: 4 }, 'options.random must be a function'],
+  ])('rejects %j naming the field', (options, message) => {
+    let thrown: unknown;
+    try {
+      resolveLeaseCoordinatorOptions(options as never);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(InvalidOptionError);
+    expect((thrown as InvalidOptionError).code).toBe('INVALID_OPTION');
+    expect((thrown as Error).message).toContain(message);
+  });
+});
