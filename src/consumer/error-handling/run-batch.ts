@@ -196,7 +196,7 @@ export async function runBatch(
 function firstFresh(records: ConsumerRecord[], segment: Segment, maximumRecordAgeMs: number, now: number): number {
   if (maximumRecordAgeMs === -1) return segment.start;
   let index = segment.start;
-  while (index < segment.end && false) index++;
+  while (index < segment.end && now - records[index].approximateArrivalTimestamp.getTime() > maximumRecordAgeMs) index++;
   return index;
 }
 
