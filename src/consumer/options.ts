@@ -127,6 +127,9 @@ export function resolveConsumerOptions(options: ConsumerOptions): ResolvedConsum
   if (options.processor !== undefined && typeof options.processor !== 'function') {
     throw new InvalidOptionError('processor', 'must be a function that creates a record processor for a shard id', options.processor);
   }
+  if (options.errorHandling !== undefined && options.handler === undefined) {
+    throw new InvalidOptionError('errorHandling', 'applies to options.handler; a processor handles its own errors', 'given with options.processor');
+  }
   if (options.handler !== undefined && typeof options.handler !== 'function') {
     throw new InvalidOptionError('handler', 'must be an async function of a batch of records', options.handler);
   }

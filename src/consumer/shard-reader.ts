@@ -5,7 +5,7 @@ import {
   type ShardIteratorType,
   type _Record,
 } from '@aws-sdk/client-kinesis';
-import type { Clock } from '../clock.ts';
+import { sleepUnlessAborted, type Clock } from '../clock.ts';
 import { jitteredBackoff } from '../supervision/backoff.ts';
 import { translateKinesisError } from '../aws/kinesis-errors.ts';
 
@@ -104,20 +104,4 @@ export class ShardReader {
       }
     }
   }
-
-}
-
-function sleepUnlessAborted(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const onAbort = () => {
-      clock.clearTimeout(handle);
-      resolve();
-    };
-    const handle = clock.setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

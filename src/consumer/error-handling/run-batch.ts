@@ -1,4 +1,4 @@
-import type { Clock } from '../../clock.ts';
+import { sleepUnlessAborted, type Clock } from '../../clock.ts';
 import type { Logger } from '../../logger.ts';
 import { KinesisActorsError, describe } from '../../errors.ts';
 import { jitteredBackoff } from '../../supervision/backoff.ts';
@@ -234,20 +234,4 @@ function invalidResult(message: string): KinesisActorsError {
 
 function describeRecord(record: ConsumerRecord): string {
   return `${record.sequenceNumber}/${record.subSequenceNumber}`;
-}
-
-/** Resolves true after `ms`, or false as soon as the signal aborts (clearing the timer). */
-function sleepUnlessAborted(clock: Clock, ms: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const onAbort = () => {
-      clock.clearTimeout(handle);
-      resolve(false);
-    };
-    const handle = clock.setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
