@@ -2,6 +2,7 @@ import { Agent, request } from 'node:http';
 
 const pages = ['/', '/products', '/products/42', '/cart', '/checkout', '/search?q=shoes', '/about'];
 const devices = ['mobile', 'desktop', 'tablet'];
+const agents = ['Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X)', 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/124.0'];
 
 /** A synthetic click: ~200 bytes of JSON, like a web backend captures. */
 export function syntheticClick(n: number, users: number) {
@@ -11,6 +12,7 @@ export function syntheticClick(n: number, users: number) {
     page: pages[n % pages.length],
     referrer: n % 3 === 0 ? 'https://www.example.com/' : null,
     device: devices[n % devices.length],
+    userAgent: agents[n % agents.length],
     at: new Date().toISOString(),
   };
 }

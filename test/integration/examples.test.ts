@@ -29,7 +29,7 @@ function run(args: string[], options: { killAfterLine?: RegExp; env?: Record<str
 describe('runnable examples', () => {
   it('the demo runs, drains, and its summary checks out', async () => {
     const { code, output } = await run(['examples/demo/main.ts', '--duration', '3', '--connections', '8']);
-    expect(output).toContain('OK: read back = accepted = put');
+    expect(output).toContain('OK: read back = accepted = put = consumed');
     expect(code).toBe(0);
   });
 
@@ -40,5 +40,13 @@ describe('runnable examples', () => {
     expect(match).not.toBeNull();
     expect(Number(match![1])).toBeGreaterThan(0);
     expect(match![1]).toBe(match![2]);
+  });
+
+  it('the consumer example drains on SIGTERM after processing records', async () => {
+    const { code, output } = await run(['examples/consumer/main.ts'], { killAfterLine: /consuming/ });
+    expect(code).toBe(0);
+    const match = output.match(/drained after processing (\d+) records/);
+    expect(match).not.toBeNull();
+    expect(Number(match![1])).toBeGreaterThan(0);
   });
 });
