@@ -1,21 +1,11 @@
-import { ListShardsCommand, type KinesisClient, type Shard } from '@aws-sdk/client-kinesis';
+import type { KinesisClient, Shard } from '@aws-sdk/client-kinesis';
 import type { Logger } from '../logger.ts';
 import { newLease, type Checkpoint, type Lease } from './leases/lease.ts';
 import type { LeaseStore } from './leases/lease-store.ts';
 import type { InitialPosition } from './processor.ts';
+import { listAllShards } from '../aws/list-shards.ts';
 
 const STARTING = new Set(['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP']);
-
-async function listAllShards(kinesis: KinesisClient, streamName: string): Promise<Shard[]> {
-  const shards: Shard[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await kinesis.send(new ListShardsCommand(nextToken ? { NextToken: nextToken } : { StreamName: streamName }));
-    shards.push(...(page.Shards ?? []));
-    nextToken = page.NextToken;
-  } while (nextToken);
-  return shards;
-}
 
 function parentsOf(shard: Shard): string[] {
   return [shard.ParentShardId, shard.AdjacentParentShardId].filter((id): id is string => Boolean(id));

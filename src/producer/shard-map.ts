@@ -1,4 +1,5 @@
-import { ListShardsCommand, type KinesisClient, type Shard } from '@aws-sdk/client-kinesis';
+import type { KinesisClient, Shard } from '@aws-sdk/client-kinesis';
+import { listAllShards } from '../aws/list-shards.ts';
 
 /** One open shard and the hash keys it owns. */
 export interface ShardRange {
@@ -46,23 +47,16 @@ function isOpen(shard: Shard): boolean {
   return shard.SequenceNumberRange?.EndingSequenceNumber === undefined;
 }
 
-/** Lists every shard of the stream (following NextToken) and keeps the open ones. */
+/** Lists every shard of the stream and keeps the open ones. */
 export async function loadShardMap(kinesis: KinesisClient, streamName: string, version: number): Promise<ShardMap> {
   const open: ShardRange[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await kinesis.send(
-      new ListShardsCommand(nextToken ? { NextToken: nextToken } : { StreamName: streamName }),
-    );
-    for (const shard of page.Shards ?? []) {
-      if (!isOpen(shard) || !shard.ShardId || !shard.HashKeyRange) continue;
-      open.push({
-        shardId: shard.ShardId,
-        startingHashKey: BigInt(shard.HashKeyRange.StartingHashKey!),
-        endingHashKey: BigInt(shard.HashKeyRange.EndingHashKey!),
-      });
-    }
-    nextToken = page.NextToken;
-  } while (nextToken);
+  for (const shard of await listAllShards(kinesis, streamName)) {
+    if (!isOpen(shard) || !shard.ShardId || !shard.HashKeyRange) continue;
+    open.push({
+      shardId: shard.ShardId,
+      startingHashKey: BigInt(shard.HashKeyRange.StartingHashKey!),
+      endingHashKey: BigInt(shard.HashKeyRange.EndingHashKey!),
+    });
+  }
   return new ShardMap(open, version);
 }

@@ -1,12 +1,7 @@
-import {
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  ListShardsCommand,
-  type KinesisClient,
-  type Shard,
-} from '@aws-sdk/client-kinesis';
+import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { decodeKinesisRecord } from '../codec/kinesis-record.ts';
 import { DEFAULT_MAX_INFLATED_BYTES } from '../codec/envelope.ts';
+import { listAllShards } from '../aws/list-shards.ts';
 
 /** A user record as read back from the stream. */
 export interface ReadUserRecord {
@@ -26,17 +21,6 @@ export interface StreamContents {
   /** Kinesis records that were compressed envelopes, and aggregates that failed their checks. */
   compressedRecords: number;
   invalidAggregates: number;
-}
-
-async function listAllShards(kinesis: KinesisClient, streamName: string): Promise<Shard[]> {
-  const shards: Shard[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await kinesis.send(new ListShardsCommand(nextToken ? { NextToken: nextToken } : { StreamName: streamName }));
-    shards.push(...(page.Shards ?? []));
-    nextToken = page.NextToken;
-  } while (nextToken);
-  return shards;
 }
 
 /**

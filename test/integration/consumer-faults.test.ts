@@ -9,14 +9,8 @@ import { startLocalStack, randomName, type LocalStack } from '../../src/testing/
 import { createStream } from '../../src/testing/streams.ts';
 import type { BatchFailure } from '../../src/consumer/error-handling/options.ts';
 import type { ConsumerRecord } from '../../src/consumer/record.ts';
+import { until } from './wait.ts';
 
-async function until(condition: () => boolean, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 function json(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value));

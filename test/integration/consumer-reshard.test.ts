@@ -5,14 +5,8 @@ import { createConsumer } from '../../src/consumer/consumer.ts';
 import { startLocalStack, randomName, type LocalStack } from '../../src/testing/local-stack.ts';
 import { createStream, waitForStreamActive } from '../../src/testing/streams.ts';
 import { clickEvent } from './producer-helpers.ts';
+import { until } from './wait.ts';
 
-async function until(condition: () => boolean, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('consumer across resharding', () => {
   let stack: LocalStack;

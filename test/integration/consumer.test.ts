@@ -5,6 +5,7 @@ import { startLocalStack, randomName, type LocalStack } from '../../src/testing/
 import { createStream } from '../../src/testing/streams.ts';
 import type { ConsumerRecord } from '../../src/consumer/record.ts';
 import { clickEvent, range } from './producer-helpers.ts';
+import { until } from './wait.ts';
 
 async function produce(stack: LocalStack, stream: string, ids: number[]) {
   const producer = createProducer({ streamName: stream, kinesis: stack.kinesis });
@@ -12,13 +13,6 @@ async function produce(stack: LocalStack, stream: string, ids: number[]) {
   await producer.close();
 }
 
-async function until(condition: () => boolean, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('consumer against the embedded Kinesis and DynamoDB', () => {
   let stack: LocalStack;

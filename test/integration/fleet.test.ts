@@ -9,6 +9,7 @@ import { createProducer, type Producer } from '../../src/producer/producer.ts';
 import { startLocalStack, randomName, type LocalStack } from '../../src/testing/local-stack.ts';
 import { createStream } from '../../src/testing/streams.ts';
 import { clickEvent } from './producer-helpers.ts';
+import { until } from './wait.ts';
 
 const worker = fileURLToPath(new URL('../fixtures/fleet-worker.ts', import.meta.url));
 const FAILOVER_MS = 3000;
@@ -33,13 +34,6 @@ function readLog(dir: string, workerId: string): { batches: LogLine[]; taken: { 
   return { batches, taken };
 }
 
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('a fleet of three worker processes on a 6-shard stream', () => {
   let stack: LocalStack;

@@ -78,11 +78,13 @@ describe('LeaseCoordinator against dynalite', () => {
     const [a, b, c] = coordinators;
     await a.start();
     await waitFor(() => balanced({ a: 6 }), 'a holds all');
+    const takenByB = acquisitions(b);
     const stolen: string[] = [];
     b.on('lease.stolen', (e) => stolen.push(e.from));
     await b.start();
     await waitFor(() => balanced({ a: 3, b: 3 }), '3/3');
-    expect(stolen).toEqual(['a', 'a', 'a']);
+    expect(takenByB.map((e) => e.previousOwner)).toEqual(['a', 'a', 'a']);
+    expect(stolen.length).toBeGreaterThan(0); // unless a stalled for the whole failover time
     await c.start();
     await waitFor(() => balanced({ a: 2, b: 2, c: 2 }), '2/2/2');
   });

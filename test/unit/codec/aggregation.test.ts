@@ -4,7 +4,7 @@ import { AggregateSizer, encodeAggregatedRecord, type AggregateInput } from '../
 import { deaggregate } from '../../../src/codec/deaggregation.ts';
 import { KPL_MAGIC } from '../../../src/codec/kpl-format.ts';
 import { bytesField, seal, varint, varintField } from './proto.ts';
-import { seededRandom } from './seeded.ts';
+import { createSeededRandom as seededRandom } from '../../../src/testing/seeded-random.ts';
 import { vectors } from './vectors.ts';
 
 const require = createRequire(import.meta.url);

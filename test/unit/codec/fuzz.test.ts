@@ -4,7 +4,7 @@ import { encodeAggregatedRecord } from '../../../src/codec/aggregation.ts';
 import { deaggregate } from '../../../src/codec/deaggregation.ts';
 import { KPL_MAGIC } from '../../../src/codec/kpl-format.ts';
 import { seal } from './proto.ts';
-import { seededRandom } from './seeded.ts';
+import { createSeededRandom as seededRandom } from '../../../src/testing/seeded-random.ts';
 
 const require = createRequire(import.meta.url);
 const agg = require('aws-kinesis-agg') as {
