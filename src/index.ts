@@ -27,6 +27,10 @@ export type { ConsumerEvents } from './consumer/events.ts';
 export type { Lease, Checkpoint } from './consumer/leases/lease.ts';
 export type { LeaseStore } from './consumer/leases/lease-store.ts';
 export { DynamoDbLeaseStore } from './consumer/leases/dynamodb-lease-store.ts';
+export { LeaseCoordinator } from './consumer/leases/lease-coordinator.ts';
+export type { LeaseCoordinatorEvents, LeaseLostReason, ReleaseSummary } from './consumer/leases/lease-coordinator.ts';
+export type { LeaseCoordinatorOptions } from './consumer/leases/lease-coordinator-options.ts';
+export { newLease } from './consumer/leases/lease.ts';
 export { LeaseLostError, LeaseTableSchemaError } from './consumer/leases/lease-errors.ts';
 
 export { KinesisActorsError, InvalidOptionError, InvalidRecordError, EnvelopeError } from './errors.ts';

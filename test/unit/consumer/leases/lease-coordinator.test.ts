@@ -102,6 +102,26 @@ describe('LeaseCoordinator', () => {
     expect(a.heldLeases()).toEqual([]);
   });
 
+  it('drops a lease as soon as a scan shows another owner, before its next renewal', async () => {
+    const { clock, store, worker } = setup(2);
+    const a = worker('a');
+    cleanup.push(() => a.stop());
+    const lost = record(a, 'lease.lost');
+    await a.start();
+    await store.takeLease(store.rows.get('shard-1')!, 'b');
+    await tick(clock, 200); // one taker round, before the renewal at 333 ms
+    expect(lost).toEqual([{ shardId: 'shard-1', reason: 'fenced' }]);
+    expect(a.heldLeases().map((l) => l.leaseKey)).toEqual(['shard-0']);
+  });
+
+  it('scans again at once when a take lost a race, instead of waiting a whole interval', async () => {
+    const { store, worker } = setup(2);
+    const [a, b] = [worker('a', 5), worker('b', 5)];
+    cleanup.push(() => Promise.all([a.stop(), b.stop()]));
+    await Promise.all([a.start(), b.start()]);
+    expect(countByOwner([...store.rows.values()])).toEqual({ a: 1, b: 1 });
+  });
+
   it('keeps a lease through failing renewals until it would expire, then gives it up', async () => {
     const { clock, store, worker } = setup(1);
     const a = worker('a');
