@@ -11,3 +11,5 @@ export { startFaultProxy } from './fault-proxy.ts';
 export type { FaultProxy } from './fault-proxy.ts';
 export type { FaultProxyOptions, FaultProxyFaults, ThrottleOptions } from './fault-proxy-options.ts';
 export type { FaultProxyStats, FaultProxyCounters } from './fault-proxy-stats.ts';
+export { startNullKinesis } from './null-kinesis.ts';
+export type { NullKinesis } from './null-kinesis.ts';
