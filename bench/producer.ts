@@ -1,6 +1,6 @@
 import { PutRecordsCommand, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
-import { createProducer, type ProducerOptions } from '../src/index.ts';
-import { startLocalStack, createStream, randomName, type LocalStack } from '../src/testing/index.ts';
+import { createKinesisClient, createProducer, type ProducerOptions } from '../src/index.ts';
+import { startLocalStack, startNullKinesis, createStream, randomName, type LocalStack } from '../src/testing/index.ts';
 import { clickEvent } from './click-events.ts';
 
 export interface ProducerRun {
@@ -10,9 +10,9 @@ export interface ProducerRun {
 }
 
 /** Puts `events` click events through the producer into a fresh 4-shard stream and waits for every acknowledgement. */
-export async function runProducer(stack: LocalStack, events: number, options: Partial<ProducerOptions> = {}): Promise<ProducerRun> {
+export async function runProducer(stack: LocalStack, events: number, options: Partial<ProducerOptions> = {}, create = true): Promise<ProducerRun> {
   const streamName = randomName('bench');
-  await createStream(stack.kinesis, streamName, 4);
+  if (create) await createStream(stack.kinesis, streamName, 4);
   const producer = createProducer({ streamName, kinesis: stack.kinesis, workerThreads: 1, ...options });
   let wireBytes = 0;
   producer.on('producer.putRecords', (e) => (wireBytes += e.error ? 0 : e.bytes));
@@ -57,6 +57,18 @@ export async function runSdkLoop(stack: LocalStack, events: number): Promise<Pro
   await Promise.all(Array.from({ length: 8 }, lane));
   const seconds = (performance.now() - started) / 1000;
   return { eventsPerSec: Math.round(events / seconds), bytesPerEvent: bytes / events, kinesisRecords: events };
+}
+
+/** The producer against the null endpoint (16 shards): the framework's own ceiling. */
+export async function runNullEndpoint(events: number): Promise<ProducerRun> {
+  const endpoint = await startNullKinesis(16);
+  const kinesis = createKinesisClient({ region: 'us-east-1', endpoint: endpoint.endpoint, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  try {
+    return await runProducer({ kinesis } as LocalStack, events, {}, false);
+  } finally {
+    kinesis.destroy();
+    await endpoint.close();
+  }
 }
 
 export async function withStack<T>(fn: (stack: LocalStack) => Promise<T>): Promise<T> {

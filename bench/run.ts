@@ -7,7 +7,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
-import { runProducer, runSdkLoop, withStack, type ProducerRun } from './producer.ts';
+import { runNullEndpoint, runProducer, runSdkLoop, withStack, type ProducerRun } from './producer.ts';
+import { runKinesisAgg } from './kinesis-agg-peer.ts';
+import { runPutLatency } from './put-latency.ts';
 
 const { values } = parseArgs({ options: { events: { type: 'string', default: '200000' }, runs: { type: 'string', default: '3' } } });
 const events = Number(values.events);
@@ -32,8 +34,12 @@ const figures = await withStack(async (stack) => {
   const producer = await repeat('producer (deflate)', () => runProducer(stack, events));
   const kpl = await repeat('producer (compression none: KPL format)', () => runProducer(stack, events, { compression: 'none' }));
   const sdk = await repeat('plain SDK PutRecords loop', () => runSdkLoop(stack, Math.min(events, 100_000)));
-  return { producer, kpl, sdk };
+  const kinesisAgg = await repeat('aws-kinesis-agg + SDK', () => runKinesisAgg(stack, events));
+  const latency = await runPutLatency(stack, Math.round(producer.eventsPerSec / 2), 5);
+  console.error(`  put() latency at ${Math.round(producer.eventsPerSec / 2)} events/s: p50 ${latency.p50Us} us, p99 ${latency.p99Us} us`);
+  return { producer, kpl, sdk, kinesisAgg, latency };
 });
+const nullEndpoint = await repeat('producer against the null endpoint', () => runNullEndpoint(events * 2));
 
 const results = {
   machine: { cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
@@ -43,6 +49,10 @@ const results = {
   'producer.eventsPerSec.spread': figures.producer.spread,
   'producer.kplFormat.eventsPerSec': figures.kpl.eventsPerSec,
   'peer.sdkPutRecords.eventsPerSec': figures.sdk.eventsPerSec,
+  'peer.kinesisAgg.eventsPerSec': figures.kinesisAgg.eventsPerSec,
+  'producer.nullEndpoint.eventsPerSec': nullEndpoint.eventsPerSec,
+  'producer.put.p50Us': figures.latency.p50Us,
+  'producer.put.p99Us': figures.latency.p99Us,
   'producer.bytesPerEvent': Number(figures.producer.bytesPerEvent.toFixed(1)),
   'peer.kplFormat.bytesPerEvent': Number(figures.kpl.bytesPerEvent.toFixed(1)),
   'peer.sdkPutRecords.bytesPerEvent': Number(figures.sdk.bytesPerEvent.toFixed(1)),
@@ -57,6 +67,9 @@ console.log(`
 | producer.eventsPerSec (kinesalite, 4 shards) | ${results['producer.eventsPerSec']} (${figures.producer.spread.join('–')}) | ${ratio(results['producer.eventsPerSec'], results['peer.sdkPutRecords.eventsPerSec'])} the SDK loop |
 | producer.kplFormat.eventsPerSec (compression off) | ${results['producer.kplFormat.eventsPerSec']} | |
 | peer.sdkPutRecords.eventsPerSec | ${results['peer.sdkPutRecords.eventsPerSec']} | |
+| peer.kinesisAgg.eventsPerSec | ${results['peer.kinesisAgg.eventsPerSec']} | producer is ${ratio(results['producer.eventsPerSec'], results['peer.kinesisAgg.eventsPerSec'])} |
+| producer.nullEndpoint.eventsPerSec (16 shards) | ${results['producer.nullEndpoint.eventsPerSec']} | |
+| producer.put.p50Us / p99Us (at half the ceiling) | ${results['producer.put.p50Us']} / ${results['producer.put.p99Us']} | |
 | producer.bytesPerEvent (deflate) | ${results['producer.bytesPerEvent']} | ${ratio(results['peer.kplFormat.bytesPerEvent'], results['producer.bytesPerEvent'])} fewer than KPL format |
 | peer.kplFormat.bytesPerEvent | ${results['peer.kplFormat.bytesPerEvent']} | |
 | peer.sdkPutRecords.bytesPerEvent | ${results['peer.sdkPutRecords.bytesPerEvent']} | |
