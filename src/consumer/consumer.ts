@@ -41,7 +41,8 @@ export class Consumer {
   private readonly counts: DecodeCounts = { kinesisRecords: 0, userRecords: 0, invalidAggregates: 0, badEnvelopes: 0 };
   private readonly processorFactory: RecordProcessorFactory;
   private readonly shardSync: PeriodicTask;
-  private readonly running = new Map<string, Promise<void>>();
+  /** Shards with a shard consumer, and the function that marks it finished. */
+  private readonly running = new Map<string, { done: Promise<void>; finish: () => void }>();
   private metricsTimer: NodeJS.Timeout | undefined;
   private starting: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
@@ -68,7 +69,16 @@ export class Consumer {
     this.supervisor = new Supervisor({
       clock: this.clock,
       logger: this.logger,
-      onEscalate: (id, error) => this.logger.error({ err: error, actor: id }, 'consumer.shardConsumerGaveUp'),
+      // A shard must never stall silently (a KCL complaint): after too many restarts in a row
+      // the shard consumer is started afresh once a failover time has passed, loudly.
+      onEscalate: (id, error) => {
+        const shardId = id.slice('shardConsumer:'.length);
+        this.logger.error({ err: error, shardId }, 'consumer.shardConsumerFailing');
+        this.finishShard(shardId);
+        this.clock.setTimeout(() => {
+          if (this.coordinator.heldLease(shardId)) this.startShard(shardId);
+        }, this.options.failoverTimeMillis);
+      },
       onRestart: (id, error, attempt) => {
         this.metricsRecorder.values.Restarts++;
         this.events.emit('consumer.restart', { actor: id, attempt, error });
@@ -100,7 +110,10 @@ export class Consumer {
       this.events.emit('lease.lost', { shardId });
       const actor = this.supervisor.get(`shardConsumer:${shardId}`);
       if (actor?.getSnapshot().status === 'active') actor.send({ type: 'shardConsumer.leaseLost' });
-      else this.supervisor.stop(`shardConsumer:${shardId}`);
+      else {
+        this.supervisor.stop(`shardConsumer:${shardId}`);
+        this.finishShard(shardId);
+      }
     });
   }
 
@@ -138,8 +151,9 @@ export class Consumer {
   private startShard(shardId: string): void {
     const id = `shardConsumer:${shardId}`;
     if (this.supervisor.has(id) || this.closing) return;
-    let finished!: () => void;
-    this.running.set(shardId, new Promise<void>((resolve) => (finished = resolve)));
+    let finish!: () => void;
+    const done = new Promise<void>((resolve) => (finish = resolve));
+    this.running.set(shardId, { done, finish });
     this.supervisor.spawn({
       id,
       create: () => {
@@ -151,8 +165,7 @@ export class Consumer {
           complete: () => {
             const reason = actor.getSnapshot().output?.reason ?? 'requested';
             this.supervisor.stop(id);
-            this.running.delete(shardId);
-            finished();
+            this.finishShard(shardId);
             delete this.metricsRecorder.values.MillisBehindLatest[shardId];
             this.events.emit('consumer.shardStopped', { shardId, reason });
             if (reason === 'shardEnded') void this.syncShards();
@@ -163,6 +176,11 @@ export class Consumer {
       },
     });
     this.events.emit('consumer.shardStarted', { shardId });
+  }
+
+  private finishShard(shardId: string): void {
+    this.running.get(shardId)?.finish();
+    this.running.delete(shardId);
   }
 
   private steps(shardId: string): ShardConsumerSteps {
@@ -242,7 +260,7 @@ export class Consumer {
         'drainShards',
         async () => {
           for (const shardId of this.running.keys()) this.supervisor.get(`shardConsumer:${shardId}`)?.send({ type: 'shardConsumer.shutdown' });
-          await Promise.all(this.running.values());
+          await Promise.all([...this.running.values()].map((r) => r.done));
         },
       ],
       ['releaseLeases', () => this.coordinator.close()],

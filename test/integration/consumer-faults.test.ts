@@ -62,6 +62,38 @@ describe('consumer error handling and hostile input', () => {
     expect(consumer.metrics().RecordsToFailureDestination).toBe(1);
   });
 
+  it('restarts a shard consumer whose processor throws, from the last checkpoint, and still closes', async () => {
+    const stream = randomName('crash');
+    await createStream(stack.kinesis, stream, 1);
+    await stack.kinesis.send(new PutRecordsCommand({ StreamName: stream, Records: Array.from({ length: 10 }, (_, i) => ({ Data: json({ id: i }), PartitionKey: 'k' })) }));
+    let calls = 0;
+    const delivered: number[] = [];
+    const consumer = createConsumer({
+      streamName: stream,
+      applicationName: randomName('app'),
+      kinesis: stack.kinesis,
+      dynamodb: stack.dynamodb,
+      initialPosition: 'TRIM_HORIZON',
+      processor: () => ({
+        async processRecords({ records, checkpointer }) {
+          calls++;
+          if (calls <= 2) throw new Error('processor bug');
+          for (const r of records) delivered.push(JSON.parse(r.data.toString()).id);
+          await checkpointer.checkpoint();
+        },
+        shardEnded: async ({ checkpointer }) => checkpointer.checkpoint(),
+      }),
+    });
+    const restarts: unknown[] = [];
+    consumer.on('consumer.restart', (e) => restarts.push(e));
+    await consumer.start();
+    await until(() => delivered.length === 10);
+    await consumer.close();
+    expect(restarts).toHaveLength(2);
+    expect(delivered).toEqual(Array.from({ length: 10 }, (_, i) => i));
+    expect(consumer.metrics().Restarts).toBe(2);
+  });
+
   it('passes corrupt records through raw, counts them, and keeps reading the shard', async () => {
     const stream = randomName('corrupt');
     await createStream(stack.kinesis, stream, 1);
