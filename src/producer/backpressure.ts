@@ -17,6 +17,7 @@ export class Admission {
   bytes = 0;
   private readonly waiters: Waiter[] = [];
   private waitersHead = 0;
+  private fullError: KinesisActorsError | undefined;
 
   constructor(
     private readonly maxRecords: number,
@@ -39,18 +40,27 @@ export class Admission {
   }
 
   /**
-   * Queues a record that found no room, or throws when the mode is 'reject' or the line is full.
+   * Queues a record that found no room, or throws `BACKPRESSURE` when the mode is 'reject' or
+   * the line is full.
    * `admit` runs once room is free.
    */
   wait(size: number, admit: () => void): void {
-    if (this.mode === 'reject' || this.waiting >= this.maxRecords) {
-      throw new KinesisActorsError(
-        'BACKPRESSURE',
-        `the producer has ${this.records} records (${this.bytes} bytes) outstanding, at options.maxOutstandingRecords (${this.maxRecords}) or options.maxOutstandingBytes (${this.maxBytes})${this.mode === 'wait' ? ' and as many puts waiting' : ''}`,
-        { retriable: true },
-      );
-    }
+    if (this.mode === 'reject' || this.waiting >= this.maxRecords) throw this.full();
     this.waiters.push({ size, admit });
+  }
+
+  /**
+   * The error for a put turned away. One instance serves every rejection: under overload
+   * millions of puts are refused, and an Error with a stack trace each would itself exhaust
+   * memory and CPU — the very thing backpressure is for.
+   */
+  private full(): KinesisActorsError {
+    this.fullError ??= new KinesisActorsError(
+      'BACKPRESSURE',
+      `the producer is at options.maxOutstandingRecords (${this.maxRecords}) or options.maxOutstandingBytes (${this.maxBytes})${this.mode === 'wait' ? ' and as many puts are waiting' : ''}; retry later`,
+      { retriable: true },
+    );
+    return this.fullError;
   }
 
   release(size: number): void {

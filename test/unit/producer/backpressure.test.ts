@@ -45,6 +45,6 @@ describe('Admission', () => {
     const admission = new Admission(1, 100, 'wait');
     admission.acquire(1);
     admission.wait(1, () => {});
-    expect(() => admission.wait(1, () => {})).toThrow(/BACKPRESSURE|outstanding/);
+    expect(() => admission.wait(1, () => {})).toThrow(/maxOutstandingRecords/);
   });
 });
