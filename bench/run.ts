@@ -10,10 +10,19 @@ import { parseArgs } from 'node:util';
 import { runNullEndpoint, runProducer, runSdkLoop, withStack, type ProducerRun } from './producer.ts';
 import { runKinesisAgg } from './kinesis-agg-peer.ts';
 import { runPutLatency } from './put-latency.ts';
+import { runClickServer } from './click-server.ts';
+import { runOverload } from './overload.ts';
 
-const { values } = parseArgs({ options: { events: { type: 'string', default: '200000' }, runs: { type: 'string', default: '3' } } });
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '200000' },
+    runs: { type: 'string', default: '3' },
+    'overload-seconds': { type: 'string', default: '60' },
+  },
+});
 const events = Number(values.events);
 const runs = Number(values.runs);
+const overloadSeconds = Number(values['overload-seconds']);
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -37,9 +46,17 @@ const figures = await withStack(async (stack) => {
   const kinesisAgg = await repeat('aws-kinesis-agg + SDK', () => runKinesisAgg(stack, events));
   const latency = await runPutLatency(stack, Math.round(producer.eventsPerSec / 2), 5);
   console.error(`  put() latency at ${Math.round(producer.eventsPerSec / 2)} events/s: p50 ${latency.p50Us} us, p99 ${latency.p99Us} us`);
-  return { producer, kpl, sdk, kinesisAgg, latency };
+  const clicks: { withProducer: number; without: number }[] = [];
+  for (let i = 0; i < runs; i++) {
+    clicks.push(await runClickServer(stack, 5));
+    console.error(`  click server run ${i + 1}/${runs}: ${clicks.at(-1)!.withProducer} rps with the producer, ${clicks.at(-1)!.without} without`);
+  }
+  const clickServer = { withProducer: median(clicks.map((c) => c.withProducer)), without: median(clicks.map((c) => c.without)) };
+  return { producer, kpl, sdk, kinesisAgg, latency, clickServer };
 });
 const nullEndpoint = await repeat('producer against the null endpoint', () => runNullEndpoint(events * 2));
+const overload = await runOverload(2 * nullEndpoint.eventsPerSec, overloadSeconds);
+console.error(`  overload at ${2 * nullEndpoint.eventsPerSec} events/s offered for ${overloadSeconds} s: ${JSON.stringify(overload)}`);
 
 const results = {
   machine: { cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
@@ -53,6 +70,9 @@ const results = {
   'producer.nullEndpoint.eventsPerSec': nullEndpoint.eventsPerSec,
   'producer.put.p50Us': figures.latency.p50Us,
   'producer.put.p99Us': figures.latency.p99Us,
+  'clickServer.rps.withProducer': figures.clickServer.withProducer,
+  'clickServer.rps.without': figures.clickServer.without,
+  'producer.rss.overloadMb': overload.rssMb,
   'producer.bytesPerEvent': Number(figures.producer.bytesPerEvent.toFixed(1)),
   'peer.kplFormat.bytesPerEvent': Number(figures.kpl.bytesPerEvent.toFixed(1)),
   'peer.sdkPutRecords.bytesPerEvent': Number(figures.sdk.bytesPerEvent.toFixed(1)),
@@ -70,6 +90,8 @@ console.log(`
 | peer.kinesisAgg.eventsPerSec | ${results['peer.kinesisAgg.eventsPerSec']} | producer is ${ratio(results['producer.eventsPerSec'], results['peer.kinesisAgg.eventsPerSec'])} |
 | producer.nullEndpoint.eventsPerSec (16 shards) | ${results['producer.nullEndpoint.eventsPerSec']} | |
 | producer.put.p50Us / p99Us (at half the ceiling) | ${results['producer.put.p50Us']} / ${results['producer.put.p99Us']} | |
+| clickServer.rps.withProducer / without | ${results['clickServer.rps.withProducer']} / ${results['clickServer.rps.without']} | ${(results['clickServer.rps.withProducer'] / results['clickServer.rps.without']).toFixed(2)} |
+| producer.rss.overloadMb (default limits: ${overload.limitMb} MB outstanding) | ${results['producer.rss.overloadMb']} (peak ${overload.peakRssMb}) | limit + ${results['producer.rss.overloadMb'] - overload.limitMb} MB |
 | producer.bytesPerEvent (deflate) | ${results['producer.bytesPerEvent']} | ${ratio(results['peer.kplFormat.bytesPerEvent'], results['producer.bytesPerEvent'])} fewer than KPL format |
 | peer.kplFormat.bytesPerEvent | ${results['peer.kplFormat.bytesPerEvent']} | |
 | peer.sdkPutRecords.bytesPerEvent | ${results['peer.sdkPutRecords.bytesPerEvent']} | |
