@@ -13,3 +13,4 @@ export type { FaultProxyOptions, FaultProxyFaults, ThrottleOptions } from './fau
 export type { FaultProxyStats, FaultProxyCounters } from './fault-proxy-stats.ts';
 export { startNullKinesis } from './null-kinesis.ts';
 export type { NullKinesis } from './null-kinesis.ts';
+export { startKinesisLocal } from './kinesis-local.ts';
