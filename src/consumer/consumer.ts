@@ -38,7 +38,7 @@ export class Consumer {
   private readonly supervisor: Supervisor;
   private readonly events = new InstrumentationEmitter<ConsumerEvents>();
   private readonly metricsRecorder = new ConsumerMetricsRecorder();
-  private readonly counts: DecodeCounts = { kinesisRecords: 0, userRecords: 0, invalidAggregates: 0, badEnvelopes: 0 };
+  private readonly counts: DecodeCounts = { kinesisRecords: 0, userRecords: 0, invalidAggregates: 0, badEnvelopes: 0, outsideShard: 0 };
   private readonly processorFactory: RecordProcessorFactory;
   private readonly shardSync: PeriodicTask;
   /** Shards with a shard consumer, and the function that marks it finished. */
@@ -206,7 +206,13 @@ export class Consumer {
       readLease: async () => {
         const lease = this.coordinator.heldLease(shardId) ?? (await this.store.getLease(shardId));
         if (!lease) throw new Error(`no lease for ${shardId}`);
-        return { checkpoint: lease.checkpoint, subSequenceNumber: lease.checkpointSubSequenceNumber, parentShardIds: lease.parentShardIds };
+        return {
+          checkpoint: lease.checkpoint,
+          subSequenceNumber: lease.checkpointSubSequenceNumber,
+          parentShardIds: lease.parentShardIds,
+          startingHashKey: lease.startingHashKey,
+          endingHashKey: lease.endingHashKey,
+        };
       },
       parentsDone: async (parents) => {
         for (const parent of parents) {
@@ -288,6 +294,7 @@ export class Consumer {
     m.KinesisRecordsRead = this.counts.kinesisRecords;
     m.InvalidAggregates = this.counts.invalidAggregates;
     m.BadEnvelopes = this.counts.badEnvelopes;
+    m.UserRecordsOutsideShard = this.counts.outsideShard;
     m.LeasesHeld = this.coordinator.heldLeases().length;
     return this.metricsRecorder.snapshot();
   }

@@ -18,6 +18,8 @@ export interface ConsumerMetrics {
   /** Aggregates that failed their checks and envelopes that could not be opened (passed through raw). */
   InvalidAggregates: number;
   BadEnvelopes: number;
+  /** Aggregated user records dropped because the shard does not own their hash key (re-sent by the producer after a reshard). */
+  UserRecordsOutsideShard: number;
   /** Records given up on and sent to the on-failure destination. */
   RecordsToFailureDestination: number;
   /** Shard consumer restarts under supervision. */
@@ -39,6 +41,7 @@ export class ConsumerMetricsRecorder {
     CheckpointFailures: 0,
     InvalidAggregates: 0,
     BadEnvelopes: 0,
+    UserRecordsOutsideShard: 0,
     RecordsToFailureDestination: 0,
     Restarts: 0,
   };

@@ -2,7 +2,8 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { sleep, type Clock } from '../clock.ts';
 import { KinesisActorsError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { decodeRecords, type DecodeCounts, type ExtendedSequenceNumber } from './decode-records.ts';
+import { decodeRecords, type DecodeCounts, type ExtendedSequenceNumber, type ShardHashRange } from './decode-records.ts';
+import { HashKeyCache } from '../codec/hash-key-cache.ts';
 import type { Checkpointer, InitialPosition, RecordProcessor } from './processor.ts';
 import { ShardReader, type ShardReaderOptions, type StartPosition } from './shard-reader.ts';
 
@@ -11,6 +12,8 @@ export interface LeaseCheckpoint {
   checkpoint: string;
   subSequenceNumber: number;
   parentShardIds: readonly string[];
+  startingHashKey?: string;
+  endingHashKey?: string;
 }
 
 /** What the shard consumer needs from the consumer around it. @internal */
@@ -48,6 +51,7 @@ export class ShardConsumerSteps {
   private lastDelivered: ExtendedSequenceNumber | undefined;
   private lastCheckpointed: string | undefined;
   private resumeAfter: ExtendedSequenceNumber | undefined;
+  private range: ShardHashRange | undefined;
   shardEndCheckpointed = false;
 
   constructor(private readonly deps: ShardConsumerDeps) {}
@@ -65,6 +69,9 @@ export class ShardConsumerSteps {
   async initialize(): Promise<void> {
     const lease = await this.deps.readLease();
     this.lastCheckpointed = lease.checkpoint;
+    if (lease.startingHashKey !== undefined && lease.endingHashKey !== undefined) {
+      this.range = { start: BigInt(lease.startingHashKey), end: BigInt(lease.endingHashKey), hashKeys: new HashKeyCache() };
+    }
     let position: StartPosition;
     let checkpoint: ExtendedSequenceNumber | 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
     if (/^\d+$/.test(lease.checkpoint)) {
@@ -94,7 +101,7 @@ export class ShardConsumerSteps {
     while (!signal.aborted) {
       const page = await this.reader!.read(signal);
       if (signal.aborted) return 'stopped';
-      const records = decodeRecords(deps.shardId, page.records, deps.maxInflatedBytes, this.resumeAfter, deps.counts, deps.onBadRecord);
+      const records = decodeRecords(deps.shardId, page.records, deps.maxInflatedBytes, this.resumeAfter, deps.counts, deps.onBadRecord, this.range);
       this.resumeAfter = undefined;
       if (records.length > 0) {
         const last = records[records.length - 1];

@@ -1,28 +1,8 @@
 import { InvalidRecordError, describe } from '../errors.ts';
-import { hashKeyOf, parseExplicitHashKey } from '../codec/hash-key.ts';
+import { parseExplicitHashKey } from '../codec/hash-key.ts';
+import type { HashKeyCache } from '../codec/hash-key-cache.ts';
 import type { ResolvedProducerOptions } from './options.ts';
 import type { PutOptions, PutResult, UserRecord } from './user-record.ts';
-
-const MAX_CACHED_KEYS = 65_536;
-
-/**
- * MD5 of partition keys, cached: click streams reuse a bounded set of keys (user ids), and a
- * cached lookup costs a tenth of hashing.
- * @internal
- */
-export class HashKeyCache {
-  private cache = new Map<string, bigint>();
-
-  get(partitionKey: string): bigint {
-    let hashKey = this.cache.get(partitionKey);
-    if (hashKey === undefined) {
-      if (this.cache.size >= MAX_CACHED_KEYS) this.cache = new Map();
-      hashKey = hashKeyOf(partitionKey);
-      this.cache.set(partitionKey, hashKey);
-    }
-    return hashKey;
-  }
-}
 
 function byteLength(value: string | Uint8Array): number {
   return typeof value === 'string' ? Buffer.byteLength(value) : value.byteLength;

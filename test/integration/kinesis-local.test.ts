@@ -115,12 +115,12 @@ describe('against kinesis-local (UpdateShardCount, ChildShards)', () => {
       await Promise.all(results);
     };
 
-    // Receipt order across all shards: one tick per record handed to the handler. `seen` counts
-    // distinct ids: duplicates are not asserted. After the reshard the producer re-sends the user
-    // records of an aggregate that landed on the sibling child (as the KPL does), and the consumer
-    // today delivers both copies: it does not drop sub-records outside its shard's hash range as
-    // the KCL's de-aggregation does.
+    // Receipt order across all shards: one tick per record handed to the handler. After the
+    // reshard the producer re-sends the user records of an aggregate that landed on the sibling
+    // child (as the KPL does), and the consumer drops the copies outside its shard's hash range
+    // (as the KCL does), so every record arrives exactly once.
     let tick = 0;
+    let deliveries = 0;
     const firstAt = new Map<string, number>();
     const lastAt = new Map<string, number>();
     const seen = new Set<number>();
@@ -138,6 +138,7 @@ describe('against kinesis-local (UpdateShardCount, ChildShards)', () => {
       async handler(records) {
         for (const r of records) {
           tick++;
+          deliveries++;
           if (!firstAt.has(r.shardId)) firstAt.set(r.shardId, tick);
           lastAt.set(r.shardId, tick);
           seen.add((JSON.parse(r.data.toString('utf8')) as { id: number }).id);
@@ -170,6 +171,7 @@ describe('against kinesis-local (UpdateShardCount, ChildShards)', () => {
         10_000,
         () => `parents ${JSON.stringify(parents)} reached SHARD_END; ended: ${JSON.stringify(ended)}`,
       );
+      expect(deliveries).toBe(total);
     } finally {
       await producer.close();
       await consumer.close();
