@@ -41,8 +41,21 @@ async function listen(server: Server): Promise<string> {
   return `http://127.0.0.1:${port}`;
 }
 
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
+/** Counts requests in flight, so a close can let them finish before the emulator's store goes. */
+function trackRequests(server: Server): { active: number } {
+  const tracker = { active: 0 };
+  server.on('request', (_req, res) => {
+    tracker.active++;
+    res.once('close', () => tracker.active--);
+  });
+  return tracker;
+}
+
+async function closeServer(server: Server, tracker: { active: number }): Promise<void> {
+  // The emulators close their in-memory store before their HTTP server: a request still being
+  // handled would then throw from inside the emulator. Let requests in flight finish first.
+  for (let waited = 0; tracker.active > 0 && waited < 2000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+  await new Promise<void>((resolve) => {
     server.closeAllConnections?.();
     server.close(() => resolve());
   });
@@ -66,14 +79,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     updateStreamMs: 0,
     shardLimit: options.shardLimit ?? 200,
   });
+  const kinesisRequests = trackRequests(kinesisServer);
   const kinesisEndpoint = await listen(kinesisServer);
   const kinesisConnection: AwsConnection = { region: 'us-east-1', endpoint: kinesisEndpoint, credentials };
 
   let dynamoServer: Server | undefined;
+  let dynamoRequests = { active: 0 };
   let dynamoDbConnection: AwsConnection | undefined;
   if (options.dynamodb ?? true) {
     const dynalite = require('dynalite') as (o: object) => Server;
     dynamoServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    dynamoRequests = trackRequests(dynamoServer);
     dynamoDbConnection = { region: 'us-east-1', endpoint: await listen(dynamoServer), credentials };
   }
 
@@ -91,7 +107,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       closing ??= (async () => {
         kinesis.destroy();
         dynamodb?.destroy();
-        await Promise.all([closeServer(kinesisServer), dynamoServer ? closeServer(dynamoServer) : undefined]);
+        await Promise.all([closeServer(kinesisServer, kinesisRequests), dynamoServer ? closeServer(dynamoServer, dynamoRequests) : undefined]);
       })();
       return closing;
     },

@@ -35,6 +35,14 @@ function readLog(dir: string, workerId: string): { batches: LogLine[]; taken: { 
 }
 
 
+function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill(signal);
+  });
+}
+
 describe('a fleet of three worker processes on a 6-shard stream', () => {
   let stack: LocalStack;
   beforeAll(async () => {
@@ -138,9 +146,11 @@ describe('a fleet of three worker processes on a 6-shard stream', () => {
       }
       console.log(`fleet: ${total} events, ${deliveries - total} duplicate deliveries, ${moves} leases moved from a live or dead owner, largest batch ${largestBatch}`);
       expect(deliveries - total).toBeLessThanOrEqual(moves * largestBatch);
+      // The last worker drains too, so nothing talks to the emulators once the test ends.
+      await stopChild(children.get('w3')!, 'SIGTERM');
     } finally {
       producing = false;
-      for (const child of children.values()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await Promise.all([...children.values()].map((child) => stopChild(child, 'SIGKILL')));
     }
   });
 });
