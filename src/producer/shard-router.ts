@@ -223,7 +223,9 @@ export class ShardRouter {
   }
 
   private send(shardId: string, event: { type: 'shardBuffer.recordsAdded' | 'shardBuffer.full' | 'shardBuffer.flush' }): void {
-    this.deps.supervisor.get(`shardBuffer:${shardId}`)?.send(event);
+    // Delivered after the current task: a full buffer makes the actor cut a batch, and that
+    // work must not land inside the put() call that filled it.
+    queueMicrotask(() => this.deps.supervisor.get(`shardBuffer:${shardId}`)?.send(event));
   }
 
   /** The rate limiter of a shard (a fresh one if the shard closed meanwhile). */
