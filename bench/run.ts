@@ -12,6 +12,8 @@ import { runKinesisAgg } from './kinesis-agg-peer.ts';
 import { runPutLatency } from './put-latency.ts';
 import { runClickServer } from './click-server.ts';
 import { runOverload } from './overload.ts';
+import { startLocalStack } from '../src/testing/index.ts';
+import { runConsumerThroughput, runEndToEndLatency, runGetRecordsAggPeer, runHandoff } from './consumer.ts';
 
 const { values } = parseArgs({
   options: {
@@ -54,6 +56,33 @@ const figures = await withStack(async (stack) => {
   const clickServer = { withProducer: median(clicks.map((c) => c.withProducer)), without: median(clicks.map((c) => c.without)) };
   return { producer, kpl, sdk, kinesisAgg, latency, clickServer };
 });
+const consumerFigures = await (async () => {
+  // Consumers need DynamoDB too: a stack of their own, with both emulators.
+  const stack = await startLocalStack();
+  try {
+    const consumer: number[] = [];
+    const peer: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      // alternated, since whichever runs second in a process is slower
+      if (i % 2 === 0) {
+        consumer.push((await runConsumerThroughput(stack, Math.min(events, 100_000))).recordsPerSec);
+        peer.push((await runGetRecordsAggPeer(stack, Math.min(events, 100_000))).recordsPerSec);
+      } else {
+        peer.push((await runGetRecordsAggPeer(stack, Math.min(events, 100_000))).recordsPerSec);
+        consumer.push((await runConsumerThroughput(stack, Math.min(events, 100_000))).recordsPerSec);
+      }
+      console.error(`  consumer run ${i + 1}/${runs}: ${consumer.at(-1)} records/s; GetRecords + aws-kinesis-agg: ${peer.at(-1)} records/s`);
+    }
+    const latency = await runEndToEndLatency(stack, 2000, 5);
+    console.error(`  end-to-end latency at 2,000 events/s: p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms`);
+    const graceful = await runHandoff(stack, 'graceful', 10_000);
+    const sigkill = await runHandoff(stack, 'sigkill', 10_000);
+    console.error(`  hand-off: graceful ${graceful.ms} ms, after SIGKILL ${sigkill.ms} ms (failover 10,000 ms)`);
+    return { consumer: median(consumer), peer: median(peer), latency, graceful: graceful.ms, sigkill: sigkill.ms };
+  } finally {
+    await stack.close();
+  }
+})();
 const nullEndpoint = await repeat('producer against the null endpoint', () => runNullEndpoint(events * 2));
 const overload = await runOverload(2 * nullEndpoint.eventsPerSec, overloadSeconds);
 console.error(`  overload at ${2 * nullEndpoint.eventsPerSec} events/s offered for ${overloadSeconds} s: ${JSON.stringify(overload)}`);
@@ -73,6 +102,12 @@ const results = {
   'clickServer.rps.withProducer': figures.clickServer.withProducer,
   'clickServer.rps.without': figures.clickServer.without,
   'producer.rss.overloadMb': overload.rssMb,
+  'consumer.recordsPerSec': consumerFigures.consumer,
+  'peer.getRecordsAgg.recordsPerSec': consumerFigures.peer,
+  'e2e.latency.p50Ms': consumerFigures.latency.p50Ms,
+  'e2e.latency.p99Ms': consumerFigures.latency.p99Ms,
+  'consumer.handoff.gracefulMs': consumerFigures.graceful,
+  'consumer.failover.sigkillMs': consumerFigures.sigkill,
   'producer.bytesPerEvent': Number(figures.producer.bytesPerEvent.toFixed(1)),
   'peer.kplFormat.bytesPerEvent': Number(figures.kpl.bytesPerEvent.toFixed(1)),
   'peer.sdkPutRecords.bytesPerEvent': Number(figures.sdk.bytesPerEvent.toFixed(1)),
@@ -92,6 +127,10 @@ console.log(`
 | producer.put.p50Us / p99Us (at half the ceiling) | ${results['producer.put.p50Us']} / ${results['producer.put.p99Us']} | |
 | clickServer.rps.withProducer / without | ${results['clickServer.rps.withProducer']} / ${results['clickServer.rps.without']} | ${(results['clickServer.rps.withProducer'] / results['clickServer.rps.without']).toFixed(2)} |
 | producer.rss.overloadMb (default limits: ${overload.limitMb} MB outstanding) | ${results['producer.rss.overloadMb']} (peak ${overload.peakRssMb}) | limit + ${results['producer.rss.overloadMb'] - overload.limitMb} MB |
+| consumer.recordsPerSec (1 worker, 4 shards) | ${results['consumer.recordsPerSec']} | ${ratio(results['consumer.recordsPerSec'], results['peer.getRecordsAgg.recordsPerSec'])} the GetRecords + aws-kinesis-agg loop |
+| peer.getRecordsAgg.recordsPerSec | ${results['peer.getRecordsAgg.recordsPerSec']} | |
+| e2e.latency.p50Ms / p99Ms (2,000 events/s) | ${results['e2e.latency.p50Ms']} / ${results['e2e.latency.p99Ms']} | |
+| consumer.handoff.gracefulMs / consumer.failover.sigkillMs (failover 10,000 ms) | ${results['consumer.handoff.gracefulMs']} / ${results['consumer.failover.sigkillMs']} | |
 | producer.bytesPerEvent (deflate) | ${results['producer.bytesPerEvent']} | ${ratio(results['peer.kplFormat.bytesPerEvent'], results['producer.bytesPerEvent'])} fewer than KPL format |
 | peer.kplFormat.bytesPerEvent | ${results['peer.kplFormat.bytesPerEvent']} | |
 | peer.sdkPutRecords.bytesPerEvent | ${results['peer.sdkPutRecords.bytesPerEvent']} | |

@@ -40,7 +40,10 @@ export interface ConsumerOptions {
   failoverTimeMillis?: number;
   /** How often leases are renewed. @defaultValue failoverTimeMillis / 3 */
   renewIntervalMillis?: number;
-  /** How often the worker looks for leases to take. @defaultValue failoverTimeMillis / 5 (2000; the KCL: 20,050) */
+  /**
+   * How often the worker looks for leases to take; released leases move within one interval.
+   * @defaultValue failoverTimeMillis / 10 (1000; the KCL: 20,050)
+   */
   takerIntervalMillis?: number;
   /** Most leases this worker holds. @defaultValue unlimited */
   maxLeasesForWorker?: number;
@@ -162,7 +165,7 @@ export function resolveConsumerOptions(options: ConsumerOptions): ResolvedConsum
     dynamoDbConnection: options.dynamoDbConnection,
     failoverTimeMillis,
     renewIntervalMillis,
-    takerIntervalMillis: integer(options, 'takerIntervalMillis', Math.max(10, Math.floor(failoverTimeMillis / 5)), 10, 3_600_000),
+    takerIntervalMillis: integer(options, 'takerIntervalMillis', Math.max(10, Math.floor(failoverTimeMillis / 10)), 10, 3_600_000),
     maxLeasesForWorker: integer(options, 'maxLeasesForWorker', Number.MAX_SAFE_INTEGER, 1, Number.MAX_SAFE_INTEGER),
     maxLeasesToStealAtOneTime: integer(options, 'maxLeasesToStealAtOneTime', consumerDefaults.maxLeasesToStealAtOneTime, 0, 1000),
     shardSyncIntervalMillis: integer(options, 'shardSyncIntervalMillis', consumerDefaults.shardSyncIntervalMillis, 100, 86_400_000),
