@@ -21,3 +21,17 @@ export function clickEvent(n: number): { value: object; partitionKey: string } {
     partitionKey: user,
   };
 }
+
+/**
+ * Puts click events 0..events-1 through a producer and waits for every result, yielding to the
+ * event loop every 2,000 puts as a server handling requests would.
+ */
+export async function putClickEvents(producer: { put(value: unknown, options: { partitionKey: string }): Promise<unknown> }, events: number): Promise<void> {
+  const pending: Promise<unknown>[] = [];
+  for (let n = 0; n < events; n++) {
+    const { value, partitionKey } = clickEvent(n);
+    pending.push(producer.put(value, { partitionKey }));
+    if (n % 2000 === 1999) await new Promise((resolve) => setImmediate(resolve));
+  }
+  await Promise.all(pending);
+}

@@ -16,7 +16,7 @@ import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type _Re
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { createConsumer, createProducer, type ProducerOptions } from '../src/index.ts';
 import { startLocalStack, createStream, randomName, type LocalStack } from '../src/testing/index.ts';
-import { clickEvent } from './click-events.ts';
+import { clickEvent, putClickEvents } from './click-events.ts';
 
 const require = createRequire(import.meta.url);
 const agg = require('aws-kinesis-agg') as {
@@ -43,13 +43,7 @@ async function produceClicks(stack: LocalStack, events: number, options: Partial
   const streamName = randomName('bench-c');
   await createStream(stack.kinesis, streamName, 4);
   const producer = createProducer({ streamName, kinesis: stack.kinesis, ...options });
-  const pending: Promise<unknown>[] = [];
-  for (let n = 0; n < events; n++) {
-    const { value, partitionKey } = clickEvent(n);
-    pending.push(producer.put(value, { partitionKey }));
-    if (n % 2000 === 1999) await new Promise((resolve) => setImmediate(resolve));
-  }
-  await Promise.all(pending);
+  await putClickEvents(producer, events);
   await producer.close();
   return streamName;
 }

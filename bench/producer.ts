@@ -1,7 +1,7 @@
 import { PutRecordsCommand, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { createKinesisClient, createProducer, type ProducerOptions } from '../src/index.ts';
 import { startLocalStack, startNullKinesis, createStream, randomName, type LocalStack } from '../src/testing/index.ts';
-import { clickEvent } from './click-events.ts';
+import { clickEvent, putClickEvents } from './click-events.ts';
 
 export interface ProducerRun {
   eventsPerSec: number;
@@ -17,14 +17,7 @@ export async function runProducer(stack: LocalStack, events: number, options: Pa
   let wireBytes = 0;
   producer.on('producer.putRecords', (e) => (wireBytes += e.error ? 0 : e.bytes));
   const started = performance.now();
-  const pending: Promise<unknown>[] = [];
-  for (let n = 0; n < events; n++) {
-    const { value, partitionKey } = clickEvent(n);
-    pending.push(producer.put(value, { partitionKey }));
-    // Yield now and then, as a server handling requests would.
-    if (n % 2000 === 1999) await new Promise((resolve) => setImmediate(resolve));
-  }
-  await Promise.all(pending);
+  await putClickEvents(producer, events);
   const seconds = (performance.now() - started) / 1000;
   await producer.close();
   const m = producer.metrics();
