@@ -28,6 +28,10 @@ export type ErrorCode =
   | 'LEASE_LOST'
   | 'LEASE_STORE_ERROR'
   | 'BATCH_ITEM_FAILED'
+  | 'PIPELINE_FAILED'
+  | 'PIPELINE_CLOSED'
+  | 'CHECKPOINT_STATE_TOO_LARGE'
+  | 'UNKNOWN_STREAM'
   | 'INVALID_BATCH_RESULT';
 
 /** Base class of every error thrown or rejected by the framework. */

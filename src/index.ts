@@ -18,6 +18,7 @@ export type {
   InitialPosition,
   InitializationInput,
   ProcessRecordsInput,
+  CheckpointOptions,
 } from './consumer/processor.ts';
 export type { BatchHandler } from './consumer/handler-processor.ts';
 export type { BatchHandlerContext, BatchItemFailures, BatchOutcome } from './consumer/error-handling/run-batch.ts';
@@ -49,6 +50,20 @@ export type { CompressionCodec } from './codec/envelope.ts';
 export { decodeKinesisRecord } from './codec/kinesis-record.ts';
 export type { DecodedKinesisRecord } from './codec/kinesis-record.ts';
 export { hashKeyOf, parseExplicitHashKey, MAX_HASH_KEY } from './codec/hash-key.ts';
+
+export { Pipeline } from './pipeline/pipeline.ts';
+export { defineStage } from './pipeline/stage.ts';
+export type { Stage, StageHandler, StageContext, StageBatchContext, Hold } from './pipeline/stage.ts';
+export type { StreamItem } from './pipeline/stream-item.ts';
+export type { PutTarget, PutTargets } from './pipeline/put-target.ts';
+export type { PipelineOptions } from './pipeline/options.ts';
+export { pipelineDefaults } from './pipeline/options.ts';
+export { pipelineProcessor, MAX_CHECKPOINT_STATE_BYTES } from './pipeline/pipeline-processor.ts';
+export { createProducerPipeline, ProducerPipeline } from './pipeline/producer-pipeline.ts';
+export type { ProducerPipelineOptions } from './pipeline/producer-pipeline.ts';
+export { parseJson } from './pipeline/stages/parse-json.ts';
+export type { ParseJsonOptions } from './pipeline/stages/parse-json.ts';
+export { toStream } from './pipeline/stages/to-stream.ts';
 
 export { Supervisor, defaultSupervisionStrategy } from './supervision/supervisor.ts';
 export type { SupervisionStrategy, ChildSpec } from './supervision/supervisor.ts';

@@ -209,6 +209,7 @@ export class Consumer {
         return {
           checkpoint: lease.checkpoint,
           subSequenceNumber: lease.checkpointSubSequenceNumber,
+          state: lease.checkpointState,
           parentShardIds: lease.parentShardIds,
           startingHashKey: lease.startingHashKey,
           endingHashKey: lease.endingHashKey,
@@ -221,9 +222,9 @@ export class Consumer {
         }
         return true;
       },
-      checkpoint: async (sequenceNumber, subSequenceNumber) => {
+      checkpoint: async (sequenceNumber, subSequenceNumber, state) => {
         try {
-          await this.coordinator.checkpoint(shardId, sequenceNumber, subSequenceNumber);
+          await this.coordinator.checkpoint(shardId, sequenceNumber, subSequenceNumber, state);
           m.CheckpointsWritten++;
           this.events.emit('consumer.checkpoint', { shardId, sequenceNumber, subSequenceNumber });
         } catch (error) {

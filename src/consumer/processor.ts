@@ -11,7 +11,16 @@ export interface Checkpointer {
    * argument, at the last record handed to the processor — at the end of a shard, at SHARD_END.
    * Rejects with a `LEASE_LOST` error when another worker has taken the lease.
    */
-  checkpoint(record?: { sequenceNumber: string; subSequenceNumber?: number }): Promise<void>;
+  checkpoint(record?: { sequenceNumber: string; subSequenceNumber?: number }, options?: CheckpointOptions): Promise<void>;
+}
+
+/** What a checkpoint may carry besides the position. */
+export interface CheckpointOptions {
+  /**
+   * Processor state stored with the position in the same fenced write (e.g. open windows), and
+   * handed to `initialize` of the next owner. JSON text; at most 256 KiB (a lease row is ≤ 400 KB).
+   */
+  state?: string;
 }
 
 /** What `initialize` learns: the shard and where processing resumes. */
@@ -19,6 +28,8 @@ export interface InitializationInput {
   shardId: string;
   /** The checkpoint processing resumes after, or the initial position of a new lease. */
   checkpoint: ExtendedSequenceNumber | 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
+  /** The state last checkpointed with the position, if any. */
+  state?: string;
 }
 
 export interface ProcessRecordsInput {

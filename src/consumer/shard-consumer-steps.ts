@@ -11,6 +11,7 @@ import { ShardReader, type ShardReaderOptions, type StartPosition } from './shar
 export interface LeaseCheckpoint {
   checkpoint: string;
   subSequenceNumber: number;
+  state?: string;
   parentShardIds: readonly string[];
   startingHashKey?: string;
   endingHashKey?: string;
@@ -33,7 +34,7 @@ export interface ShardConsumerDeps {
   /** True when every parent lease is at SHARD_END (or gone). */
   parentsDone(parentShardIds: readonly string[]): Promise<boolean>;
   /** Writes a checkpoint fenced by the lease; rejects with LEASE_LOST when it is not ours. */
-  checkpoint(sequenceNumber: string, subSequenceNumber: number): Promise<void>;
+  checkpoint(sequenceNumber: string, subSequenceNumber: number, state?: string): Promise<void>;
   counts: DecodeCounts;
   onBatch(records: number, millisBehindLatest: number | undefined): void;
   onBadRecord(sequenceNumber: string, error: unknown): void;
@@ -91,7 +92,7 @@ export class ShardConsumerSteps {
     }
     this.reader = new ShardReader(this.deps.kinesis, this.deps.streamName, this.deps.shardId, this.deps.clock, this.deps.reader);
     await this.reader.start(position);
-    await this.deps.processor.initialize?.({ shardId: this.deps.shardId, checkpoint });
+    await this.deps.processor.initialize?.({ shardId: this.deps.shardId, checkpoint, state: lease.state });
   }
 
   /** Reads and processes until the shard ends ('shardEnded') or `signal` stops fetching ('stopped'). */
@@ -140,9 +141,10 @@ export class ShardConsumerSteps {
 
   private checkpointer(atShardEnd: boolean): Checkpointer {
     return {
-      checkpoint: async (record) => {
+      checkpoint: async (record, options) => {
+        const state = options?.state;
         if (atShardEnd && !record) {
-          await this.deps.checkpoint(SHARD_END, 0);
+          await this.deps.checkpoint(SHARD_END, 0, state);
           this.shardEndCheckpointed = true;
           return;
         }
@@ -151,8 +153,8 @@ export class ShardConsumerSteps {
           : this.lastDelivered;
         if (!target) return;
         const key = `${target.sequenceNumber}/${target.subSequenceNumber}`;
-        if (key === this.lastCheckpointed) return;
-        await this.deps.checkpoint(target.sequenceNumber, target.subSequenceNumber);
+        if (key === this.lastCheckpointed && state === undefined) return;
+        await this.deps.checkpoint(target.sequenceNumber, target.subSequenceNumber, state);
         this.lastCheckpointed = key;
       },
     };

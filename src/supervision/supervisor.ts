@@ -30,6 +30,8 @@ export interface ChildSpec {
   create(): AnyActorRef;
   /** Runs after the child failed and before its replacement starts: hand back what it held. */
   onFailure?(error: unknown): void;
+  /** This child's own restart policy, over the supervisor's. */
+  strategy?: SupervisionStrategy;
 }
 
 interface Child {
@@ -109,7 +111,7 @@ export class Supervisor {
   private failed(child: Child, actor: AnyActorRef, error: unknown): void {
     if (this.stopped || this.children.get(child.spec.id) !== child || child.actor !== actor) return;
     const { clock, logger } = this.options;
-    const strategy = this.options.strategy ?? defaultSupervisionStrategy;
+    const strategy = child.spec.strategy ?? this.options.strategy ?? defaultSupervisionStrategy;
     const now = clock.now();
     child.restarts = child.restarts.filter((t) => now - t < strategy.withinMs);
     child.restarts.push(now);

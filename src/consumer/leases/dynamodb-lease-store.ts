@@ -130,11 +130,12 @@ export class DynamoDbLeaseStore implements LeaseStore {
     });
   }
 
-  async checkpoint(lease: Lease, checkpoint: Checkpoint, subSequenceNumber: number): Promise<LeaseWriteResult> {
+  async checkpoint(lease: Lease, checkpoint: Checkpoint, subSequenceNumber: number, state?: string): Promise<LeaseWriteResult> {
+    const withState = state !== undefined;
     return this.update({
       operation: 'checkpoint',
       leaseKey: lease.leaseKey,
-      update: 'SET #cp = :cp, #sub = :sub, #switches = :zero, #counter = :next REMOVE #pending, #pendingSub',
+      update: `SET #cp = :cp, #sub = :sub, #switches = :zero, #counter = :next${withState ? ', #state = :state' : ''} REMOVE #pending, #pendingSub`,
       condition: '#counter = :seen AND #owner = :owner',
       names: {
         '#cp': A.checkpoint,
@@ -144,8 +145,16 @@ export class DynamoDbLeaseStore implements LeaseStore {
         '#owner': A.leaseOwner,
         '#pending': A.pendingCheckpoint,
         '#pendingSub': A.pendingCheckpointSubSequenceNumber,
+        ...(withState ? { '#state': A.checkpointState } : {}),
       },
-      values: { ...counterValues(lease), ':owner': { S: owner(lease, 'checkpoint') }, ':cp': { S: checkpoint }, ':sub': n(subSequenceNumber), ':zero': n(0) },
+      values: {
+        ...counterValues(lease),
+        ':owner': { S: owner(lease, 'checkpoint') },
+        ':cp': { S: checkpoint },
+        ':sub': n(subSequenceNumber),
+        ':zero': n(0),
+        ...(withState ? { ':state': { S: state } } : {}),
+      },
     });
   }
 

@@ -95,8 +95,8 @@ export class LeaseCoordinator {
    * `LEASE_LOST`, and emits `lease.lost`) when the lease is not held or another worker has
    * taken it; other failures reject with the translated, possibly retriable, store error.
    */
-  checkpoint(shardId: string, checkpoint: Checkpoint, subSequenceNumber = 0): Promise<Lease> {
-    return this.renewer.checkpoint(shardId, checkpoint, subSequenceNumber);
+  checkpoint(shardId: string, checkpoint: Checkpoint, subSequenceNumber = 0, state?: string): Promise<Lease> {
+    return this.renewer.checkpoint(shardId, checkpoint, subSequenceNumber, state);
   }
 
   /** One renewal round over every held lease; the renew timer calls it. */

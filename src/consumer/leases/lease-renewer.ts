@@ -54,13 +54,13 @@ export class LeaseRenewer {
     await Promise.all([...this.held.values()].map((h) => this.serialize(h, () => this.renew(h)).catch(() => undefined)));
   }
 
-  checkpoint(shardId: string, checkpoint: Checkpoint, subSequenceNumber: number): Promise<Lease> {
+  checkpoint(shardId: string, checkpoint: Checkpoint, subSequenceNumber: number, state?: string): Promise<Lease> {
     const h = this.held.get(shardId);
     if (!h) return Promise.reject(new LeaseLostError(shardId, 'this worker does not hold it'));
     return this.serialize(h, async () => {
       if (this.held.get(shardId) !== h) throw new LeaseLostError(shardId, 'lost while the checkpoint waited');
       const sentAt = this.deps.clock.now();
-      const result = await this.deps.store.checkpoint(h.lease, checkpoint, subSequenceNumber);
+      const result = await this.deps.store.checkpoint(h.lease, checkpoint, subSequenceNumber, state);
       if (result.outcome === 'leaseLost') {
         this.drop(h, 'fenced');
         throw new LeaseLostError(shardId, `its counter moved past ${h.lease.leaseCounter}: another worker took it`);

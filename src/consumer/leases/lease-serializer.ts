@@ -22,6 +22,7 @@ export const LeaseAttribute = Object.freeze({
   childShardIds: 'childShardIds',
   startingHashKey: 'startingHashKey',
   endingHashKey: 'endingHashKey',
+  checkpointState: 'checkpointState',
 });
 
 const A = LeaseAttribute;
@@ -47,6 +48,7 @@ export function toItem(lease: Lease): LeaseItem {
   }
   if (lease.parentShardIds.length > 0) item[A.parentShardIds] = { SS: [...lease.parentShardIds] };
   if (lease.childShardIds && lease.childShardIds.length > 0) item[A.childShardIds] = { SS: [...lease.childShardIds] };
+  if (lease.checkpointState !== undefined) item[A.checkpointState] = { S: lease.checkpointState };
   if (lease.startingHashKey !== undefined) item[A.startingHashKey] = { S: lease.startingHashKey };
   if (lease.endingHashKey !== undefined) item[A.endingHashKey] = { S: lease.endingHashKey };
   return item;
@@ -108,6 +110,8 @@ export function fromItem(item: LeaseItem): Lease {
   if (children !== undefined) lease.childShardIds = children;
   const start = string(item, A.startingHashKey);
   if (start !== undefined) lease.startingHashKey = start;
+  const state = string(item, A.checkpointState);
+  if (state !== undefined) lease.checkpointState = state;
   const end = string(item, A.endingHashKey);
   if (end !== undefined) lease.endingHashKey = end;
   return lease;

@@ -35,9 +35,9 @@ export interface LeaseStore {
   /**
    * Records progress if the counter is still `lease.leaseCounter` and `lease.leaseOwner` still
    * owns it: a stale owner's checkpoint is refused. Resets owner switches, clears a pending
-   * checkpoint.
+   * checkpoint. `state`, when given, is stored with the position in the same write.
    */
-  checkpoint(lease: Lease, checkpoint: Checkpoint, subSequenceNumber: number): Promise<LeaseWriteResult>;
+  checkpoint(lease: Lease, checkpoint: Checkpoint, subSequenceNumber: number, state?: string): Promise<LeaseWriteResult>;
   /** Removes the owner if it is still `lease.leaseOwner` at `lease.leaseCounter`, so another worker can take it at once. */
   releaseLease(lease: Lease): Promise<LeaseWriteResult>;
   /** Deletes the lease if its owner is still `lease.leaseOwner` (or it is still free), as the KCL does. */

@@ -25,6 +25,8 @@ export interface Lease {
   /** First half of a two-phase checkpoint; cleared by every checkpoint. */
   readonly pendingCheckpoint?: Checkpoint;
   readonly pendingCheckpointSubSequenceNumber?: number;
+  /** State a processor checkpointed with its position (a pipeline's window state); JSON text. */
+  readonly checkpointState?: string;
   /** Owner changes since the last checkpoint: a lease that keeps moving without progress is stuck. */
   readonly ownerSwitchesSinceCheckpoint: number;
   /** One parent (a split) or two (a merge); empty for the stream's original shards. */

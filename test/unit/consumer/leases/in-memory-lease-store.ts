@@ -43,10 +43,11 @@ export class InMemoryLeaseStore implements LeaseStore {
     });
   }
 
-  async checkpoint(lease: Lease, checkpoint: Checkpoint, subSequenceNumber: number): Promise<LeaseWriteResult> {
+  async checkpoint(lease: Lease, checkpoint: Checkpoint, subSequenceNumber: number, state?: string): Promise<LeaseWriteResult> {
     return this.write(lease, (row) => row.leaseCounter === lease.leaseCounter && row.leaseOwner === lease.leaseOwner, (row) => {
       row.checkpoint = checkpoint;
       row.checkpointSubSequenceNumber = subSequenceNumber;
+      if (state !== undefined) row.checkpointState = state;
       row.ownerSwitchesSinceCheckpoint = 0;
       delete row.pendingCheckpoint;
       delete row.pendingCheckpointSubSequenceNumber;

@@ -1,0 +1,64 @@
+import { InvalidOptionError } from '../errors.ts';
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../logger.ts';
+import type { SupervisionStrategy } from '../supervision/supervisor.ts';
+
+/** How a pipeline runs its stages, on either side. */
+export interface PipelineOptions {
+  /**
+   * Batches accepted but not yet through every stage; `push` (and so `processRecords` or a
+   * producer-side `put`) waits while this many are in the chain. @defaultValue 4
+   */
+  maxInFlightBatches?: number;
+  /**
+   * Batches through every stage but not yet complete (held by a sink until its object is
+   * written); pushing waits while this many are held. @defaultValue 10000
+   */
+  maxHeldBatches?: number;
+  /** How often stages with a `tick` are called; 0 turns ticks off. @defaultValue 1000 */
+  tickIntervalMs?: number;
+  /** Restart policy of every stage actor, unless the stage sets its own. */
+  supervision?: Partial<SupervisionStrategy>;
+  logger?: Logger;
+  clock?: Clock;
+}
+
+export const pipelineDefaults = Object.freeze({
+  maxInFlightBatches: 4,
+  maxHeldBatches: 10_000,
+  tickIntervalMs: 1_000,
+});
+
+/** Options after defaults and validation; frozen. @internal */
+export interface ResolvedPipelineOptions {
+  readonly maxInFlightBatches: number;
+  readonly maxHeldBatches: number;
+  readonly tickIntervalMs: number;
+  readonly supervision: Partial<SupervisionStrategy>;
+  readonly logger: Logger | undefined;
+  readonly clock: Clock | undefined;
+}
+
+function integer(options: PipelineOptions, field: keyof typeof pipelineDefaults, min: number, max: number): number {
+  const value = options[field] ?? pipelineDefaults[field];
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidOptionError(field, `must be an integer from ${min} to ${max}`, value);
+  }
+  return value;
+}
+
+/** Applies defaults, checks every field, and freezes the result. @internal */
+export function resolvePipelineOptions(options: PipelineOptions = {}): ResolvedPipelineOptions {
+  if (options === null || typeof options !== 'object') throw new InvalidOptionError('', 'must be an object', options);
+  if (options.supervision !== undefined && (options.supervision === null || typeof options.supervision !== 'object')) {
+    throw new InvalidOptionError('supervision', 'must be an object of SupervisionStrategy fields', options.supervision);
+  }
+  return Object.freeze({
+    maxInFlightBatches: integer(options, 'maxInFlightBatches', 1, 10_000),
+    maxHeldBatches: integer(options, 'maxHeldBatches', 1, 10_000_000),
+    tickIntervalMs: integer(options, 'tickIntervalMs', 0, 86_400_000),
+    supervision: options.supervision ?? {},
+    logger: options.logger,
+    clock: options.clock,
+  });
+}

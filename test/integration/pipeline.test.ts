@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConsumer } from '../../src/consumer/consumer.ts';
+import { DynamoDbLeaseStore } from '../../src/consumer/leases/dynamodb-lease-store.ts';
+import { createProducer } from '../../src/producer/producer.ts';
+import { Pipeline } from '../../src/pipeline/pipeline.ts';
+import { pipelineProcessor } from '../../src/pipeline/pipeline-processor.ts';
+import { defineStage } from '../../src/pipeline/stage.ts';
+import type { StreamItem } from '../../src/pipeline/stream-item.ts';
+import { parseJson } from '../../src/pipeline/stages/parse-json.ts';
+import { toStream } from '../../src/pipeline/stages/to-stream.ts';
+import type { ConsumerRecord } from '../../src/consumer/record.ts';
+import { startLocalStack, randomName, type LocalStack } from '../../src/testing/local-stack.ts';
+import { createStream } from '../../src/testing/streams.ts';
+import { readStream } from '../../src/testing/read-stream.ts';
+import { clickEvent, range } from './producer-helpers.ts';
+import { until } from './wait.ts';
+
+type Click = ReturnType<typeof clickEvent>['value'];
+
+/** Counts the clicks of its shard; the count is checkpointed with the shard and emitted per batch. */
+const tally = defineStage<StreamItem<Click>, StreamItem, { count: number; maxId: number }>({
+  name: 'tally',
+  create: ({ shardId }) => {
+    let count = 0;
+    let maxId = -1;
+    return {
+      process(items) {
+        for (const item of items) {
+          count++;
+          maxId = Math.max(maxId, item.value.id);
+        }
+        return [{ value: { shardId, count, maxId }, partitionKey: shardId! }];
+      },
+      snapshot: () => ({ count, maxId }),
+      restore: (state) => {
+        count = state.count;
+        maxId = state.maxId;
+      },
+    };
+  },
+});
+
+async function produce(stack: LocalStack, stream: string, ids: number[]) {
+  const producer = createProducer({ streamName: stream, kinesis: stack.kinesis });
+  await Promise.all(ids.map((id) => producer.put(clickEvent(id).value, { partitionKey: clickEvent(id).partitionKey })));
+  await producer.close();
+}
+
+describe('a consumer pipeline against the embedded Kinesis and DynamoDB', () => {
+  let stack: LocalStack;
+  beforeAll(async () => {
+    stack = await startLocalStack();
+  });
+  afterAll(() => stack.close());
+
+  it('checkpoints stage state with the lease, resumes it on the next worker, and puts the output onto another stream', async () => {
+    const input = randomName('pin');
+    const output = randomName('pout');
+    const app = randomName('papp');
+    await Promise.all([createStream(stack.kinesis, input, 2), createStream(stack.kinesis, output, 1)]);
+    await produce(stack, input, range(1_000));
+
+    const out = createProducer({ streamName: output, kinesis: stack.kinesis, recordMaxBufferedTime: 10 });
+    const run = async (expected: number) => {
+      const seen = new Set<number>();
+      const observe = defineStage<StreamItem<Click>, StreamItem<Click>>({
+        name: 'observe',
+        create: () => ({ process: (items) => (items.forEach((i) => seen.add(i.value.id)), items) }),
+      });
+      const pipeline = Pipeline.from<ConsumerRecord>().pipe(parseJson<Click>()).pipe(observe).pipe(tally).pipe(toStream(out));
+      const consumer = createConsumer({
+        streamName: input,
+        applicationName: app,
+        kinesis: stack.kinesis,
+        dynamodb: stack.dynamodb,
+        initialPosition: 'TRIM_HORIZON',
+        idleTimeBetweenReadsMillis: 50,
+        processor: pipelineProcessor(pipeline),
+      });
+      await consumer.start();
+      await until(() => seen.size === expected);
+      await consumer.close();
+      return seen;
+    };
+
+    expect((await run(1_000)).size).toBe(1_000);
+    const store = new DynamoDbLeaseStore(stack.dynamodb!, app);
+    const leases = await store.listLeases();
+    const counted = leases.map((l) => (JSON.parse(l.checkpointState!) as { tally: { count: number } }).tally.count);
+    expect(counted.reduce((a, b) => a + b, 0)).toBe(1_000);
+
+    // The next worker starts from the checkpoints and from the checkpointed counts.
+    await produce(stack, input, range(500).map((i) => 1_000 + i));
+    const second = await run(500);
+    expect([...second].every((id) => id >= 1_000)).toBe(true);
+    await out.close();
+
+    const tallies = (await readStream(stack.kinesis, output)).records.map((r) => JSON.parse(r.data.toString()) as { shardId: string; count: number });
+    const finalByShard = new Map<string, number>();
+    for (const t of tallies) finalByShard.set(t.shardId, Math.max(finalByShard.get(t.shardId) ?? 0, t.count));
+    expect([...finalByShard.values()].reduce((a, b) => a + b, 0)).toBe(1_500);
+  });
+});
