@@ -49,4 +49,10 @@ describe('runnable examples', () => {
     expect(match).not.toBeNull();
     expect(Number(match![1])).toBeGreaterThan(0);
   });
+
+  it('the custom-actor example drops every duplicate through its dedupe stage', async () => {
+    const { code, output } = await run(['examples/custom-actor/main.ts']);
+    expect(output).toContain('OK: 1100 records written, 1000 unique orders counted, total 10000');
+    expect(code).toBe(0);
+  });
 });
