@@ -1,6 +1,12 @@
 import { createProducer } from '../src/index.ts';
 import { createStream, randomName, type LocalStack } from '../src/testing/index.ts';
 import { clickEvent } from './click-events.ts';
+import { runJsonChild } from './child.ts';
+
+/** The put() latency figure, measured in a fresh process (see `put-latency-child.ts`). */
+export function runPutLatencyIsolated(rate: number, seconds: number): Promise<{ p50Us: number; p99Us: number; samples: number }> {
+  return runJsonChild('./put-latency-child.ts', [rate, seconds]);
+}
 
 /** Cost of one put() call, measured while the pipeline runs at `rate` events/s for `seconds`. */
 export async function runPutLatency(stack: LocalStack, rate: number, seconds: number): Promise<{ p50Us: number; p99Us: number; samples: number }> {
