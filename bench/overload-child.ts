@@ -12,7 +12,7 @@ import { clickEvent } from './click-events.ts';
 const [rateArg, secondsArg] = process.argv.slice(2);
 const rate = Number(rateArg);
 const seconds = Number(secondsArg);
-const endpoint = await startNullKinesis(16);
+const endpoint = await startNullKinesis(16, { ownProcess: true });
 const kinesis = createKinesisClient({ region: 'us-east-1', endpoint: endpoint.endpoint, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
 const producer = createProducer({ streamName: 'overload', kinesis });
 let offered = 0;

@@ -54,7 +54,7 @@ export async function runSdkLoop(stack: LocalStack, events: number): Promise<Pro
 
 /** The producer against the null endpoint (16 shards): the framework's own ceiling. */
 export async function runNullEndpoint(events: number): Promise<ProducerRun> {
-  const endpoint = await startNullKinesis(16);
+  const endpoint = await startNullKinesis(16, { ownProcess: true });
   const kinesis = createKinesisClient({ region: 'us-east-1', endpoint: endpoint.endpoint, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
   try {
     return await runProducer({ kinesis } as LocalStack, events, {}, false);

@@ -1,7 +1,6 @@
 import { Piscina } from 'piscina';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { EncodeResult, EncodeTask } from './batch.ts';
+import { encodeWorkerScript } from './worker-bundle.ts';
 
 /** The encoding stage seen by the flush stage: one task per batch. @internal */
 export interface EncodePool {
@@ -11,35 +10,28 @@ export interface EncodePool {
   close(): Promise<void>;
 }
 
-/**
- * Locates the worker script: the compiled `.js` beside a build, else the TypeScript source
- * loaded through tsx (Node 20 cannot load `.ts` in a worker without a loader).
- */
-function workerLocation(): { filename: string; execArgv: string[] } {
-  const js = new URL('../../workers/encode.worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return { filename: js.href, execArgv: [] };
-  return { filename: new URL('../../workers/encode.worker.ts', import.meta.url).href, execArgv: ['--import', 'tsx'] };
-}
-
 /** A piscina pool of encode workers. Piscina replaces a thread that dies; its task rejects. @internal */
 export function createEncodePool(threads: number): EncodePool {
-  const { filename, execArgv } = workerLocation();
-  const pool = new Piscina<EncodeTask, EncodeResult>({
-    filename,
-    execArgv,
-    minThreads: threads,
-    maxThreads: threads,
-    idleTimeout: 60_000,
-    // No queue cap: one batch per shard is in flight, so the queue never outgrows the shard count.
+  let pool: Piscina<EncodeTask, EncodeResult> | undefined;
+  const ready = encodeWorkerScript().then(({ filename, execArgv }) => {
+    pool = new Piscina<EncodeTask, EncodeResult>({
+      filename,
+      execArgv,
+      minThreads: threads,
+      maxThreads: threads,
+      idleTimeout: 60_000,
+      // No queue cap: one batch per shard is in flight, so the queue never outgrows the shard count.
+    });
+    return pool;
   });
   let closing: Promise<void> | undefined;
   return {
-    encode: (task) => pool.run(task),
+    encode: (task) => (pool ? pool.run(task) : ready.then((p) => p.run(task))),
     get threads() {
-      return pool.threads;
+      return pool?.threads ?? [];
     },
     close() {
-      closing ??= pool.close();
+      closing ??= ready.then((p) => p.close());
       return closing;
     },
   };

@@ -1,3 +1,4 @@
+import { fork } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MAX_HASH_KEY } from '../codec/hash-key.ts';
@@ -16,7 +17,8 @@ export interface NullKinesis {
  * for each entry on the shard its hash key maps to. It measures the producer's own ceiling,
  * with the emulator out of the way.
  */
-export async function startNullKinesis(shardCount: number): Promise<NullKinesis> {
+export async function startNullKinesis(shardCount: number, options: { ownProcess?: boolean } = {}): Promise<NullKinesis> {
+  if (options.ownProcess) return startInChildProcess(shardCount);
   const step = (MAX_HASH_KEY + 1n) / BigInt(shardCount);
   const shards = Array.from({ length: shardCount }, (_, i) => ({
     ShardId: `shardId-${String(i).padStart(12, '0')}`,
@@ -61,6 +63,32 @@ export async function startNullKinesis(shardCount: number): Promise<NullKinesis>
       closing ??= new Promise((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
+      });
+      return closing;
+    },
+  };
+}
+
+/**
+ * The same endpoint in a child process, so its request parsing costs neither the CPU nor the
+ * memory of the process being measured. `stats` are fetched when it closes.
+ */
+async function startInChildProcess(shardCount: number): Promise<NullKinesis> {
+  const child = fork(new URL('./null-kinesis-process.ts', import.meta.url), [String(shardCount)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const stats = { requests: 0, entries: 0 };
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    child.once('message', (message: { endpoint: string }) => resolve(message.endpoint));
+    child.once('exit', (code) => reject(new Error(`the null Kinesis process exited with ${code}`)));
+  });
+  let closing: Promise<void> | undefined;
+  return {
+    endpoint,
+    stats,
+    close() {
+      closing ??= new Promise((resolve) => {
+        child.once('message', (final: typeof stats) => Object.assign(stats, final));
+        child.once('exit', () => resolve());
+        child.send('close');
       });
       return closing;
     },
