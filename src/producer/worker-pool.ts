@@ -1,6 +1,6 @@
 import { Piscina } from 'piscina';
 import type { EncodeResult, EncodeTask } from './batch.ts';
-import { encodeWorkerScript } from './worker-bundle.ts';
+import { encodeWorkerScript, type WorkerScript } from './worker-bundle.ts';
 
 /** The encoding stage seen by the flush stage: one task per batch. @internal */
 export interface EncodePool {
@@ -10,11 +10,18 @@ export interface EncodePool {
   close(): Promise<void>;
 }
 
-/** A piscina pool of encode workers. Piscina replaces a thread that dies; its task rejects. @internal */
+/**
+ * A piscina pool of encode workers. Piscina replaces a thread that dies, and the task it was
+ * running rejects (the flush stage sends that batch again). But piscina stops replacing threads
+ * once one dies before it is ready, and its queued tasks then wait forever: so when the pool
+ * is left short of threads, a new pool takes over and the old one is destroyed, which rejects
+ * what was queued on it. @internal
+ */
 export function createEncodePool(threads: number): EncodePool {
   let pool: Piscina<EncodeTask, EncodeResult> | undefined;
-  const ready = encodeWorkerScript().then(({ filename, execArgv }) => {
-    pool = new Piscina<EncodeTask, EncodeResult>({
+  let closing: Promise<void> | undefined;
+  const start = ({ filename, execArgv }: WorkerScript): Piscina<EncodeTask, EncodeResult> => {
+    const created = new Piscina<EncodeTask, EncodeResult>({
       filename,
       execArgv,
       minThreads: threads,
@@ -22,16 +29,23 @@ export function createEncodePool(threads: number): EncodePool {
       idleTimeout: 60_000,
       // No queue cap: one batch per shard is in flight, so the queue never outgrows the shard count.
     });
-    return pool;
-  });
-  let closing: Promise<void> | undefined;
+    created.on('workerDestroy', () =>
+      queueMicrotask(() => {
+        if (closing || pool !== created || created.threads.length >= threads) return;
+        pool = start({ filename, execArgv });
+        void created.destroy();
+      }),
+    );
+    return created;
+  };
+  const ready = encodeWorkerScript().then((script) => (pool = start(script)));
   return {
-    encode: (task) => (pool ? pool.run(task) : ready.then((p) => p.run(task))),
+    encode: (task) => (pool ? pool.run(task) : ready.then(() => pool!.run(task))),
     get threads() {
       return pool?.threads ?? [];
     },
     close() {
-      closing ??= ready.then((p) => p.close());
+      closing ??= ready.then(() => pool!.close());
       return closing;
     },
   };
