@@ -32,6 +32,7 @@ export type ErrorCode =
   | 'PIPELINE_CLOSED'
   | 'CHECKPOINT_STATE_TOO_LARGE'
   | 'UNKNOWN_STREAM'
+  | 'SINK_DELIVERY_FAILED'
   | 'INVALID_BATCH_RESULT';
 
 /** Base class of every error thrown or rejected by the framework. */

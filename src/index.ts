@@ -64,6 +64,8 @@ export type { ProducerPipelineOptions } from './pipeline/producer-pipeline.ts';
 export { parseJson } from './pipeline/stages/parse-json.ts';
 export type { ParseJsonOptions } from './pipeline/stages/parse-json.ts';
 export { toStream } from './pipeline/stages/to-stream.ts';
+export { deliverySink, directoryDestination, SinkDeliveryError, deliverySinkDefaults } from './actors/sink/index.ts';
+export type { SinkDestination, DeliverySinkOptions, SinkCompression, SinkSerializer } from './actors/sink/index.ts';
 export { stageFromLogic } from './pipeline/stage-from-logic.ts';
 export type { StageLogicInput, StageLogicOutput } from './pipeline/stage-from-logic.ts';
 
