@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import type { Logger } from 'pino';
+import type { KinesisActorsError, ProducerOptions } from '../../src/index.ts';
+import { producerPlugin } from './producer-plugin.ts';
+
+/** One captured click, as put onto the stream. */
+export interface Click {
+  clickId: string;
+  page: string;
+  userId: string;
+  referrer?: string;
+  userAgent?: string;
+  /** Server time of capture, ISO 8601. */
+  at: string;
+}
+
+/** Counts of the capture endpoints. */
+export interface ClickStats {
+  /** Clicks the producer accepted (answered 202, or the pixel). */
+  accepted: number;
+  /** Clicks turned away with 503 (backpressure, closing). */
+  rejected: number;
+  /** Accepted clicks Kinesis acknowledged, and ones that failed for good. */
+  delivered: number;
+  failed: number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    clickStats: ClickStats;
+  }
+}
+
+/** A 1x1 transparent GIF. */
+const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
+
+const clickBody = {
+  type: 'object',
+  required: ['page', 'userId'],
+  properties: {
+    page: { type: 'string', minLength: 1, maxLength: 2048 },
+    // A user id is the partition key: Kinesis allows 1–256 characters.
+    userId: { type: 'string', minLength: 1, maxLength: 256 },
+    referrer: { type: 'string', maxLength: 2048 },
+  },
+} as const;
+
+const pixelQuery = {
+  type: 'object',
+  required: ['page', 'uid'],
+  properties: { page: clickBody.properties.page, uid: clickBody.properties.userId },
+} as const;
+
+/**
+ * Resolves once the producer accepted a put, without waiting for Kinesis; rejects when the put
+ * was turned away on the spot (backpressure, closed, invalid). `put()` rejects those before it
+ * returns, so the rejection's reaction is queued ahead of the marker's.
+ */
+async function accepted(put: Promise<unknown>): Promise<void> {
+  await Promise.race([put, undefined]);
+}
+
+/**
+ * The click-capture backend: `POST /click` (JSON `{ page, userId, referrer? }`) and
+ * `GET /pixel.gif?page=&uid=`, each answered as soon as the producer accepted the click.
+ * `close()` stops listening, lets requests in flight finish, then drains the producer.
+ */
+export async function buildClickServer(options: { producer: ProducerOptions; logger?: Logger }): Promise<FastifyInstance> {
+  const loggerInstance: FastifyBaseLogger | undefined = options.logger;
+  // No type coercion: `{ "page": 7 }` is a bad click, not the page "7".
+  const app = Fastify({ ...(loggerInstance ? { loggerInstance } : {}), bodyLimit: 16 * 1024, ajv: { customOptions: { coerceTypes: false } } });
+  await app.register(producerPlugin, { producer: options.producer });
+  const stats: ClickStats = { accepted: 0, rejected: 0, delivered: 0, failed: 0 };
+  app.decorate('clickStats', stats);
+
+  async function capture(click: Click, reply: FastifyReply): Promise<boolean> {
+    const put = app.producer.put(click, { partitionKey: click.userId });
+    try {
+      await accepted(put);
+    } catch (error) {
+      const code = (error as KinesisActorsError).code;
+      if (code === 'BACKPRESSURE' || code === 'PRODUCER_CLOSED') {
+        stats.rejected++;
+        await reply.code(503).header('retry-after', '1').send({ error: 'Service Unavailable', code, message: 'try again shortly' });
+        return false;
+      }
+      throw error;
+    }
+    stats.accepted++;
+    put.then(
+      () => stats.delivered++,
+      (error: unknown) => {
+        stats.failed++;
+        app.log.warn({ err: error, clickId: click.clickId }, 'click not delivered');
+      },
+    );
+    return true;
+  }
+
+  app.post<{ Body: { page: string; userId: string; referrer?: string } }>('/click', { schema: { body: clickBody } }, async (request, reply) => {
+    const { page, userId, referrer } = request.body;
+    const click: Click = { clickId: randomUUID(), page, userId, ...(referrer ? { referrer } : {}), userAgent: request.headers['user-agent'], at: new Date().toISOString() };
+    if (await capture(click, reply)) await reply.code(202).send({ accepted: true, clickId: click.clickId });
+  });
+
+  app.get<{ Querystring: { page: string; uid: string } }>('/pixel.gif', { schema: { querystring: pixelQuery } }, async (request, reply) => {
+    const { page, uid } = request.query;
+    const click: Click = { clickId: randomUUID(), page, userId: uid, referrer: request.headers.referer, userAgent: request.headers['user-agent'], at: new Date().toISOString() };
+    if (await capture(click, reply)) await reply.header('cache-control', 'no-store').type('image/gif').send(PIXEL);
+  });
+
+  return app;
+}
