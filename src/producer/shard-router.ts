@@ -45,6 +45,7 @@ export class ShardRouter {
   private readonly shards = new Map<string, ShardState>();
   /** Records with no shard yet: before the first map, or in a gap of a changing map. */
   private unrouted: UserRecord[] = [];
+  private flushWhenRouted = false;
   private readonly limits: BatchLimits;
   private readonly fullBytes: number;
   private readonly fullCount: number;
@@ -150,6 +151,9 @@ export class ShardRouter {
       for (const record of state.buffer.drainAll()) orphans.push(record);
     }
     for (const record of orphans) this.route(record);
+    // A flush asked for before these records had a shard covers them too.
+    if (this.flushWhenRouted && orphans.length > 0) this.flushAll();
+    this.flushWhenRouted = false;
   }
 
   private createShardActor(state: ShardState): AnyActorRef {
@@ -240,6 +244,7 @@ export class ShardRouter {
 
   /** Asks every shard actor to send what it holds now. */
   flushAll(): void {
+    if (this.unrouted.length > 0) this.flushWhenRouted = true;
     for (const shardId of this.shards.keys()) this.send(shardId, { type: 'shardBuffer.flush' });
   }
 

@@ -79,6 +79,16 @@ describe('producer against the embedded Kinesis', () => {
     expect(got.missing).toEqual([]);
   });
 
+  it('flush() sends records accepted before the shard map was loaded', async () => {
+    const stream = randomName('early');
+    await createStream(stack.kinesis, stream, 2);
+    const producer = createProducer({ streamName: stream, kinesis: stack.kinesis, recordMaxBufferedTime: 600_000 });
+    const put = producer.put({ early: true }, { partitionKey: 'k' });
+    await producer.flush();
+    await expect(put).resolves.toMatchObject({ attempts: 1 });
+    await producer.close();
+  });
+
   // Every 5 ms kills threads mid-batch; every 1 ms also kills their replacements before they
   // are ready, after which piscina stops replacing threads and the pool itself must be replaced.
   it.each([5, 1])('loses no record when worker threads are killed every %i ms', async (everyMs) => {
