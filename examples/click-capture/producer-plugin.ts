@@ -4,14 +4,17 @@ import { createProducer, type Producer, type ProducerOptions } from '../../src/i
 declare module 'fastify' {
   interface FastifyInstance {
     /** The Kinesis producer of this server; closed (drained) when the server closes. */
-    producer: Producer;
+    producer: ProducerLike;
   }
 }
 
+/** What the routes need of a producer (a benchmark passes a no-op in its place). */
+export type ProducerLike = Pick<Producer, 'put' | 'close'>;
+
 /** Options of {@link producerPlugin}. */
 export interface ProducerPluginOptions {
-  /** Options of the producer the plugin creates and owns. */
-  producer: ProducerOptions;
+  /** Options of the producer the plugin creates, or a producer to use; either way the plugin closes it. */
+  producer: ProducerOptions | ProducerLike;
 }
 
 /**
@@ -26,7 +29,8 @@ export interface ProducerPluginOptions {
  * process.once('SIGTERM', () => app.close());
  */
 export async function producerPlugin(fastify: FastifyInstance, options: ProducerPluginOptions): Promise<void> {
-  const producer = createProducer(options.producer);
+  const given = options.producer as ProducerLike;
+  const producer = typeof given.put === 'function' ? given : createProducer(options.producer as ProducerOptions);
   fastify.decorate('producer', producer);
   fastify.addHook('onClose', async () => {
     await producer.close();
