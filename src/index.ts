@@ -53,7 +53,7 @@ export { hashKeyOf, parseExplicitHashKey, MAX_HASH_KEY } from './codec/hash-key.
 
 export { Pipeline } from './pipeline/pipeline.ts';
 export { defineStage } from './pipeline/stage.ts';
-export type { Stage, StageHandler, StageContext, StageBatchContext, Hold } from './pipeline/stage.ts';
+export type { Stage, StageHandler, StageContext, StageBatchContext, Hold, FlushReason } from './pipeline/stage.ts';
 export type { StreamItem } from './pipeline/stream-item.ts';
 export type { PutTarget, PutTargets } from './pipeline/put-target.ts';
 export type { PipelineOptions } from './pipeline/options.ts';

@@ -1,3 +1,5 @@
+import type { FlushReason } from './stage.ts';
+
 /** What kind of pass through the stages an entry is. @internal */
 export type EntryKind = 'records' | 'tick' | 'flush';
 
@@ -10,6 +12,8 @@ export interface ChainEntry<Meta> {
   readonly kind: EntryKind;
   /** What the chain's owner attached: a checkpoint position, a caller's put. */
   readonly meta: Meta;
+  /** Why a 'flush' entry drains. */
+  readonly flushReason?: FlushReason;
   /** Snapshots of the stages taken right after each processed this entry, by stage name. */
   readonly states: Record<string, unknown>;
   openHolds: number;

@@ -4,6 +4,7 @@ import type { Checkpointer, RecordProcessor, RecordProcessorFactory } from '../c
 import { resolvePipelineOptions, type PipelineOptions } from './options.ts';
 import type { Pipeline } from './pipeline.ts';
 import { StageChain } from './stage-chain.ts';
+import type { FlushReason } from './stage.ts';
 
 /** Largest checkpointed state: a lease row is at most 400 KB. */
 export const MAX_CHECKPOINT_STATE_BYTES = 256 * 1024;
@@ -70,12 +71,12 @@ class PipelineProcessor implements RecordProcessor {
 
   async shutdownRequested({ checkpointer }: { checkpointer: Checkpointer }): Promise<void> {
     this.checkpointer ??= checkpointer;
-    await this.finish();
+    await this.finish('drain');
   }
 
   async shardEnded({ checkpointer }: { checkpointer: Checkpointer }): Promise<void> {
     this.checkpointer ??= checkpointer;
-    await this.finish();
+    await this.finish('shardEnd');
     await checkpointer.checkpoint();
   }
 
@@ -84,11 +85,11 @@ class PipelineProcessor implements RecordProcessor {
   }
 
   /** Flushes every stage, waits for the last checkpoint, then stops the actors. */
-  private async finish(): Promise<void> {
+  private async finish(reason: FlushReason): Promise<void> {
     const chain = this.chain!;
     try {
       if (chain.error) throw chain.error;
-      await chain.drain(this.last);
+      await chain.drain(this.last, reason);
       await this.checkpoints;
     } finally {
       await chain.close();

@@ -66,7 +66,7 @@ export class ProducerPipeline implements PutTarget {
   close(): Promise<void> {
     this.closing ??= (async () => {
       try {
-        if (!this.chain.error) await this.chain.drain(undefined);
+        if (!this.chain.error) await this.chain.drain(undefined, 'close');
       } finally {
         await this.chain.close();
       }

@@ -6,6 +6,7 @@ import { Supervisor, defaultSupervisionStrategy } from '../supervision/superviso
 import type { ChainEntry, EntryKind } from './chain-entry.ts';
 import type { AnyStage } from './pipeline.ts';
 import type { ResolvedPipelineOptions } from './options.ts';
+import type { FlushReason } from './stage.ts';
 import { createStageMachine } from './stage.machine.ts';
 import { StageWorker } from './stage-worker.ts';
 
@@ -105,18 +106,18 @@ export class StageChain<Meta> {
    * Queues a batch once there is room. Resolves, once queued, with the promise of its
    * completion (in order with every other entry); rejects when the chain has failed or closed.
    */
-  async push(items: readonly unknown[], meta: Meta, kind: EntryKind = 'records'): Promise<{ done: Promise<ChainEntry<Meta>> }> {
+  async push(items: readonly unknown[], meta: Meta, kind: EntryKind = 'records', flushReason?: FlushReason): Promise<{ done: Promise<ChainEntry<Meta>> }> {
     while (this.full()) {
       await new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     }
     this.checkOpen();
     // Wrapped: an async function returning the promise itself would wait for completion.
-    return { done: this.enqueue(items, meta, kind) };
+    return { done: this.enqueue(items, meta, kind, flushReason) };
   }
 
   /** Flushes every stage in order and resolves once everything pushed before is complete. */
-  async drain(meta: Meta): Promise<void> {
-    const { done } = await this.push([], meta, 'flush');
+  async drain(meta: Meta, reason: FlushReason): Promise<void> {
+    const { done } = await this.push([], meta, 'flush', reason);
     await done;
   }
 
@@ -132,8 +133,8 @@ export class StageChain<Meta> {
     await Promise.all(this.workers.map((w) => w.dispose()));
   }
 
-  private enqueue(items: readonly unknown[], meta: Meta, kind: EntryKind): Promise<ChainEntry<Meta>> {
-    const entry: ChainEntry<Meta> = { seq: this.seq++, kind, meta, states: {}, openHolds: 0, throughStages: false, delivered: false, result: undefined };
+  private enqueue(items: readonly unknown[], meta: Meta, kind: EntryKind, flushReason?: FlushReason): Promise<ChainEntry<Meta>> {
+    const entry: ChainEntry<Meta> = { seq: this.seq++, kind, meta, flushReason, states: {}, openHolds: 0, throughStages: false, delivered: false, result: undefined };
     const done = new Promise<ChainEntry<Meta>>((resolve, reject) => this.settlers.set(entry, { resolve, reject }));
     done.catch(() => {});
     this.pending.push(entry);

@@ -68,7 +68,7 @@ export class StageWorker<Meta> {
   async runHead(): Promise<unknown[]> {
     const job = this.queue[0];
     const handler = this.instance();
-    const ctx: StageBatchContext = { ...this.context, hold: () => this.hold(job.entry) };
+    const ctx: StageBatchContext = { ...this.context, flushReason: job.entry.flushReason, hold: () => this.hold(job.entry) };
     this.attempt = [];
     const output: unknown[] = [];
     if (job.items.length > 0) output.push(...(await handler.process(job.items, ctx)));

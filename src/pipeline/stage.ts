@@ -25,7 +25,15 @@ export interface Hold {
 }
 
 /** The context of one `process`, `tick` or `flush` call. */
+/**
+ * Why a pipeline drains: its worker is shutting down and another will take the shard
+ * ('drain'), the shard ended ('shardEnd'), or the pipeline closed for good ('close').
+ */
+export type FlushReason = 'drain' | 'shardEnd' | 'close';
+
 export interface StageBatchContext extends StageContext {
+  /** Set during `flush`: why the pipeline drains. State kept for the next owner need not be emitted on 'drain'. */
+  readonly flushReason?: FlushReason;
   /**
    * Delays the completion of this batch, and so every checkpoint at or after it, until the
    * hold is released. A sink takes one per batch it buffers and releases it once the object
@@ -48,7 +56,11 @@ export interface StageHandler<In, Out, State = never> {
   process(items: readonly In[], ctx: StageBatchContext): readonly Out[] | Promise<readonly Out[]>;
   /** Called every `tickIntervalMs` while the pipeline runs: emit what time has closed (windows). */
   tick?(now: number, ctx: StageBatchContext): readonly Out[] | Promise<readonly Out[]>;
-  /** The pipeline drains (shutdown, shard end, close): emit and write out everything buffered. */
+  /**
+   * The pipeline drains (shutdown, shard end, close): write out everything buffered, and emit
+   * what must not wait. `ctx.flushReason` says why; on 'drain' the state is checkpointed and the
+   * next owner of the shard restores it, so open windows may stay open.
+   */
   flush?(ctx: StageBatchContext): readonly Out[] | Promise<readonly Out[]>;
   /**
    * State to checkpoint with the batch just processed; must survive `JSON.stringify`. Taken

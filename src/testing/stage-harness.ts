@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.ts';
 import { silentLogger, type Logger } from '../logger.ts';
-import type { Hold, Stage, StageBatchContext, StageHandler } from '../pipeline/stage.ts';
+import type { FlushReason, Hold, Stage, StageBatchContext, StageHandler } from '../pipeline/stage.ts';
 import { SimulatedClock } from './simulated-clock.ts';
 
 /** One call's result: what the stage emitted and how many holds it took. */
@@ -15,7 +15,8 @@ export interface StageHarness<In, Out, State> {
   readonly clock: Clock;
   process(items: readonly In[]): Promise<StageCallResult<Out>>;
   tick(now?: number): Promise<StageCallResult<Out>>;
-  flush(): Promise<StageCallResult<Out>>;
+  /** Calls `flush` as a pipeline draining for `reason` would. @defaultValue 'close' */
+  flush(reason?: FlushReason): Promise<StageCallResult<Out>>;
   /** The stage's state as it would be checkpointed now, through a JSON round trip. */
   snapshot(): State | undefined;
   /** Holds taken and neither released nor failed yet. */
@@ -45,10 +46,11 @@ export function stageHarness<In, Out, State = never>(
   const failures: unknown[] = [];
   let open = 0;
 
-  const call = async (run: (ctx: StageBatchContext) => readonly Out[] | Promise<readonly Out[]>): Promise<StageCallResult<Out>> => {
+  const call = async (run: (ctx: StageBatchContext) => readonly Out[] | Promise<readonly Out[]>, flushReason?: FlushReason): Promise<StageCallResult<Out>> => {
     const holds: Hold[] = [];
     const ctx: StageBatchContext = {
       ...base,
+      flushReason,
       hold() {
         let done = false;
         open++;
@@ -74,7 +76,7 @@ export function stageHarness<In, Out, State = never>(
     failures,
     process: (items) => call((ctx) => handler.process(items, ctx)),
     tick: (now) => call((ctx) => handler.tick?.(now ?? clock.now(), ctx) ?? []),
-    flush: () => call((ctx) => handler.flush?.(ctx) ?? []),
+    flush: (reason = 'close') => call((ctx) => handler.flush?.(ctx) ?? [], reason),
     snapshot: () => {
       const state = handler.snapshot?.();
       return state === undefined ? undefined : (JSON.parse(JSON.stringify(state)) as State);

@@ -95,4 +95,16 @@ describe('pipelineProcessor', () => {
     await settle();
     expect(writes).toEqual([]);
   });
+
+  it('tells stages why they flush: drain on shutdown, shardEnd at the end of a shard', async () => {
+    const reasons: unknown[] = [];
+    const recording = defineStage<ConsumerRecord, never>({ name: 'recording', create: () => ({ process: () => [], flush: (ctx) => (reasons.push(ctx.flushReason), []) }) });
+    const { checkpointer } = recordingCheckpointer();
+    for (const end of ['shutdownRequested', 'shardEnded'] as const) {
+      const processor = pipelineProcessor(Pipeline.from<ConsumerRecord>().pipe(recording))('s-0');
+      await processor.initialize!({ shardId: 's-0', checkpoint: 'TRIM_HORIZON' });
+      await processor[end]!({ shardId: 's-0', checkpointer });
+    }
+    expect(reasons).toEqual(['drain', 'shardEnd']);
+  });
 });

@@ -153,7 +153,7 @@ describe('StageChain', () => {
     await settle();
     expect(calls).toEqual(['tick@1100']);
     expect(delivered).toEqual([[1100]]);
-    await chain.drain(9);
+    await chain.drain(9, 'drain');
     expect(calls).toEqual(['tick@1100', 'flush:a', 'flush:b']);
     expect(delivered.at(-1)).toEqual([7]);
     expect(completed.map((e) => [e.kind, e.meta])).toEqual([
