@@ -72,6 +72,8 @@ export type { RecordValue } from './actors/clean/field-path.ts';
 export { enrich } from './actors/enrich/enrich.ts';
 export type { EnrichStage, EnrichStats } from './actors/enrich/enrich.ts';
 export type { EnrichOptions, Lookup, LookupFunction, OnMissingRow } from './actors/enrich/options.ts';
+export { windowAggregate, anomalyDetector } from './actors/windows/index.ts';
+export type { WindowResult, WindowState, WindowStats, WindowAggregateOptions, WindowSpec, Aggregate, AnomalyDetectorOptions, AnomalyAlert, AnomalyState } from './actors/windows/index.ts';
 export { deliverySink, directoryDestination, SinkDeliveryError, deliverySinkDefaults } from './actors/sink/index.ts';
 export type { SinkDestination, DeliverySinkOptions, SinkCompression, SinkSerializer } from './actors/sink/index.ts';
 export { stageFromLogic } from './pipeline/stage-from-logic.ts';
