@@ -55,4 +55,11 @@ describe('runnable examples', () => {
     expect(output).toContain('OK: 1100 records written, 1000 unique orders counted, total 10000');
     expect(code).toBe(0);
   });
+
+  it('the sensors example raises exactly one alert, for the sensor that spiked', async () => {
+    const { code, output } = await run(['examples/sensors/main.ts']);
+    expect(output).toContain('ALERT sensor-3: 48.0');
+    expect(output).toContain('OK: 750 readings checked, 1 alert(s) on the alerts stream (sensor-3)');
+    expect(code).toBe(0);
+  });
 });
