@@ -14,6 +14,10 @@ export interface LocalStackOptions {
   shardLimit?: number;
   /** Also start dynalite for lease tables. @defaultValue true */
   dynamodb?: boolean;
+  /** Port of the embedded Kinesis. @defaultValue 0 (any free port) */
+  kinesisPort?: number;
+  /** Port of the embedded DynamoDB. @defaultValue 0 (any free port) */
+  dynamoDbPort?: number;
 }
 
 /** An in-process Kinesis (kinesalite) and DynamoDB (dynalite) on 127.0.0.1, in memory. */
@@ -32,10 +36,10 @@ export interface LocalStack {
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-async function listen(server: Server): Promise<string> {
+async function listen(server: Server, wanted = 0): Promise<string> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(wanted, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   return `http://127.0.0.1:${port}`;
@@ -80,7 +84,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     shardLimit: options.shardLimit ?? 200,
   });
   const kinesisRequests = trackRequests(kinesisServer);
-  const kinesisEndpoint = await listen(kinesisServer);
+  const kinesisEndpoint = await listen(kinesisServer, options.kinesisPort);
   const kinesisConnection: AwsConnection = { region: 'us-east-1', endpoint: kinesisEndpoint, credentials };
 
   let dynamoServer: Server | undefined;
@@ -90,7 +94,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const dynalite = require('dynalite') as (o: object) => Server;
     dynamoServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
     dynamoRequests = trackRequests(dynamoServer);
-    dynamoDbConnection = { region: 'us-east-1', endpoint: await listen(dynamoServer), credentials };
+    dynamoDbConnection = { region: 'us-east-1', endpoint: await listen(dynamoServer, options.dynamoDbPort), credentials };
   }
 
   const kinesis = createKinesisClient(kinesisConnection);

@@ -1,0 +1,95 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConsumer } from '../../src/consumer/consumer.ts';
+import { startLocalStack, randomName, type LocalStack } from '../../src/testing/local-stack.ts';
+import { until } from './wait.ts';
+
+const bin = fileURLToPath(new URL('../../src/cli/bin.js', import.meta.url));
+
+describe('the operator CLI against the embedded stack', () => {
+  let stack: LocalStack;
+  let cli: (...args: string[]) => Promise<{ code: number | null; stdout: string; stderr: string }>;
+  beforeAll(async () => {
+    stack = await startLocalStack();
+    cli = (...args) =>
+      new Promise((resolve) => {
+        const child = spawn(process.execPath, [bin, ...args], {
+          env: { ...process.env, KINESIS_ENDPOINT: stack.kinesisEndpoint, DYNAMODB_ENDPOINT: stack.dynamoDbEndpoint, AWS_REGION: 'us-east-1' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+        child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      });
+  });
+  afterAll(() => stack.close());
+
+  it('creates, describes, puts a file into, tails, and shows the lease table of a stream', async () => {
+    const stream = randomName('cli');
+    const created = await cli('create-stream', stream, '--shards', '2');
+    expect(created.stderr).toContain(`${stream}: ACTIVE with 2 shard(s)`);
+    expect(created.code).toBe(0);
+
+    const described = await cli('describe-stream', stream);
+    expect(described.stdout).toContain('ACTIVE');
+    expect(described.stdout.match(/shardId-\d+ {2}open/g)).toHaveLength(2);
+
+    const dir = await mkdtemp(join(tmpdir(), 'cli-'));
+    const lines = Array.from({ length: 500 }, (_, i) => JSON.stringify({ id: i, userId: `user-${i % 37}`, page: '/home' }));
+    await writeFile(join(dir, 'events.jsonl'), lines.join('\n') + '\n');
+    const put = await cli('put', stream, join(dir, 'events.jsonl'), '--partition-key-field', 'userId');
+    expect(put.stderr).toContain(`${stream}: 500 of 500 lines put`);
+    expect(put.code).toBe(0);
+
+    const tailed = await cli('tail', stream, '--from', 'trim-horizon', '--max', '500');
+    expect(tailed.code).toBe(0);
+    expect(tailed.stdout.trim().split('\n').sort()).toEqual([...lines].sort());
+
+    const app = randomName('cli-app');
+    let processed = 0;
+    const consumer = createConsumer({
+      streamName: stream,
+      applicationName: app,
+      workerId: 'worker-a',
+      kinesis: stack.kinesis,
+      dynamodb: stack.dynamodb,
+      initialPosition: 'TRIM_HORIZON',
+      idleTimeBetweenReadsMillis: 50,
+      handler: async (records) => void (processed += records.length),
+    });
+    await consumer.start();
+    await until(() => processed === 500);
+    const leases = await cli('leases', app, '--stream', stream);
+    await consumer.close();
+    expect(leases.code).toBe(0);
+    expect(leases.stdout).toMatch(/shard\s+owner\s+counter\s+checkpoint\s+lag/);
+    expect(leases.stdout.match(/shardId-\d+\s+worker-a\s+\d+\s+\S+\s+caught up/g)).toHaveLength(2);
+  });
+
+  it('names what was wrong: usage errors exit 2, AWS errors exit 1', async () => {
+    const unknown = await cli('frobnicate');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown command "frobnicate"');
+    const missing = await cli('create-stream');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('missing argument <name>');
+    const shards = await cli('create-stream', 'x', '--shards', '0');
+    expect(shards.code).toBe(2);
+    expect(shards.stderr).toContain('--shards must be a whole number from 1 to 10000 (got "0")');
+    const noStream = await cli('leases', 'some-app');
+    expect(noStream.code).toBe(2);
+    expect(noStream.stderr).toContain('--stream <name> is required');
+    const absent = await cli('describe-stream', randomName('absent'));
+    expect(absent.code).toBe(1);
+    expect(absent.stderr).toContain('ResourceNotFoundException');
+    const noFile = await cli('put', 'x', '/nonexistent/file');
+    expect(noFile.code).toBe(2);
+    expect(noFile.stderr).toContain('cannot read file "/nonexistent/file"');
+  });
+});
