@@ -62,4 +62,12 @@ describe('runnable examples', () => {
     expect(output).toContain('OK: 750 readings checked, 1 alert(s) on the alerts stream (sensor-3)');
     expect(code).toBe(0);
   });
+
+  it('the consumer-fleet example hands a drained worker\'s shards over and consumes every event', async () => {
+    const { code, output } = await run(['examples/consumer-fleet/main.ts', '--workers', '3', '--shards', '4', '--duration', '4']);
+    expect(output).toContain('SIGTERM to worker-1');
+    expect(output).toMatch(/shard\s+owner\s+counter\s+checkpoint\s+lag/);
+    expect(output).toMatch(/OK: (\d+) events put, \1 consumed at least once/);
+    expect(code).toBe(0);
+  });
 });
