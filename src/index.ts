@@ -32,6 +32,8 @@ export { LeaseCoordinator } from './consumer/leases/lease-coordinator.ts';
 export type { LeaseCoordinatorEvents, LeaseLostReason, ReleaseSummary } from './consumer/leases/lease-coordinator.ts';
 export type { LeaseCoordinatorOptions } from './consumer/leases/lease-coordinator-options.ts';
 export { newLease } from './consumer/leases/lease.ts';
+export { describeLeaseTable } from './cli/lease-table.ts';
+export type { LeaseRow } from './cli/lease-table.ts';
 export { LeaseLostError, LeaseTableSchemaError } from './consumer/leases/lease-errors.ts';
 
 export { KinesisActorsError, InvalidOptionError, InvalidRecordError, EnvelopeError } from './errors.ts';
