@@ -33,6 +33,8 @@ export type ErrorCode =
   | 'CHECKPOINT_STATE_TOO_LARGE'
   | 'UNKNOWN_STREAM'
   | 'SINK_DELIVERY_FAILED'
+  | 'INVALID_LINE'
+  | 'CHECKPOINT_FILE_CORRUPT'
   | 'INVALID_BATCH_RESULT';
 
 /** Base class of every error thrown or rejected by the framework. */

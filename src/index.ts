@@ -74,6 +74,8 @@ export type { RecordValue } from './actors/clean/field-path.ts';
 export { enrich } from './actors/enrich/enrich.ts';
 export type { EnrichStage, EnrichStats } from './actors/enrich/enrich.ts';
 export type { EnrichOptions, Lookup, LookupFunction, OnMissingRow } from './actors/enrich/options.ts';
+export { createFileTailAgent, FileTailAgent, fileTailDefaults, csvToObject, LineFormatError, CheckpointFileError } from './actors/file-tail/index.ts';
+export type { FileTailStats, FileTailAgentOptions, LineFormat, CsvFormat } from './actors/file-tail/index.ts';
 export { windowAggregate, anomalyDetector } from './actors/windows/index.ts';
 export type { WindowResult, WindowState, WindowStats, WindowAggregateOptions, WindowSpec, Aggregate, AnomalyDetectorOptions, AnomalyAlert, AnomalyState } from './actors/windows/index.ts';
 export { deliverySink, directoryDestination, SinkDeliveryError, deliverySinkDefaults } from './actors/sink/index.ts';
