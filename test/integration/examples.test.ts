@@ -70,4 +70,13 @@ describe('runnable examples', () => {
     expect(output).toMatch(/OK: (\d+) events put, \1 consumed at least once/);
     expect(code).toBe(0);
   });
+
+  it('the pipelines example: agent, clean, enrich, windows and sink agree on every count', async () => {
+    const { code, output } = await run(['examples/pipelines/main.ts']);
+    expect(output).toMatch(/10:00–10:01 {2}page \/home/);
+    expect(output).toMatch(/sink objects: \d+, e\.g\. sink\/clicks-per-minute\/\d{4}\/\d{2}\/\d{2}\/\d{2}\//);
+    expect(output).toContain('OK: 1200 lines tailed, 120 favicon requests dropped, 1080 clicks enriched');
+    expect(output).toContain('summing to 1080 (by gender: 1080), ');
+    expect(code).toBe(0);
+  });
 });
