@@ -55,6 +55,12 @@ export interface ProcessRecordsInput {
  * };
  */
 export interface RecordProcessor {
+  /**
+   * Also call `processRecords` after reads that returned no records (the KCL's
+   * callProcessRecordsEvenForEmptyRecordList): a processor with work in the background uses
+   * it to surface that work's failure. @defaultValue false
+   */
+  readonly processEmptyBatches?: boolean;
   initialize?(input: InitializationInput): Promise<void> | void;
   processRecords(input: ProcessRecordsInput): Promise<void> | void;
   /** The lease went to another worker: stop, do not checkpoint. */

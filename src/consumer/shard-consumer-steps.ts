@@ -104,9 +104,9 @@ export class ShardConsumerSteps {
       if (signal.aborted) return 'stopped';
       const records = decodeRecords(deps.shardId, page.records, deps.maxInflatedBytes, this.resumeAfter, deps.counts, deps.onBadRecord, this.range);
       this.resumeAfter = undefined;
-      if (records.length > 0) {
+      if (records.length > 0 || deps.processor.processEmptyBatches) {
         const last = records[records.length - 1];
-        this.lastDelivered = { sequenceNumber: last.sequenceNumber, subSequenceNumber: last.subSequenceNumber };
+        if (last) this.lastDelivered = { sequenceNumber: last.sequenceNumber, subSequenceNumber: last.subSequenceNumber };
         await deps.processor.processRecords({
           shardId: deps.shardId,
           records,

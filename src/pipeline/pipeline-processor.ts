@@ -29,6 +29,8 @@ export function pipelineProcessor(pipeline: Pipeline<ConsumerRecord, unknown>, o
 }
 
 class PipelineProcessor implements RecordProcessor {
+  // Stages work after processRecords returns: an empty read is when their failure surfaces.
+  readonly processEmptyBatches = true;
   private chain: StageChain<Position> | undefined;
   private checkpointer: Checkpointer | undefined;
   private last: Position;
@@ -64,6 +66,8 @@ class PipelineProcessor implements RecordProcessor {
     this.checkpointer = checkpointer;
     // A failed checkpoint crashes the shard consumer, which restarts from the last one written.
     if (this.checkpointError) throw this.checkpointError;
+    if (this.chain!.error) throw this.chain!.error;
+    if (records.length === 0) return;
     const last = records[records.length - 1];
     this.last = { sequenceNumber: last.sequenceNumber, subSequenceNumber: last.subSequenceNumber };
     await this.chain!.push(records, this.last);

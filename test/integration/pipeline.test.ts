@@ -100,4 +100,46 @@ describe('a consumer pipeline against the embedded Kinesis and DynamoDB', () => 
     for (const t of tallies) finalByShard.set(t.shardId, Math.max(finalByShard.get(t.shardId) ?? 0, t.count));
     expect([...finalByShard.values()].reduce((a, b) => a + b, 0)).toBe(1_500);
   });
+
+  it('a stage that fails past its restart cap fails the pipeline; the shard restarts from its checkpoint and loses nothing', async () => {
+    const stream = randomName('pfail');
+    const app = randomName('pfapp');
+    await createStream(stack.kinesis, stream, 1);
+    await produce(stack, stream, range(300));
+    let failuresLeft = 3;
+    const seen = new Set<number>();
+    let deliveries = 0;
+    const flaky = defineStage<StreamItem<Click>, StreamItem<Click>>({
+      name: 'flaky',
+      supervision: { minBackoffMs: 5, maxBackoffMs: 5, maxRestarts: 1, withinMs: 60_000 },
+      create: () => ({
+        process(items) {
+          if (failuresLeft-- > 0) throw new Error('downstream unavailable');
+          return items;
+        },
+      }),
+    });
+    const record = defineStage<StreamItem<Click>, never>({
+      name: 'record',
+      create: () => ({ process: (items) => (items.forEach((i) => (deliveries++, seen.add(i.value.id))), []) }),
+    });
+    const failures: unknown[] = [];
+    const consumer = createConsumer({
+      streamName: stream,
+      applicationName: app,
+      kinesis: stack.kinesis,
+      dynamodb: stack.dynamodb,
+      initialPosition: 'TRIM_HORIZON',
+      idleTimeBetweenReadsMillis: 50,
+      processor: pipelineProcessor(Pipeline.from<ConsumerRecord>().pipe(parseJson<Click>()).pipe(flaky).pipe(record)),
+    });
+    consumer.on('consumer.restart', (e) => failures.push(e.error));
+    await consumer.start();
+    await until(() => seen.size === 300);
+    await consumer.close();
+    expect(failuresLeft).toBeLessThan(0);
+    expect(failures.length).toBeGreaterThan(0);
+    expect(failures[0]).toMatchObject({ code: 'PIPELINE_FAILED' });
+    expect(deliveries).toBeGreaterThanOrEqual(300);
+  });
 });
