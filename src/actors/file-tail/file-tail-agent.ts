@@ -117,14 +117,13 @@ export class FileTailAgent {
       }
       for (const line of lines) this.putLine(file, line);
     }
-    this.forgetGone();
+    await this.forgetDeleted();
   }
 
   /** Matches the patterns; follows renamed files by inode; opens new ones. */
   private async scan(): Promise<void> {
     const others = new Set<string>();
     const matched = await matchFiles(this.patterns, others);
-    for (const file of this.files.values()) file.present = false;
     const byKey = new Map<string, string>();
     for (const path of [...matched, ...others]) {
       const s = await stat(path).catch(() => undefined);
@@ -138,7 +137,6 @@ export class FileTailAgent {
           this.logger.info({ from: known.path, to: path }, 'fileTail.rotated');
           known.path = path;
         }
-        known.present = true;
       } else if (matched.includes(path)) {
         await this.follow(path);
       }
@@ -147,7 +145,12 @@ export class FileTailAgent {
   }
 
   private async follow(path: string): Promise<void> {
-    const handle = await open(path, 'r');
+    const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
+      // Renamed or deleted since the directory was listed: the next scan finds it again.
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    });
+    if (!handle) return;
     const s = await handle.stat();
     const key = `${s.dev}:${s.ino}`;
     const restored = this.restored.get(key);
@@ -159,12 +162,15 @@ export class FileTailAgent {
     this.logger.info({ file: path, offset }, 'fileTail.following');
   }
 
-  /** Drops files gone from their directory once all their lines are settled. */
-  private forgetGone(): void {
+  /**
+   * Drops files that were deleted, once read to their end and all their lines settled. A file
+   * is judged by its descriptor, not by a directory listing, which a rename can race.
+   */
+  private async forgetDeleted(): Promise<void> {
     for (const [key, file] of this.files) {
-      if (file.present || file.pendingLines > 0) continue;
+      if (file.pendingLines > 0 || !(await file.deleted())) continue;
       this.files.delete(key);
-      void file.close().catch(() => {});
+      await file.close().catch(() => {});
     }
     this.stats.filesTracked = this.files.size;
   }

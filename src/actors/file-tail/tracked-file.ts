@@ -21,9 +21,6 @@ export class TrackedFile {
   /** Lines put and not yet settled, in file order: the acknowledged offset moves over settled ones. */
   private readonly pending: { end: number; settled: boolean }[] = [];
   private partial = Buffer.alloc(0);
-  /** Seen in its directory in the last scan (by path or by inode). */
-  present = true;
-
   constructor(
     public path: string,
     readonly dev: number,
@@ -87,6 +84,11 @@ export class TrackedFile {
       entry.settled = true;
       while (this.pending.length > 0 && this.pending[0].settled) this.acked = this.pending.shift()!.end;
     };
+  }
+
+  /** Deleted (no name left); a renamed file keeps a link and is still followed. */
+  async deleted(): Promise<boolean> {
+    return (await this.handle.stat()).nlink === 0;
   }
 
   close(): Promise<void> {
