@@ -1,16 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProducer } from '../../src/producer/producer.ts';
 import { createConsumer } from '../../src/consumer/consumer.ts';
 import { startLocalStack, randomName, type LocalStack } from '../../src/testing/local-stack.ts';
 import { createStream } from '../../src/testing/streams.ts';
 import type { ConsumerRecord } from '../../src/consumer/record.ts';
-import { clickEvent, range } from './producer-helpers.ts';
+import { putClickEvents, range } from './producer-helpers.ts';
 import { until } from './wait.ts';
 
-async function produce(stack: LocalStack, stream: string, ids: number[]) {
-  const producer = createProducer({ streamName: stream, kinesis: stack.kinesis });
-  await Promise.all(ids.map((id) => producer.put(clickEvent(id).value, { partitionKey: clickEvent(id).partitionKey })));
-  await producer.close();
+function produce(stack: LocalStack, stream: string, ids: number[]) {
+  return putClickEvents(stack.kinesis, stream, ids);
 }
 
 

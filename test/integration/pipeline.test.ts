@@ -12,7 +12,7 @@ import type { ConsumerRecord } from '../../src/consumer/record.ts';
 import { startLocalStack, randomName, type LocalStack } from '../../src/testing/local-stack.ts';
 import { createStream } from '../../src/testing/streams.ts';
 import { readStream } from '../../src/testing/read-stream.ts';
-import { clickEvent, range } from './producer-helpers.ts';
+import { clickEvent, putClickEvents, range } from './producer-helpers.ts';
 import { until } from './wait.ts';
 
 type Click = ReturnType<typeof clickEvent>['value'];
@@ -40,10 +40,8 @@ const tally = defineStage<StreamItem<Click>, StreamItem, { count: number; maxId:
   },
 });
 
-async function produce(stack: LocalStack, stream: string, ids: number[]) {
-  const producer = createProducer({ streamName: stream, kinesis: stack.kinesis });
-  await Promise.all(ids.map((id) => producer.put(clickEvent(id).value, { partitionKey: clickEvent(id).partitionKey })));
-  await producer.close();
+function produce(stack: LocalStack, stream: string, ids: number[]) {
+  return putClickEvents(stack.kinesis, stream, ids);
 }
 
 describe('a consumer pipeline against the embedded Kinesis and DynamoDB', () => {

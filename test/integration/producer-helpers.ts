@@ -1,5 +1,6 @@
 import { readStream, type StreamContents } from '../../src/testing/read-stream.ts';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { createProducer } from '../../src/producer/producer.ts';
 
 /** A click event like the demo's, with a unique id and a per-user sequence. */
 export function clickEvent(id: number, users = 1000) {
@@ -43,4 +44,11 @@ export async function account(kinesis: KinesisClient, streamName: string, expect
 
 export function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
+}
+
+/** Puts the click events of `ids` with a producer of default options and closes it. */
+export async function putClickEvents(kinesis: KinesisClient, streamName: string, ids: number[]): Promise<void> {
+  const producer = createProducer({ streamName, kinesis });
+  await Promise.all(ids.map((id) => producer.put(clickEvent(id).value, { partitionKey: clickEvent(id).partitionKey })));
+  await producer.close();
 }

@@ -2,7 +2,8 @@ import { InvalidOptionError } from '../../errors.ts';
 import { defineStage, type Stage } from '../../pipeline/stage.ts';
 import type { StreamItem } from '../../pipeline/stream-item.ts';
 import { getPath, isRecord, parseFieldPath, type RecordValue } from './field-path.ts';
-import type { CleanStats, OnInvalidValue } from './mask-fields.ts';
+import type { CleanStats } from './mask-fields.ts';
+import { eachRecordItem, resolveOnInvalid, type OnInvalidValue } from './record-items.ts';
 
 /** Counts of a filtering stage, summed over its instances (shards) since it was created. */
 export interface FilterStats extends CleanStats {
@@ -103,25 +104,17 @@ export function filterRecords(options: FilterRecordsOptions): FilterStage<Stream
   if (!isRecord(options)) throw new InvalidOptionError('filterRecords', 'must be an object with drop rules', options);
   if (!Array.isArray(options.drop) || options.drop.length === 0) throw new InvalidOptionError('drop', 'must be a non-empty array of rules', options.drop);
   const rules = options.drop.map(resolveRule);
-  const onInvalid = options.onInvalid ?? 'drop';
-  if (onInvalid !== 'drop' && onInvalid !== 'pass') throw new InvalidOptionError('onInvalid', "must be 'drop' or 'pass'", onInvalid);
+  const onInvalid = resolveOnInvalid(options.onInvalid);
   const stats: FilterStats = { dropped: 0, passed: 0, invalid: 0 };
   const stage = defineStage<StreamItem<RecordValue>, StreamItem<RecordValue>>({
     name: options.name ?? 'filterRecords',
     create: ({ logger }) => ({
       process(items) {
-        const out: StreamItem<RecordValue>[] = [];
-        for (const item of items) {
-          if (!isRecord(item.value)) {
-            stats.invalid++;
-            logger.debug({ partitionKey: item.partitionKey, onInvalid }, 'filterRecords.invalid');
-            if (onInvalid === 'pass') out.push(item);
-            continue;
-          }
-          const value = item.value;
-          if (rules.some((matches) => matches(value))) stats.dropped++;
-          else out.push(item);
-        }
+        const out = eachRecordItem(items, { onInvalid, stats, logger, event: 'filterRecords.invalid' }, (item) => {
+          if (!rules.some((matches) => matches(item.value))) return item;
+          stats.dropped++;
+          return undefined;
+        });
         stats.passed += out.length;
         return out;
       },

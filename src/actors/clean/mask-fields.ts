@@ -3,6 +3,9 @@ import { defineStage, type Stage } from '../../pipeline/stage.ts';
 import type { StreamItem } from '../../pipeline/stream-item.ts';
 import { isRecord, parseFieldPath, REMOVE, updatePath, type RecordValue } from './field-path.ts';
 import { hashValue, maskEmail, maskIp } from './mask-values.ts';
+import { eachRecordItem, resolveOnInvalid, type OnInvalidValue } from './record-items.ts';
+
+export type { OnInvalidValue };
 
 /**
  * What `maskFields` does to one field:
@@ -13,9 +16,6 @@ import { hashValue, maskEmail, maskIp } from './mask-values.ts';
  * - `'drop'`: remove the field.
  */
 export type MaskAction = 'redact' | 'hash' | 'maskIp' | 'maskEmail' | 'drop';
-
-/** What a cleaning stage does with an item whose value is not an object: drop it (counted) or pass it on unchanged. */
-export type OnInvalidValue = 'drop' | 'pass';
 
 /** Options of {@link maskFields}. */
 export interface MaskFieldsOptions {
@@ -95,27 +95,18 @@ export function maskFields(options: MaskFieldsOptions): MaskFieldsStage {
   if (!isRecord(options)) throw new InvalidOptionError('maskFields', 'must be an object with fields', options);
   const redactWith = options.redactWith ?? kDefaultOptions.redactWith;
   if (typeof redactWith !== 'string') throw new InvalidOptionError('redactWith', 'must be a string', redactWith);
-  const onInvalid = options.onInvalid ?? kDefaultOptions.onInvalid;
-  if (onInvalid !== 'drop' && onInvalid !== 'pass') throw new InvalidOptionError('onInvalid', "must be 'drop' or 'pass'", onInvalid);
+  const onInvalid = resolveOnInvalid(options.onInvalid);
   const rules = resolveRules(options, redactWith);
   const stats: CleanStats = { invalid: 0 };
   const stage = defineStage<StreamItem<RecordValue>, StreamItem<RecordValue>>({
     name: options.name ?? kDefaultOptions.name,
     create: ({ logger }) => ({
       process(items) {
-        const out: StreamItem<RecordValue>[] = [];
-        for (const item of items) {
-          if (!isRecord(item.value)) {
-            stats.invalid++;
-            logger.debug({ partitionKey: item.partitionKey, onInvalid }, 'maskFields.invalid');
-            if (onInvalid === 'pass') out.push(item);
-            continue;
-          }
+        return eachRecordItem(items, { onInvalid, stats, logger, event: 'maskFields.invalid' }, (item) => {
           let value = item.value;
           for (const rule of rules) value = updatePath(value, rule.path, rule.mask);
-          out.push(value === item.value ? item : { ...item, value });
-        }
-        return out;
+          return value === item.value ? item : { ...item, value };
+        });
       },
     }),
   });
