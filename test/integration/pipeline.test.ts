@@ -8,6 +8,7 @@ import { defineStage } from '../../src/pipeline/stage.ts';
 import type { StreamItem } from '../../src/pipeline/stream-item.ts';
 import { parseJson } from '../../src/pipeline/stages/parse-json.ts';
 import { toStream } from '../../src/pipeline/stages/to-stream.ts';
+import { windowAggregate } from '../../src/actors/windows/window-aggregate.ts';
 import type { ConsumerRecord } from '../../src/consumer/record.ts';
 import { startLocalStack, randomName, type LocalStack } from '../../src/testing/local-stack.ts';
 import { createStream } from '../../src/testing/streams.ts';
@@ -139,5 +140,45 @@ describe('a consumer pipeline against the embedded Kinesis and DynamoDB', () => 
     expect(failures.length).toBeGreaterThan(0);
     expect(failures[0]).toMatchObject({ code: 'PIPELINE_FAILED' });
     expect(deliveries).toBeGreaterThanOrEqual(300);
+  });
+
+  it('window counts survive a worker restart: the next worker continues the open windows, and each window is emitted once', async () => {
+    const stream = randomName('pwin');
+    const app = randomName('pwapp');
+    await createStream(stack.kinesis, stream, 1);
+    const T0 = Date.UTC(2026, 0, 1, 10, 0, 0);
+    // 6 minutes of clicks, 10 per minute per page, over 3 pages; the first worker sees 3.5 minutes.
+    const clicks = Array.from({ length: 180 }, (_, i) => ({ id: i, page: `/p${i % 3}`, ts: T0 + i * 2_000 }));
+    const put = async (from: number, to: number) => {
+      const producer = createProducer({ streamName: stream, kinesis: stack.kinesis, recordMaxBufferedTime: 10 });
+      for (const c of clicks.slice(from, to)) await producer.put(c, { partitionKey: c.page });
+      await producer.close();
+    };
+    type Row = { windowStart: number; key: string; count: number };
+    const emitted: Row[] = [];
+    const run = async (expectedSeen: number) => {
+      let seen = 0;
+      const pipeline = Pipeline.from<ConsumerRecord>()
+        .pipe(parseJson<{ page: string }>({ eventTimeField: 'ts' }))
+        .pipe(defineStage<StreamItem<{ page: string }>, StreamItem<{ page: string }>>({ name: 'seen', create: () => ({ process: (items) => ((seen += items.length), items) }) }))
+        .pipe(windowAggregate<{ page: string }>({ window: { type: 'tumbling', sizeMs: 60_000 }, key: (i) => i.value.page }))
+        .pipe(defineStage<StreamItem<Row>, never>({ name: 'collect', create: () => ({ process: (items) => (items.forEach((i) => emitted.push(i.value)), []) }) }));
+      const consumer = createConsumer({ streamName: stream, applicationName: app, kinesis: stack.kinesis, dynamodb: stack.dynamodb, initialPosition: 'TRIM_HORIZON', idleTimeBetweenReadsMillis: 50, processor: pipelineProcessor(pipeline) });
+      await consumer.start();
+      await until(() => seen === expectedSeen);
+      await consumer.close();
+    };
+    await put(0, 105);
+    await run(105);
+    expect(emitted.map((r) => r.count)).toEqual(Array(9).fill(10));
+    await put(105, 180);
+    await run(75);
+    // Minute 3 was half counted by the first worker and finished by the second; minutes 4 and
+    // 5 close with the watermark; the last minute stays open for a next owner.
+    const byWindow = new Map<string, number>();
+    for (const r of emitted) byWindow.set(`${(r.windowStart - T0) / 60_000} ${r.key}`, (byWindow.get(`${(r.windowStart - T0) / 60_000} ${r.key}`) ?? 0) + 1);
+    expect([...byWindow.values()].every((n) => n === 1)).toBe(true);
+    expect(emitted).toHaveLength(15);
+    expect(emitted.every((r) => r.count === 10)).toBe(true);
   });
 });
