@@ -222,6 +222,8 @@ export class StageChain<Meta> {
     this.abort.abort();
     this.supervisor.stopAll();
     this.rejectAll(error);
+    // The instances go too: a sink's timer must not write for a pipeline that is gone.
+    for (const worker of this.workers) void worker.dispose();
     this.deps.failed(error);
   }
 
