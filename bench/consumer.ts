@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type _Record } from '@aws-sdk/client-kinesis';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { createConsumer, createProducer, type ProducerOptions } from '../src/index.ts';
+import { createConsumer, createProducer, DynamoDbLeaseStore, type ProducerOptions } from '../src/index.ts';
 import { startLocalStack, createStream, randomName, type LocalStack } from '../src/testing/index.ts';
 import { clickEvent, putClickEvents } from './click-events.ts';
 
@@ -58,9 +58,12 @@ export async function runConsumerThroughput(stack: LocalStack, events: number): 
   let count = 0;
   let allSeen!: () => void;
   const seen = new Promise<void>((resolve) => (allSeen = resolve));
+  // A deployed application's lease table exists before its workers start: created once, not timed.
+  const applicationName = randomName('bench-app');
+  await new DynamoDbLeaseStore(stack.dynamodb!, applicationName).ensureTable();
   const consumer = createConsumer({
     streamName,
-    applicationName: randomName('bench-app'),
+    applicationName,
     kinesis: stack.kinesis,
     dynamodb: stack.dynamodb,
     initialPosition: 'TRIM_HORIZON',
