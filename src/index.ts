@@ -76,8 +76,21 @@ export type { EnrichStage, EnrichStats } from './actors/enrich/enrich.ts';
 export type { EnrichOptions, Lookup, LookupFunction, OnMissingRow } from './actors/enrich/options.ts';
 export { createFileTailAgent, FileTailAgent, fileTailDefaults, csvToObject, LineFormatError, CheckpointFileError } from './actors/file-tail/index.ts';
 export type { FileTailStats, FileTailAgentOptions, LineFormat, CsvFormat } from './actors/file-tail/index.ts';
-export { windowAggregate, anomalyDetector } from './actors/windows/index.ts';
-export type { WindowResult, WindowState, WindowStats, WindowAggregateOptions, WindowSpec, Aggregate, AnomalyDetectorOptions, AnomalyAlert, AnomalyState } from './actors/windows/index.ts';
+export { windowAggregate, windowAggregateDefaults, MAX_WINDOWS_PER_RECORD, anomalyDetector, anomalyDetectorDefaults } from './actors/windows/index.ts';
+export type {
+  WindowResult,
+  WindowState,
+  WindowStats,
+  WindowAggregateStage,
+  WindowAggregateOptions,
+  WindowSpec,
+  Aggregate,
+  AnomalyDetectorOptions,
+  AnomalyAlert,
+  AnomalyState,
+  AnomalyStats,
+  AnomalyDetectorStage,
+} from './actors/windows/index.ts';
 export { deliverySink, directoryDestination, SinkDeliveryError, deliverySinkDefaults } from './actors/sink/index.ts';
 export type { SinkDestination, DeliverySinkOptions, SinkCompression, SinkSerializer } from './actors/sink/index.ts';
 export { stageFromLogic } from './pipeline/stage-from-logic.ts';

@@ -1,100 +1,136 @@
-import { InvalidOptionError } from '../../errors.ts';
 import { defineStage, type Stage } from '../../pipeline/stage.ts';
 import type { StreamItem } from '../../pipeline/stream-item.ts';
-
-/** Options of {@link anomalyDetector}. */
-export interface AnomalyDetectorOptions<T> {
-  /** @defaultValue 'anomalyDetector' */
-  name?: string;
-  /** The series a reading belongs to (a sensor id). Required. */
-  key: (item: StreamItem<T>) => string;
-  /** The reading. Required. */
-  value: (item: StreamItem<T>) => number;
-  /** Event time of a reading. @defaultValue item.eventTime */
-  eventTime?: (item: StreamItem<T>) => number | undefined;
-  /** How far back, in event time, the readings a new one is compared with go. @defaultValue 10000 */
-  windowMs?: number;
-  /** Alert when |reading − mean of the window| exceeds this. Give this or `thresholdStdDevs`. */
-  threshold?: number;
-  /** Alert when the reading is this many standard deviations from the window's mean. */
-  thresholdStdDevs?: number;
-  /** Readings needed in the window before any alert. @defaultValue 3 */
-  minSamples?: number;
-}
+import { resolveAnomalyOptions, type AnomalyDetectorOptions } from './anomaly-options.ts';
 
 /** An alert: a reading that deviates from its series' recent window. */
 export interface AnomalyAlert<T = unknown> {
   key: string;
   value: number;
-  /** Mean of the readings in the window before this one. */
+  /** Mean of the key's earlier readings in the window (not counting this one). */
   mean: number;
+  /** Population standard deviation of those readings. */
+  stdDev: number;
   /** value − mean. */
   deviation: number;
   /** Event time of the reading, ms since the epoch. */
   at: number;
+  /** The item's value, as it came in. */
   reading: T;
 }
 
 /** Per key: [eventTime, value] of the readings still in the window, oldest first. */
 export type AnomalyState = Record<string, [number, number][]>;
 
+/** What an anomaly detector saw, summed over its instances (one per shard). */
+export interface AnomalyStats {
+  alerts: number;
+  /** Readings older than their key's window (its newest reading − windowMs): skipped. */
+  late: number;
+  /** Items without a finite event time or value: skipped. */
+  invalid: number;
+}
+
+/** An anomaly detector stage, with what it saw. */
+export type AnomalyDetectorStage<T> = Stage<StreamItem<T>, StreamItem<AnomalyAlert<T>>, AnomalyState> & { readonly stats: AnomalyStats };
+
 /**
- * Compares every reading with the recent readings of its key (the last `windowMs` of event
- * time) and emits an alert record when it deviates by more than the threshold: a sensor
- * spiking within 10 seconds raises an alert. The windows are checkpointed with the shard.
+ * Compares every reading with its key's readings of the last `windowMs` of event time and emits
+ * an alert (partition key = key, event time = the reading's) when it is more than `threshold`
+ * from their mean, or more than `thresholdStdDevs` standard deviations (with a spread of 0, any
+ * deviation is). A key needs `minSamples` readings in the window before it alerts. Every reading,
+ * alerting or not, then joins its key's window. The windows are checkpointed with the shard; a
+ * key not seen for `windowMs` of processing time is forgotten.
  *
  * @example
- * anomalyDetector({ key: (i) => i.value.sensorId, value: (i) => i.value.celsius, threshold: 15 })
+ * const spikes = anomalyDetector<Reading>({
+ *   key: (i) => i.value.sensorId,
+ *   value: (i) => i.value.celsius,
+ *   threshold: 15,
+ * });
  */
-export function anomalyDetector<T>(options: AnomalyDetectorOptions<T>): Stage<StreamItem<T>, StreamItem<AnomalyAlert<T>>, AnomalyState> {
-  if (options === null || typeof options !== 'object') throw new InvalidOptionError('', 'must be an object with key, value and a threshold', options);
-  if (typeof options.key !== 'function') throw new InvalidOptionError('key', 'must be a function of the item returning its series key', options.key);
-  if (typeof options.value !== 'function') throw new InvalidOptionError('value', 'must be a function of the item returning the reading', options.value);
-  const windowMs = options.windowMs ?? 10_000;
-  if (!Number.isInteger(windowMs) || windowMs < 1) throw new InvalidOptionError('windowMs', 'must be a positive integer (ms)', windowMs);
-  const minSamples = options.minSamples ?? 3;
-  if (!Number.isInteger(minSamples) || minSamples < 1) throw new InvalidOptionError('minSamples', 'must be a positive integer', minSamples);
-  const { threshold, thresholdStdDevs } = options;
-  if ((threshold === undefined) === (thresholdStdDevs === undefined)) {
-    throw new InvalidOptionError('threshold', 'or options.thresholdStdDevs must be given, and not both', threshold ?? thresholdStdDevs);
-  }
-  const limit = threshold ?? thresholdStdDevs!;
-  if (typeof limit !== 'number' || !(limit > 0)) throw new InvalidOptionError(threshold !== undefined ? 'threshold' : 'thresholdStdDevs', 'must be a positive number', limit);
-  const eventTime = options.eventTime ?? ((item: StreamItem<T>) => item.eventTime);
-
-  return defineStage({
-    name: options.name ?? 'anomalyDetector',
-    create: () => {
+export function anomalyDetector<T>(options: AnomalyDetectorOptions<T>): AnomalyDetectorStage<T> {
+  const o = resolveAnomalyOptions(options);
+  const stats: AnomalyStats = { alerts: 0, late: 0, invalid: 0 };
+  const stage = defineStage<StreamItem<T>, StreamItem<AnomalyAlert<T>>, AnomalyState>({
+    name: o.name,
+    create: ({ clock }) => {
       let series = new Map<string, [number, number][]>();
+      /** Processing time each key was last seen; not checkpointed (a restore counts as seen). */
+      const seen = new Map<string, number>();
+
+      const judge = (readings: [number, number][], at: number, value: number): Omit<AnomalyAlert, 'key' | 'reading'> | undefined => {
+        let n = 0;
+        let sum = 0;
+        let sumSq = 0;
+        for (let i = readings.length - 1; i >= 0 && readings[i][0] > at - o.windowMs; i--) {
+          if (readings[i][0] > at) continue; // newer than an out-of-order reading: not its past
+          n++;
+          sum += readings[i][1];
+          sumSq += readings[i][1] ** 2;
+        }
+        if (n < o.minSamples) return undefined;
+        const mean = sum / n;
+        const stdDev = Math.sqrt(Math.max(0, sumSq / n - mean ** 2));
+        const deviation = value - mean;
+        const over = o.mode === 'absolute' ? Math.abs(deviation) > o.limit : Math.abs(deviation) > o.limit * stdDev;
+        return over ? { value, mean, stdDev, deviation, at } : undefined;
+      };
+      const insert = (readings: [number, number][], at: number, value: number) => {
+        let i = readings.length;
+        while (i > 0 && readings[i - 1][0] > at) i--;
+        readings.splice(i, 0, [at, value]);
+        const newest = readings[readings.length - 1][0];
+        let expired = 0;
+        while (readings[expired][0] <= newest - o.windowMs) expired++;
+        if (expired > 0) readings.splice(0, expired);
+      };
+      const forgetIdle = (now: number) => {
+        for (const [key, last] of seen) {
+          if (now - last >= o.windowMs) seen.delete(key), series.delete(key);
+        }
+      };
+
       return {
         process(items) {
+          const now = clock.now();
           const alerts: StreamItem<AnomalyAlert<T>>[] = [];
           for (const item of items) {
-            const at = eventTime(item);
-            const value = options.value(item);
-            if (typeof at !== 'number' || !Number.isFinite(at) || typeof value !== 'number' || !Number.isFinite(value)) continue;
-            const key = options.key(item);
-            const all = series.get(key) ?? [];
-            const readings = all.filter(([t]) => t > at - windowMs && t <= at);
-            if (readings.length >= minSamples) {
-              const mean = readings.reduce((sum, [, v]) => sum + v, 0) / readings.length;
-              const deviation = value - mean;
-              const spread = Math.sqrt(readings.reduce((sum, [, v]) => sum + (v - mean) ** 2, 0) / readings.length);
-              const over = threshold !== undefined ? Math.abs(deviation) > threshold : Math.abs(deviation) > limit * spread;
-              if (over) alerts.push({ value: { key, value, mean, deviation, at, reading: item.value }, partitionKey: key, eventTime: at });
+            const at = o.eventTime(item);
+            const value = o.value(item);
+            if (typeof at !== 'number' || !Number.isFinite(at) || typeof value !== 'number' || !Number.isFinite(value)) {
+              stats.invalid++;
+              continue;
             }
-            // Out-of-order readings are compared with their own past; the series keeps what is
-            // still within the window of its newest reading.
-            const newest = Math.max(at, ...all.map(([t]) => t));
-            series.set(key, [...all.filter(([t]) => t > newest - windowMs), [at, value]]);
+            const key = o.key(item);
+            seen.set(key, now);
+            let readings = series.get(key);
+            if (!readings) series.set(key, (readings = []));
+            if (readings.length > 0 && at <= readings[readings.length - 1][0] - o.windowMs) {
+              stats.late++;
+              continue;
+            }
+            const alert = judge(readings, at, value);
+            if (alert) {
+              stats.alerts++;
+              alerts.push({ value: { key, ...alert, reading: item.value }, partitionKey: key, eventTime: at });
+            }
+            insert(readings, at, value);
           }
+          forgetIdle(now);
           return alerts;
         },
+        tick(now) {
+          forgetIdle(now);
+          return [];
+        },
         snapshot: () => Object.fromEntries(series),
-        restore: (state) => {
+        restore(state) {
+          const now = clock.now();
           series = new Map(Object.entries(state));
+          for (const key of series.keys()) seen.set(key, now);
         },
       };
     },
   });
+  return Object.freeze({ ...stage, stats });
 }

@@ -1,7 +1,7 @@
 import { InvalidOptionError } from '../../errors.ts';
 import type { StreamItem } from '../../pipeline/stream-item.ts';
 
-/** Fixed, non-overlapping windows, or windows of `sizeMs` starting every `slideMs`. */
+/** Fixed, non-overlapping windows, or windows of `sizeMs` starting every `slideMs` (which divides `sizeMs`). */
 export type WindowSpec = { type: 'tumbling'; sizeMs: number } | { type: 'sliding'; sizeMs: number; slideMs: number };
 
 /** A running aggregate beside the count, e.g. a sum; its value must survive `JSON.stringify`. */
@@ -14,64 +14,92 @@ export interface Aggregate<T, A> {
 export interface WindowAggregateOptions<T, A = never> {
   /** Unique in its pipeline. @defaultValue 'window' */
   name?: string;
-  /** Required. */
+  /** Window sizes are whole milliseconds; windows are aligned to the epoch. Required. */
   window: WindowSpec;
-  /** Group-by key of an item (a page, a gender). Required. */
+  /** Group-by key of an item (a page, a gender); it becomes the result's partition key. Required. */
   key: (item: StreamItem<T>) => string;
-  /** Event time of an item, ms since the epoch. @defaultValue item.eventTime */
+  /** Event time of an item, ms since the epoch; items without one are counted and dropped. @defaultValue item.eventTime */
   eventTime?: (item: StreamItem<T>) => number | undefined;
-  /** How long after a window's end its late records are still counted. @defaultValue 0 */
+  /** How far the watermark must pass a window's end before the window is emitted. @defaultValue 0 */
   allowedLatenessMs?: number;
-  /** Computed per window and key, beside the count. */
+  /** Computed per window and key, beside the count. @defaultValue none: counts only */
   aggregate?: Aggregate<T, A>;
   /**
-   * When no record has arrived for this long (processing time), the results of every open
-   * window are final: they are emitted, and records for them count as late. @defaultValue off
+   * On a quiet stream, how far behind the clock event time may be. A tick that finds no record
+   * arrived for this long moves the watermark to `now − idleAdvanceMs`, so windows close
+   * without new records; records older than that arriving later are late.
+   * For live streams, whose event time follows the clock. Give at most one of this and `idleTimeoutMs`.
+   * @defaultValue undefined: the watermark moves only with event time
+   */
+  idleAdvanceMs?: number;
+  /**
+   * A tick that finds no record arrived for this long (processing time) emits every open window
+   * early, with what it holds, and closes it for good: records for it arriving later are late.
+   * For replayed or simulated event time, which does not follow the clock.
+   * @defaultValue undefined: windows close only by the watermark
    */
   idleTimeoutMs?: number;
 }
 
+/** Every default of {@link WindowAggregateOptions}. */
+export const windowAggregateDefaults = Object.freeze({
+  name: 'window',
+  allowedLatenessMs: 0,
+});
+
+/** The most windows one record may fall in (`sizeMs / slideMs`); past it a record costs too much work and state. */
+export const MAX_WINDOWS_PER_RECORD = 1000;
+
 /** @internal */
 export interface ResolvedWindowOptions<T, A> {
-  name: string;
-  sizeMs: number;
-  slideMs: number;
-  key: (item: StreamItem<T>) => string;
-  eventTime: (item: StreamItem<T>) => number | undefined;
-  allowedLatenessMs: number;
-  aggregate: Aggregate<T, A> | undefined;
-  idleTimeoutMs: number | undefined;
+  readonly name: string;
+  readonly sizeMs: number;
+  readonly slideMs: number;
+  readonly key: (item: StreamItem<T>) => string;
+  readonly eventTime: (item: StreamItem<T>) => number | undefined;
+  readonly allowedLatenessMs: number;
+  readonly aggregate: Aggregate<T, A> | undefined;
+  readonly idleAdvanceMs: number | undefined;
+  readonly idleTimeoutMs: number | undefined;
 }
 
-function positive(field: string, value: unknown, min = 1): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) throw new InvalidOptionError(field, `must be an integer ≥ ${min} (ms)`, value);
+/** @internal */
+export function integerMs(field: string, value: unknown, min: number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) throw new InvalidOptionError(field, `must be an integer ≥ ${min} (ms)`, value);
   return value;
 }
 
-/** Checks every field and the rules between them. @internal */
+/** Applies the defaults, checks every field and the rules between them, and freezes the result. @internal */
 export function resolveWindowOptions<T, A>(options: WindowAggregateOptions<T, A>): ResolvedWindowOptions<T, A> {
   if (options === null || typeof options !== 'object') throw new InvalidOptionError('', 'must be an object with window and key', options);
   const { window } = options;
   if (window === null || typeof window !== 'object' || (window.type !== 'tumbling' && window.type !== 'sliding')) {
     throw new InvalidOptionError('window', "must be { type: 'tumbling', sizeMs } or { type: 'sliding', sizeMs, slideMs }", window);
   }
-  const sizeMs = positive('window.sizeMs', window.sizeMs);
-  const slideMs = window.type === 'sliding' ? positive('window.slideMs', window.slideMs) : sizeMs;
-  if (sizeMs % slideMs !== 0) throw new InvalidOptionError('window.slideMs', `must divide window.sizeMs (${sizeMs})`, slideMs);
+  const sizeMs = integerMs('window.sizeMs', window.sizeMs, 1);
+  const slideMs = window.type === 'sliding' ? integerMs('window.slideMs', window.slideMs, 1) : sizeMs;
+  if (slideMs > sizeMs || sizeMs % slideMs !== 0) throw new InvalidOptionError('window.slideMs', `must divide window.sizeMs (${sizeMs})`, slideMs);
+  if (sizeMs / slideMs > MAX_WINDOWS_PER_RECORD) {
+    throw new InvalidOptionError('window.slideMs', `must be at least window.sizeMs / ${MAX_WINDOWS_PER_RECORD} (${Math.ceil(sizeMs / MAX_WINDOWS_PER_RECORD)})`, slideMs);
+  }
   if (typeof options.key !== 'function') throw new InvalidOptionError('key', 'must be a function of the item returning its group key', options.key);
-  if (options.eventTime !== undefined && typeof options.eventTime !== 'function') throw new InvalidOptionError('eventTime', 'must be a function of the item', options.eventTime);
+  if (options.eventTime !== undefined && typeof options.eventTime !== 'function') throw new InvalidOptionError('eventTime', 'must be a function of the item returning ms since the epoch', options.eventTime);
   const { aggregate } = options;
-  if (aggregate !== undefined && (typeof aggregate?.init !== 'function' || typeof aggregate?.add !== 'function')) {
+  if (aggregate !== undefined && (aggregate === null || typeof aggregate.init !== 'function' || typeof aggregate.add !== 'function')) {
     throw new InvalidOptionError('aggregate', 'must have init() and add(accumulator, item)', aggregate);
   }
-  return {
-    name: options.name ?? 'window',
+  if (options.idleAdvanceMs !== undefined && options.idleTimeoutMs !== undefined) {
+    throw new InvalidOptionError('idleTimeoutMs', 'must not be given with options.idleAdvanceMs: pick one way to close windows on a quiet stream', options.idleTimeoutMs);
+  }
+  return Object.freeze({
+    name: options.name ?? windowAggregateDefaults.name,
     sizeMs,
     slideMs,
     key: options.key,
-    eventTime: options.eventTime ?? ((item) => item.eventTime),
-    allowedLatenessMs: positive('allowedLatenessMs', options.allowedLatenessMs ?? 0, 0),
+    eventTime: options.eventTime ?? ((item: StreamItem<T>) => item.eventTime),
+    allowedLatenessMs: integerMs('allowedLatenessMs', options.allowedLatenessMs ?? windowAggregateDefaults.allowedLatenessMs, 0),
     aggregate,
-    idleTimeoutMs: options.idleTimeoutMs === undefined ? undefined : positive('idleTimeoutMs', options.idleTimeoutMs),
-  };
+    idleAdvanceMs: options.idleAdvanceMs === undefined ? undefined : integerMs('idleAdvanceMs', options.idleAdvanceMs, 0),
+    idleTimeoutMs: options.idleTimeoutMs === undefined ? undefined : integerMs('idleTimeoutMs', options.idleTimeoutMs, 1),
+  });
 }
