@@ -41,6 +41,8 @@ process.stdout.write(
     offered,
     put,
     rejected,
+    mem: Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 2 ** 20)])),
+    outstanding: producer.outstanding,
   }) + '\n',
 );
 process.exit(0);

@@ -56,14 +56,13 @@ export function acceptUserRecord(
       `the record is ${size} bytes (data plus partition key), over options.maxRecordSize (${options.maxRecordSize})`,
     );
   }
-  let resolve!: (result: PutResult) => void;
-  let reject!: (error: Error) => void;
-  const promise = new Promise<PutResult>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
+  const promise = new Promise<PutResult>(capture);
+  const resolve = captured.resolve!;
+  const reject = captured.reject!;
   return {
     data,
+    chunk: undefined,
+    offset: 0,
     partitionKey,
     explicitHashKey,
     hashKey,
@@ -79,6 +78,13 @@ export function acceptUserRecord(
     reject,
     promise,
   };
+}
+
+/** One executor for every record's promise: a closure per `put()` would be garbage per `put()`. */
+const captured: { resolve: ((result: PutResult) => void) | undefined; reject: ((error: Error) => void) | undefined } = { resolve: undefined, reject: undefined };
+function capture(resolve: (result: PutResult) => void, reject: (error: Error) => void): void {
+  captured.resolve = resolve;
+  captured.reject = reject;
 }
 
 function isAscii(text: string): boolean {

@@ -1,4 +1,5 @@
-import { AggregateSizer } from '../codec/aggregation.ts';
+import { DIGEST_SIZE, KPL_MAGIC } from '../codec/kpl-format.ts';
+import { fieldSize, varintSize } from '../codec/protobuf.ts';
 import type { CompressionCodec } from '../codec/envelope.ts';
 import type { ShardBuffer } from './shard-buffer.ts';
 import type { UserRecord } from './user-record.ts';
@@ -16,6 +17,8 @@ export interface Batch {
   readonly shardId: string;
   readonly groups: UserRecord[][];
   readonly userRecords: number;
+  /** Bytes of the user records' data, once UTF-8 encoded. */
+  readonly dataBytes: number;
   /** Set when the actor that sent it failed and its records were re-queued. */
   abandoned: boolean;
 }
@@ -33,6 +36,26 @@ export interface BatchLimits {
 
 let nextBatchId = 1;
 
+const AGGREGATE_OVERHEAD = KPL_MAGIC.length + DIGEST_SIZE;
+
+/**
+ * Bytes a user record adds to an aggregated record as its `index`-th record, counting its keys
+ * as new table entries: exact when no key repeats in the aggregate, and an upper bound otherwise.
+ * A bound rather than the exact size, because it needs no key lookups: on the thread that runs
+ * `put()`, every lookup per record costs throughput, while a repeated key only leaves the
+ * aggregate a few bytes short of its limit.
+ */
+function aggregateCost(record: UserRecord, index: number): number {
+  const keyBytes = record.size - record.dataSize;
+  let cost = fieldSize(keyBytes);
+  let body = 1 + varintSize(index) + fieldSize(record.dataSize);
+  if (record.explicitHashKey !== undefined) {
+    cost += fieldSize(record.explicitHashKey.length);
+    body += 1 + varintSize(index);
+  }
+  return cost + fieldSize(body);
+}
+
 /**
  * Cuts the next batch from a shard buffer: due retries first, then new records in order, packed
  * into aggregates up to the aggregation limits and into one request up to the batch limits.
@@ -40,25 +63,26 @@ let nextBatchId = 1;
  */
 export function cutBatch(buffer: ShardBuffer, limits: BatchLimits, now: number): Batch | undefined {
   const groups: UserRecord[][] = [];
-  const sizer = new AggregateSizer();
   let current: UserRecord[] = [];
+  let currentBytes = 0;
   let closedBytes = 0;
+  let dataBytes = 0;
 
   const close = () => {
     if (current.length === 0) return;
     groups.push(current);
-    closedBytes += current.length === 1 ? current[0].size : sizer.size + AGGREGATE_PARTITION_KEY.length;
+    closedBytes += current.length === 1 ? current[0].size : currentBytes + AGGREGATE_PARTITION_KEY.length;
     current = [];
-    sizer.reset();
   };
 
   const accept = (record: UserRecord): boolean => {
     if (limits.aggregationEnabled && current.length > 0) {
-      const grown = sizer.sizeWith(record.partitionKey, record.explicitHashKey, record.dataSize);
+      const grown = currentBytes + aggregateCost(record, current.length);
       if (grown <= limits.aggregationMaxSize && current.length < limits.aggregationMaxCount) {
         if (closedBytes + grown + AGGREGATE_PARTITION_KEY.length > limits.maxBytes) return false;
-        sizer.add(record.partitionKey, record.explicitHashKey, record.dataSize);
+        currentBytes = grown;
         current.push(record);
+        dataBytes += record.dataSize;
         return true;
       }
     }
@@ -66,21 +90,29 @@ export function cutBatch(buffer: ShardBuffer, limits: BatchLimits, now: number):
     if (groups.length >= limits.maxCount) return false;
     if (groups.length > 0 && closedBytes + record.size > limits.maxBytes) return false;
     current = [record];
-    if (limits.aggregationEnabled) sizer.add(record.partitionKey, record.explicitHashKey, record.dataSize);
+    currentBytes = AGGREGATE_OVERHEAD + aggregateCost(record, 0);
+    dataBytes += record.dataSize;
     return true;
   };
 
   const taken = buffer.take(now, accept);
   close();
   if (taken.length === 0) return undefined;
-  return { id: nextBatchId++, shardId: buffer.shardId, groups, userRecords: taken.length, abandoned: false };
+  return { id: nextBatchId++, shardId: buffer.shardId, groups, userRecords: taken.length, dataBytes, abandoned: false };
 }
 
-/** What a worker thread receives to encode one batch: flat arrays, cheap to clone. @internal */
+/**
+ * What a worker thread receives to encode one batch. The records' data travel packed in one
+ * buffer that is transferred, not cloned: cloning a batch's strings cost the sending thread
+ * several times more than writing them into the buffer. @internal
+ */
 export interface EncodeTask {
   compression: CompressionCodec;
   compressionLevel: number;
-  data: (string | Uint8Array)[];
+  /** Every record's data, back to back, in batch order. */
+  data: Uint8Array;
+  /** Bytes of each record's data in `data`. */
+  dataSizes: Uint32Array;
   partitionKeys: string[];
   /** User-supplied explicit hash keys, or null when no record in the batch has one. */
   explicitHashKeys: (string | null)[] | null;
@@ -93,18 +125,43 @@ export interface EncodeResult {
   records: Uint8Array[];
 }
 
-/** Flattens a batch into an {@link EncodeTask}. @internal */
+/** Flattens a batch into an {@link EncodeTask}; its `data` buffer is the one to transfer. @internal */
 export function toEncodeTask(batch: Batch, compression: CompressionCodec, compressionLevel: number): EncodeTask {
-  const data: (string | Uint8Array)[] = new Array(batch.userRecords);
+  const data = Buffer.allocUnsafeSlow(batch.dataBytes);
+  const dataSizes = new Uint32Array(batch.userRecords);
   const partitionKeys: string[] = new Array(batch.userRecords);
   let explicitHashKeys: (string | null)[] | null = null;
   const groupSizes: number[] = new Array(batch.groups.length);
   let i = 0;
+  let offset = 0;
+  // Records of a shard sit back to back in its arena: copy each run of them at once.
+  let run: Uint8Array | undefined;
+  let runStart = 0;
+  let runEnd = 0;
+  const copyRun = () => {
+    if (run !== undefined) data.set(run.subarray(runStart, runEnd), offset - (runEnd - runStart));
+  };
   for (let g = 0; g < batch.groups.length; g++) {
     const group = batch.groups[g];
     groupSizes[g] = group.length;
     for (const record of group) {
-      data[i] = record.data;
+      const size = record.dataSize;
+      if (run !== undefined && record.chunk === run && record.offset === runEnd) {
+        runEnd += size;
+      } else {
+        copyRun();
+        run = record.chunk;
+        runStart = runEnd = record.offset;
+        if (run === undefined) {
+          const d = record.data!;
+          if (typeof d === 'string') data.write(d, offset, size, 'utf8');
+          else data.set(d, offset);
+        } else {
+          runEnd += size;
+        }
+      }
+      offset += size;
+      dataSizes[i] = size;
       partitionKeys[i] = record.partitionKey;
       if (record.explicitHashKey !== undefined) {
         explicitHashKeys ??= new Array(batch.userRecords).fill(null);
@@ -113,5 +170,6 @@ export function toEncodeTask(batch: Batch, compression: CompressionCodec, compre
       i++;
     }
   }
-  return { compression, compressionLevel, data, partitionKeys, explicitHashKeys, groupSizes };
+  copyRun();
+  return { compression, compressionLevel, data, dataSizes, partitionKeys, explicitHashKeys, groupSizes };
 }

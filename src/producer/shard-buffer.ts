@@ -1,3 +1,4 @@
+import { ByteArena } from './byte-arena.ts';
 import type { UserRecord } from './user-record.ts';
 
 /**
@@ -21,7 +22,10 @@ export class ShardBuffer {
     return this.pending.length - this.head + this.retries.length;
   }
 
+  private readonly arena = new ByteArena();
+
   push(record: UserRecord): void {
+    this.arena.store(record, this.pendingBytes);
     this.pending.push(record);
     this.pendingBytes += record.size;
   }

@@ -26,7 +26,11 @@ export interface PutOptions {
  * @internal
  */
 export interface UserRecord {
-  readonly data: string | Uint8Array;
+  /** The data as given, until the record's shard buffer moves it into its arena. */
+  data: string | Uint8Array | undefined;
+  /** The arena chunk holding the data, from `offset`, once stored. */
+  chunk: Uint8Array | undefined;
+  offset: number;
   readonly partitionKey: string;
   readonly explicitHashKey: string | undefined;
   readonly hashKey: bigint;

@@ -40,7 +40,11 @@ export function createEncodePool(threads: number): EncodePool {
   };
   const ready = encodeWorkerScript().then((script) => (pool = start(script)));
   return {
-    encode: (task) => (pool ? pool.run(task) : ready.then(() => pool!.run(task))),
+    encode: (task) => {
+      // The packed data moves to the worker; the batch keeps its records for retries.
+      const run = () => pool!.run(task, { transferList: [task.data.buffer as ArrayBuffer] });
+      return pool ? run() : ready.then(run);
+    },
     get threads() {
       return pool?.threads ?? [];
     },

@@ -11,6 +11,9 @@ import { KinesisActorsError } from '../../../src/errors.ts';
 import { MAX_HASH_KEY } from '../../../src/codec/hash-key.ts';
 import type { Batch } from '../../../src/producer/batch.ts';
 import type { UserRecord } from '../../../src/producer/user-record.ts';
+import { recordBytes } from '../../../src/producer/byte-arena.ts';
+
+const idOf = (record: UserRecord): number => JSON.parse(Buffer.from(recordBytes(record)).toString()).id;
 
 const half = MAX_HASH_KEY / 2n;
 const twoShards = new ShardMap(
@@ -110,7 +113,7 @@ describe('ShardRouter and the shard buffer actors', () => {
     const releases: (() => void)[] = [];
     const order: number[] = [];
     const h = harness({ aggregationEnabled: false, collectionMaxCount: 2 }, (batch) => {
-      for (const g of batch.groups) order.push(JSON.parse(g[0].data as string).id);
+      for (const g of batch.groups) order.push(idOf(g[0]));
       return new Promise<void>((resolve) =>
         releases.push(() => {
           for (const g of batch.groups) for (const r of g) r.settled = true;
@@ -139,7 +142,7 @@ describe('ShardRouter and the shard buffer actors', () => {
       calls++;
       if (calls <= 2) throw new Error('worker died');
       for (const g of batch.groups) for (const r of g) {
-        sent.push(JSON.parse(r.data as string).id);
+        sent.push(idOf(r));
         r.settled = true;
       }
     });
@@ -160,7 +163,7 @@ describe('ShardRouter and the shard buffer actors', () => {
       calls++;
       if (calls <= 7) throw new TypeError('bug in the flush stage');
       for (const g of batch.groups) for (const r of g) {
-        sent.add(JSON.parse(r.data as string).id);
+        sent.add(idOf(r));
         r.settled = true;
       }
     });

@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import { acceptUserRecord } from '../../../src/producer/accept.ts';
+import { cutBatch, toEncodeTask, type BatchLimits } from '../../../src/producer/batch.ts';
+import { ByteArena, recordBytes } from '../../../src/producer/byte-arena.ts';
+import { encodeBatch } from '../../../src/producer/encode-batch.ts';
+import { resolveProducerOptions } from '../../../src/producer/options.ts';
+import { ShardBuffer } from '../../../src/producer/shard-buffer.ts';
+import type { UserRecord } from '../../../src/producer/user-record.ts';
+import { HashKeyCache } from '../../../src/codec/hash-key-cache.ts';
+import { AggregateSizer } from '../../../src/codec/aggregation.ts';
+import { deaggregate } from '../../../src/codec/deaggregation.ts';
+import { openEnvelope } from '../../../src/codec/envelope.ts';
+import { createSeededRandom } from '../../../src/testing/seeded-random.ts';
+
+// Strings go in as they are, so the tests control the exact bytes.
+const options = resolveProducerOptions({ streamName: 's', serializer: (value) => value as string, maxRecordSize: 2 * 1024 * 1024 });
+const hashKeys = new HashKeyCache();
+const record = (data: string | Uint8Array, partitionKey = 'pk', explicitHashKey?: string): UserRecord =>
+  acceptUserRecord(data, { partitionKey, explicitHashKey }, options, hashKeys, 0);
+const text = (r: UserRecord) => Buffer.from(recordBytes(r)).toString();
+const limits = (overrides: Partial<BatchLimits> = {}): BatchLimits => ({
+  aggregationEnabled: true,
+  aggregationMaxCount: 4294967295,
+  aggregationMaxSize: 51200,
+  maxCount: 500,
+  maxBytes: 5 * 1024 * 1024,
+  ...overrides,
+});
+
+/** Every user record of a task, decoded from what the worker would send. */
+function decode(task: ReturnType<typeof toEncodeTask>): { data: string; partitionKey: string }[] {
+  const { records } = encodeBatch(task);
+  const out: { data: string; partitionKey: string }[] = [];
+  records.forEach((bytes, g) => {
+    if (task.groupSizes[g] === 1) {
+      out.push({ data: Buffer.from(bytes).toString(), partitionKey: '(single)' });
+      return;
+    }
+    const inner = task.compression === 'deflate' ? openEnvelope(bytes, { maxInflatedBytes: 1 << 24 }) : bytes;
+    for (const user of deaggregate(inner, 'a').records) out.push({ data: user.data.toString(), partitionKey: user.partitionKey });
+  });
+  return out;
+}
+
+describe('ByteArena', () => {
+  it('moves string and byte data out of the record, UTF-8 encoded, and leaves it readable', () => {
+    const arena = new ByteArena();
+    const a = record('{"city":"Zürich","emoji":"🚲"}');
+    const b = record(Uint8Array.from([1, 2, 3]));
+    arena.store(a, 0);
+    arena.store(b, 0);
+    expect(a.data).toBeUndefined();
+    expect(b.data).toBeUndefined();
+    expect(text(a)).toBe('{"city":"Zürich","emoji":"🚲"}');
+    expect([...recordBytes(b)]).toEqual([1, 2, 3]);
+    expect(a.chunk).toBe(b.chunk);
+    expect(b.offset).toBe(a.dataSize);
+  });
+
+  it('stores a record only once, so a re-routed record keeps its bytes where they are', () => {
+    const first = new ByteArena();
+    const second = new ByteArena();
+    const r = record('{"n":1}');
+    first.store(r, 0);
+    const { chunk, offset } = r;
+    second.store(r, 0);
+    expect(r.chunk).toBe(chunk);
+    expect(r.offset).toBe(offset);
+  });
+
+  it('gives a record larger than a chunk a buffer of its own and goes on filling the current chunk', () => {
+    const arena = new ByteArena();
+    const small = record('x'.repeat(10));
+    const large = record('y'.repeat(1024 * 1024 + 1));
+    const next = record('z'.repeat(10));
+    arena.store(small, 0);
+    arena.store(large, 0);
+    arena.store(next, 0);
+    expect(large.chunk!.length).toBe(1024 * 1024 + 1);
+    expect(next.chunk).toBe(small.chunk);
+    expect(next.offset).toBe(10);
+    expect(text(large)).toBe('y'.repeat(1024 * 1024 + 1));
+  });
+
+  it('starts a new chunk when one is full, sized by the backlog', () => {
+    const arena = new ByteArena();
+    const records = Array.from({ length: 200 }, (_, i) => record(`{"i":${i},"pad":"${'p'.repeat(100)}"}`));
+    for (const r of records) arena.store(r, 200_000);
+    const chunks = new Set(records.map((r) => r.chunk));
+    expect(chunks.size).toBe(1);
+    expect([...chunks][0]!.length).toBe(256 * 1024);
+    const quiet = new ByteArena();
+    const r = record('{}');
+    quiet.store(r, 0);
+    expect(r.chunk!.length).toBe(16 * 1024);
+    records.forEach((r, i) => expect(JSON.parse(text(r)).i).toBe(i));
+  });
+});
+
+describe('cutBatch and toEncodeTask', () => {
+  it('never lets an aggregate outgrow aggregationMaxSize, with repeated keys, explicit hash keys and multi-byte data', () => {
+    const random = createSeededRandom(7);
+    for (let round = 0; round < 20; round++) {
+      const buffer = new ShardBuffer('shard-0');
+      const maxSize = 200 + Math.floor(random() * 4000);
+      for (let i = 0; i < 300; i++) {
+        const key = `user-${Math.floor(random() * 20)}${random() < 0.1 ? 'é' : ''}`;
+        const ehk = random() < 0.2 ? String(Math.floor(random() * 1e15)) : undefined;
+        buffer.push(record(`{"i":${i},"s":"${'ü'.repeat(Math.floor(random() * 60))}"}`, key, ehk));
+      }
+      let batch;
+      while ((batch = cutBatch(buffer, limits({ aggregationMaxSize: maxSize }), 0))) {
+        const task = toEncodeTask(batch, 'none', 1);
+        const { records } = encodeBatch(task);
+        records.forEach((bytes, g) => {
+          if (task.groupSizes[g] > 1) expect(bytes.length).toBeLessThanOrEqual(maxSize);
+        });
+      }
+    }
+  });
+
+  it('packs an aggregate to the exact limit when no key repeats', () => {
+    const buffer = new ShardBuffer('shard-0');
+    for (let i = 0; i < 1000; i++) buffer.push(record(`{"i":${i}}`, `user-${i}`));
+    const batch = cutBatch(buffer, limits({ aggregationMaxSize: 2000 }), 0)!;
+    const { records } = encodeBatch(toEncodeTask(batch, 'none', 1));
+    const sizer = new AggregateSizer();
+    for (const r of batch.groups[0]) sizer.add(r.partitionKey, undefined, r.dataSize);
+    expect(records[0].length).toBe(sizer.size);
+    expect(records[0].length).toBeLessThanOrEqual(2000);
+    // The next record would not have fitted: the aggregate is as full as the limit allows.
+    const next = batch.groups[1][0];
+    expect(sizer.sizeWith(next.partitionKey, undefined, next.dataSize)).toBeGreaterThan(2000);
+  });
+
+  it('hands the worker every record, in order, from arena chunks, across chunks and from records not yet stored', () => {
+    const buffer = new ShardBuffer('shard-0');
+    const sent: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const data = `{"i":${i},"pad":"${'ä'.repeat(i % 50)}"}`;
+      sent.push(data);
+      buffer.push(record(data, `k${i % 7}`));
+    }
+    const batch = cutBatch(buffer, limits(), 0)!;
+    expect(batch.userRecords).toBe(3000);
+    expect(new Set(batch.groups.flat().map((r) => r.chunk)).size).toBeGreaterThan(1);
+    // A record re-queued without an arena (as a test would build it) is written directly.
+    const loose = record('{"loose":true}', 'k0');
+    batch.groups.push([loose]);
+    (batch as { userRecords: number }).userRecords++;
+    (batch as { dataBytes: number }).dataBytes += loose.dataSize;
+    const task = toEncodeTask(batch, 'deflate', 1);
+    expect(task.data.length).toBe(batch.dataBytes);
+    const decoded = decode(task);
+    expect(decoded.map((d) => d.data)).toEqual([...sent, '{"loose":true}']);
+    expect(decoded.slice(0, 3000).map((d) => d.partitionKey)).toEqual(sent.map((_, i) => `k${i % 7}`));
+  });
+
+  it('keeps a batch within the request limits whatever the records', () => {
+    const buffer = new ShardBuffer('shard-0');
+    for (let i = 0; i < 50; i++) buffer.push(record('x'.repeat(1000), `k${i}`));
+    const batch = cutBatch(buffer, limits({ aggregationEnabled: false, maxCount: 10 }), 0)!;
+    expect(batch.groups).toHaveLength(10);
+    const bytesLimited = cutBatch(buffer, limits({ maxBytes: 5000 }), 0)!;
+    expect(bytesLimited.dataBytes).toBeLessThanOrEqual(5000);
+    expect(buffer.size).toBe(50 - 10 - bytesLimited.userRecords);
+  });
+});
