@@ -14,8 +14,8 @@ const agg = require('aws-kinesis-agg') as {
   ): void;
 };
 
-/** The peer: events aggregated with aws-kinesis-agg (1 MB aggregates) and put with the SDK, 8 requests in flight. */
-export async function runKinesisAgg(stack: LocalStack, events: number): Promise<ProducerRun> {
+/** The peer: events aggregated with aws-kinesis-agg (1 MB aggregates) and put with the SDK, 8 requests in flight, for `seconds`. */
+export async function runKinesisAgg(stack: LocalStack, seconds: number): Promise<ProducerRun> {
   const streamName = randomName('bench-agg');
   await createStream(stack.kinesis, streamName, 4);
   const started = performance.now();
@@ -30,9 +30,12 @@ export async function runKinesisAgg(stack: LocalStack, events: number): Promise<
       pending = pending.filter((_, i) => response.Records?.[i]?.ErrorCode);
     }
   };
-  for (let start = 0; start < events; start += chunk) {
+  const deadline = started + seconds * 1000;
+  let events = 0;
+  for (let start = 0; performance.now() < deadline; start += chunk) {
+    events += chunk;
     const records: { partitionKey: string; data: Buffer }[] = [];
-    for (let n = start; n < Math.min(events, start + chunk); n++) {
+    for (let n = start; n < start + chunk; n++) {
       const { value, partitionKey } = clickEvent(n);
       records.push({ partitionKey, data: Buffer.from(JSON.stringify(value)) });
     }
@@ -70,6 +73,6 @@ export async function runKinesisAgg(stack: LocalStack, events: number): Promise<
     await flush();
   }
   await Promise.all(inFlight);
-  const seconds = (performance.now() - started) / 1000;
-  return { eventsPerSec: Math.round(events / seconds), bytesPerEvent: bytes / events, kinesisRecords };
+  const elapsed = (performance.now() - started) / 1000;
+  return { eventsPerSec: Math.round(events / elapsed), bytesPerEvent: bytes / events, kinesisRecords };
 }

@@ -1,7 +1,7 @@
 import { PutRecordsCommand, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { createKinesisClient, createProducer, type ProducerOptions } from '../src/index.ts';
 import { startLocalStack, startNullKinesis, createStream, randomName, type LocalStack } from '../src/testing/index.ts';
-import { clickEvent, putClickEvents } from './click-events.ts';
+import { clickEvent, putClickEventsFor } from './click-events.ts';
 
 export interface ProducerRun {
   eventsPerSec: number;
@@ -9,32 +9,36 @@ export interface ProducerRun {
   kinesisRecords: number;
 }
 
-/** Puts `events` click events through the producer into a fresh 4-shard stream and waits for every acknowledgement. */
-export async function runProducer(stack: LocalStack, events: number, options: Partial<ProducerOptions> = {}, create = true): Promise<ProducerRun> {
+/**
+ * Puts click events through the producer into a fresh 4-shard stream for `seconds`, and waits for
+ * every acknowledgement; the rate counts from the first put to the last acknowledgement.
+ */
+export async function runProducer(stack: LocalStack, seconds: number, options: Partial<ProducerOptions> = {}, create = true): Promise<ProducerRun> {
   const streamName = randomName('bench');
   if (create) await createStream(stack.kinesis, streamName, 4);
   const producer = createProducer({ streamName, kinesis: stack.kinesis, workerThreads: 1, ...options });
   let wireBytes = 0;
   producer.on('producer.putRecords', (e) => (wireBytes += e.error ? 0 : e.bytes));
   const started = performance.now();
-  await putClickEvents(producer, events);
-  const seconds = (performance.now() - started) / 1000;
+  const events = await putClickEventsFor(producer, seconds);
+  const elapsed = (performance.now() - started) / 1000;
   await producer.close();
   const m = producer.metrics();
-  return { eventsPerSec: Math.round(events / seconds), bytesPerEvent: wireBytes / m.UserRecordsPut, kinesisRecords: m.KinesisRecordsPut };
+  return { eventsPerSec: Math.round(events / elapsed), bytesPerEvent: wireBytes / m.UserRecordsPut, kinesisRecords: m.KinesisRecordsPut };
 }
 
-/** The peer: a plain SDK PutRecords loop, 500 records per request, 8 requests in flight. */
-export async function runSdkLoop(stack: LocalStack, events: number): Promise<ProducerRun> {
+/** The peer: a plain SDK PutRecords loop, 500 records per request, 8 requests in flight, for `seconds`. */
+export async function runSdkLoop(stack: LocalStack, seconds: number): Promise<ProducerRun> {
   const streamName = randomName('bench');
   await createStream(stack.kinesis, streamName, 4);
   let next = 0;
   let bytes = 0;
   const started = performance.now();
+  const deadline = started + seconds * 1000;
   const lane = async () => {
-    while (next < events) {
+    while (performance.now() < deadline) {
       const entries: PutRecordsRequestEntry[] = [];
-      while (entries.length < 500 && next < events) {
+      while (entries.length < 500) {
         const { value, partitionKey } = clickEvent(next++);
         const data = Buffer.from(JSON.stringify(value));
         bytes += data.length + partitionKey.length;
@@ -48,16 +52,16 @@ export async function runSdkLoop(stack: LocalStack, events: number): Promise<Pro
     }
   };
   await Promise.all(Array.from({ length: 8 }, lane));
-  const seconds = (performance.now() - started) / 1000;
-  return { eventsPerSec: Math.round(events / seconds), bytesPerEvent: bytes / events, kinesisRecords: events };
+  const elapsed = (performance.now() - started) / 1000;
+  return { eventsPerSec: Math.round(next / elapsed), bytesPerEvent: bytes / next, kinesisRecords: next };
 }
 
 /** The producer against the null endpoint (16 shards): the framework's own ceiling. */
-export async function runNullEndpoint(events: number): Promise<ProducerRun> {
+export async function runNullEndpoint(seconds: number): Promise<ProducerRun> {
   const endpoint = await startNullKinesis(16, { ownProcess: true });
   const kinesis = createKinesisClient({ region: 'us-east-1', endpoint: endpoint.endpoint, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
   try {
-    return await runProducer({ kinesis } as LocalStack, events, {}, false);
+    return await runProducer({ kinesis } as LocalStack, seconds, {}, false);
   } finally {
     kinesis.destroy();
     await endpoint.close();

@@ -2,7 +2,10 @@
  * npm run bench: producer figures against the embedded Kinesis, with the peers measured in the
  * same run. Prints a table and writes bench/results/latest.json.
  *
- *   npm run bench -- --events 200000 --runs 3
+ *   npm run bench -- --seconds 10 --events 400000 --runs 3
+ *
+ * --seconds: how long each producer-side throughput run offers events; --events: how many the
+ * consumer-side runs read.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -17,11 +20,13 @@ import { runConsumerThroughput, runEndToEndLatency, runGetRecordsAggPeer, runHan
 
 const { values } = parseArgs({
   options: {
-    events: { type: 'string', default: '200000' },
+    seconds: { type: 'string', default: '10' },
+    events: { type: 'string', default: '400000' },
     runs: { type: 'string', default: '3' },
     'overload-seconds': { type: 'string', default: '60' },
   },
 });
+const seconds = Number(values.seconds);
 const events = Number(values.events);
 const runs = Number(values.runs);
 const overloadSeconds = Number(values['overload-seconds']);
@@ -42,10 +47,10 @@ async function repeat(name: string, fn: () => Promise<ProducerRun>): Promise<Pro
 }
 
 const figures = await withStack(async (stack) => {
-  const producer = await repeat('producer (deflate)', () => runProducer(stack, events));
-  const kpl = await repeat('producer (compression none: KPL format)', () => runProducer(stack, events, { compression: 'none' }));
-  const sdk = await repeat('plain SDK PutRecords loop', () => runSdkLoop(stack, Math.min(events, 100_000)));
-  const kinesisAgg = await repeat('aws-kinesis-agg + SDK', () => runKinesisAgg(stack, events));
+  const producer = await repeat('producer (deflate)', () => runProducer(stack, seconds));
+  const kpl = await repeat('producer (compression none: KPL format)', () => runProducer(stack, seconds, { compression: 'none' }));
+  const sdk = await repeat('plain SDK PutRecords loop', () => runSdkLoop(stack, seconds));
+  const kinesisAgg = await repeat('aws-kinesis-agg + SDK', () => runKinesisAgg(stack, seconds));
   const latencies: { p50Us: number; p99Us: number }[] = [];
   for (let i = 0; i < runs; i++) {
     latencies.push(await runPutLatencyIsolated(Math.round(producer.eventsPerSec / 2), 5));
@@ -70,11 +75,11 @@ const consumerFigures = await (async () => {
     for (let i = 0; i < runs; i++) {
       // alternated, since whichever runs second in a process is slower
       if (i % 2 === 0) {
-        consumer.push((await runConsumerThroughput(stack, Math.min(events, 100_000))).recordsPerSec);
-        peer.push((await runGetRecordsAggPeer(stack, Math.min(events, 100_000))).recordsPerSec);
+        consumer.push((await runConsumerThroughput(stack, events)).recordsPerSec);
+        peer.push((await runGetRecordsAggPeer(stack, events)).recordsPerSec);
       } else {
-        peer.push((await runGetRecordsAggPeer(stack, Math.min(events, 100_000))).recordsPerSec);
-        consumer.push((await runConsumerThroughput(stack, Math.min(events, 100_000))).recordsPerSec);
+        peer.push((await runGetRecordsAggPeer(stack, events)).recordsPerSec);
+        consumer.push((await runConsumerThroughput(stack, events)).recordsPerSec);
       }
       console.error(`  consumer run ${i + 1}/${runs}: ${consumer.at(-1)} records/s; GetRecords + aws-kinesis-agg: ${peer.at(-1)} records/s`);
     }
@@ -88,12 +93,13 @@ const consumerFigures = await (async () => {
     await stack.close();
   }
 })();
-const nullEndpoint = await repeat('producer against the null endpoint', () => runNullEndpoint(events * 2));
+const nullEndpoint = await repeat('producer against the null endpoint', () => runNullEndpoint(seconds));
 const overload = await runOverload(2 * nullEndpoint.eventsPerSec, overloadSeconds);
 console.error(`  overload at ${2 * nullEndpoint.eventsPerSec} events/s offered for ${overloadSeconds} s: ${JSON.stringify(overload)}`);
 
 const results = {
   machine: { cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
+  seconds,
   events,
   runs,
   'producer.eventsPerSec': figures.producer.eventsPerSec,
