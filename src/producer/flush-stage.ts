@@ -1,4 +1,4 @@
-import { PutRecordsCommand, type KinesisClient, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import type { PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { sleep, type Clock } from '../clock.ts';
 import type { KinesisActorsError } from '../errors.ts';
 import { entryError, metricCode, translateKinesisError } from '../aws/kinesis-errors.ts';
@@ -11,11 +11,13 @@ import type { ShardMap } from './shard-map.ts';
 import type { EncodePool } from './worker-pool.ts';
 import type { UserRecord } from './user-record.ts';
 import type { ProducerEvents } from './events.ts';
+import type { RequestCollector } from './request-collector.ts';
 
 /** What the flush stage needs from the producer. @internal */
 export interface FlushStageDeps {
   options: ResolvedProducerOptions;
-  kinesis: KinesisClient;
+  /** Sends the PutRecords requests, several shards' batches in one when they are ready together. */
+  collector: RequestCollector;
   pool: EncodePool;
   clock: Clock;
   metrics: MetricsRecorder;
@@ -43,9 +45,21 @@ function partitionKeyBytes(key: string): number {
  * @internal
  */
 export function createFlushStage(deps: FlushStageDeps): (batch: Batch) => Promise<void> {
-  const { options, kinesis, pool, clock, metrics } = deps;
+  const { options, collector, pool, clock, metrics } = deps;
 
   return async function flushBatch(batch: Batch): Promise<void> {
+    collector.expect();
+    let submitted = false;
+    try {
+      await send(batch, () => {
+        submitted = true;
+      });
+    } finally {
+      if (!submitted) collector.withdraw();
+    }
+  };
+
+  async function send(batch: Batch, submitting: () => void): Promise<void> {
     const startedAt = clock.now();
     for (const group of batch.groups) {
       for (const record of group) {
@@ -76,7 +90,8 @@ export function createFlushStage(deps: FlushStageDeps): (batch: Batch) => Promis
     const sentAt = clock.now();
     let response;
     try {
-      response = await kinesis.send(new PutRecordsCommand({ StreamName: options.streamName, Records: entries }));
+      submitting();
+      response = await collector.submit(entries, bytes);
     } catch (thrown) {
       const error = translateKinesisError(thrown, 'PutRecords');
       if (!('retriable' in error)) throw error;
@@ -96,8 +111,9 @@ export function createFlushStage(deps: FlushStageDeps): (batch: Batch) => Promis
     const durationMs = clock.now() - sentAt;
     observe(metrics.values.RequestTime, durationMs);
 
-    const results = response.Records ?? [];
+    const results = response.records;
     const failed: UserRecord[] = [];
+    let failedKinesisRecords = 0;
     let lastError: KinesisActorsError | undefined;
     const misplaced: { group: UserRecord[]; shardId: string; sequenceNumber: string }[] = [];
     for (let g = 0; g < batch.groups.length; g++) {
@@ -105,6 +121,7 @@ export function createFlushStage(deps: FlushStageDeps): (batch: Batch) => Promis
       const result = results[g];
       if (!result || result.ErrorCode || !result.SequenceNumber || !result.ShardId) {
         const code = result?.ErrorCode ?? 'MissingResult';
+        failedKinesisRecords++;
         metrics.error(code);
         lastError = entryError(code, result?.ErrorMessage);
         for (const record of group) failed.push(record);
@@ -125,12 +142,12 @@ export function createFlushStage(deps: FlushStageDeps): (batch: Batch) => Promis
       userRecords: batch.userRecords,
       bytes,
       durationMs,
-      failedKinesisRecords: response.FailedRecordCount ?? failed.length,
+      failedKinesisRecords,
       error: lastError,
     });
     if (failed.length > 0 && !batch.abandoned) deps.retryOrFail(failed, lastError!);
     if (misplaced.length > 0) await settleMisplaced(deps, misplaced, batch.abandoned);
-  };
+  }
 }
 
 /**

@@ -38,10 +38,18 @@ export class ShardBuffer {
     }
   }
 
-  /** When the next record becomes sendable: the oldest arrival plus linger, or the earliest retry. */
+  /**
+   * When the next record becomes sendable: the oldest arrival plus linger, or the earliest
+   * retry. The linger deadline is rounded down to a grid of a quarter of the linger time, so
+   * the buffers of different shards fall due together and their batches share a request.
+   */
   nextDueAt(lingerMs: number): number | undefined {
     let due: number | undefined;
-    if (this.head < this.pending.length) due = this.pending[this.head].arrivedAt + lingerMs;
+    if (this.head < this.pending.length) {
+      const grid = Math.floor(lingerMs / 4);
+      due = this.pending[this.head].arrivedAt + lingerMs;
+      if (grid > 1) due -= due % grid;
+    }
     for (const record of this.retries) {
       if (due === undefined || record.notBefore < due) due = record.notBefore;
     }

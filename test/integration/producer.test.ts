@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProducer, producerInternals } from '../../src/producer/producer.ts';
+import { createKinesisClient } from '../../src/aws/clients.ts';
 import { startLocalStack, randomName, type LocalStack } from '../../src/testing/local-stack.ts';
 import { createStream } from '../../src/testing/streams.ts';
 import { account, clickEvent, range } from './producer-helpers.ts';
@@ -87,6 +88,31 @@ describe('producer against the embedded Kinesis', () => {
     await producer.flush();
     await expect(put).resolves.toMatchObject({ attempts: 1 });
     await producer.close();
+  });
+
+  it('sends the batches of several shards in shared PutRecords requests, each shard in order', async () => {
+    const stream = randomName('collect');
+    await createStream(stack.kinesis, stream, 4);
+    const kinesis = createKinesisClient(stack.kinesisConnection);
+    let httpRequests = 0;
+    kinesis.middlewareStack.add((next) => (args) => ((httpRequests += (args.input as { Records?: unknown }).Records ? 1 : 0), next(args)), { step: 'initialize' });
+    const producer = createProducer({ streamName: stream, kinesis });
+    let batches = 0;
+    producer.on('producer.putRecords', () => batches++);
+    const ids = range(6_000);
+    // A steady trickle, so that each shard's buffer falls due on its own linger timer.
+    for (let i = 0; i < ids.length; i += 200) {
+      for (const id of ids.slice(i, i + 200)) void producer.put(clickEvent(id).value, { partitionKey: clickEvent(id).partitionKey });
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await producer.close();
+    kinesis.destroy();
+    const got = await account(stack.kinesis, stream, ids);
+    expect(got.missing).toEqual([]);
+    expect(got.duplicates).toBe(0);
+    expect(got.outOfOrderKeys).toEqual([]);
+    expect(batches).toBeGreaterThan(8);
+    expect(httpRequests).toBeLessThan(batches / 2);
   });
 
   // Every 5 ms kills threads mid-batch; every 1 ms also kills their replacements before they

@@ -1,0 +1,123 @@
+import type { PutRecordsRequestEntry, PutRecordsResultEntry } from '@aws-sdk/client-kinesis';
+import type { Clock } from '../clock.ts';
+
+/** What one shard's batch gets back from the request that carried it. @internal */
+export interface CollectedResult {
+  /** The results of the batch's entries, in its order. */
+  records: (PutRecordsResultEntry | undefined)[];
+}
+
+/** Limits of one PutRecords request, and how long a ready batch may wait for others. @internal */
+export interface CollectorLimits {
+  maxEntries: number;
+  maxBytes: number;
+  holdMs: number;
+}
+
+interface Submission {
+  entries: PutRecordsRequestEntry[];
+  bytes: number;
+  resolve(result: CollectedResult): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Collects the batches of several shards into one PutRecords request, as the KPL's collector
+ * does. A request costs the calling thread far more than its entries (the SDK's middleware,
+ * signing, a socket write: 1–3 ms of CPU here), and one batch per shard per linger period
+ * would make a request per shard: so a batch that is ready waits, for at most `holdMs`, for
+ * the batches whose flush started with it, and they go out together. Each batch still gets
+ * only its own entries' results, and a shard still has one batch in flight, so the order of
+ * each partition key is kept.
+ * @internal
+ */
+export class RequestCollector {
+  /** Flushes started that have not submitted or withdrawn yet. */
+  private expected = 0;
+  private waiting: Submission[] = [];
+  private waitingEntries = 0;
+  private timer: unknown;
+
+  constructor(
+    private readonly send: (entries: PutRecordsRequestEntry[]) => Promise<{ Records?: PutRecordsResultEntry[] }>,
+    private readonly clock: Clock,
+    private readonly limits: CollectorLimits,
+  ) {}
+
+  /** A flush has started: its batch will be submitted or withdrawn. */
+  expect(): void {
+    this.expected++;
+  }
+
+  /** A flush that was expected will not submit (it failed before its request). */
+  withdraw(): void {
+    this.expected--;
+    if (this.expected === 0 && this.waiting.length > 0) this.dispatch();
+  }
+
+  /**
+   * Sends a batch's entries, with others when they are ready soon enough, and resolves with
+   * the batch's results; rejects with the request's error if the request failed as a whole.
+   */
+  submit(entries: PutRecordsRequestEntry[], bytes: number): Promise<CollectedResult> {
+    this.expected--;
+    return new Promise<CollectedResult>((resolve, reject) => {
+      this.waiting.push({ entries, bytes, resolve, reject });
+      this.waitingEntries += entries.length;
+      if (this.expected <= 0 || this.waitingEntries >= this.limits.maxEntries || this.limits.holdMs === 0) {
+        this.dispatch();
+      } else if (this.timer === undefined) {
+        this.timer = this.clock.setTimeout(() => {
+          this.timer = undefined;
+          this.dispatch();
+        }, this.limits.holdMs);
+      }
+    });
+  }
+
+  private dispatch(): void {
+    if (this.timer !== undefined) {
+      this.clock.clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    const waiting = this.waiting;
+    this.waiting = [];
+    this.waitingEntries = 0;
+    let request: Submission[] = [];
+    let entries = 0;
+    let bytes = 0;
+    for (const submission of waiting) {
+      const fits = entries + submission.entries.length <= this.limits.maxEntries && bytes + submission.bytes <= this.limits.maxBytes;
+      if (!fits && request.length > 0) {
+        this.sendRequest(request);
+        request = [];
+        entries = 0;
+        bytes = 0;
+      }
+      request.push(submission);
+      entries += submission.entries.length;
+      bytes += submission.bytes;
+    }
+    if (request.length > 0) this.sendRequest(request);
+  }
+
+  private sendRequest(submissions: Submission[]): void {
+    const entries = submissions.length === 1 ? submissions[0].entries : submissions.flatMap((s) => s.entries);
+    this.send(entries).then(
+      (response) => {
+        const results = response.Records ?? [];
+        let offset = 0;
+        for (const submission of submissions) {
+          const count = submission.entries.length;
+          const records: (PutRecordsResultEntry | undefined)[] = new Array(count);
+          for (let i = 0; i < count; i++) records[i] = results[offset + i];
+          offset += count;
+          submission.resolve({ records });
+        }
+      },
+      (error: unknown) => {
+        for (const submission of submissions) submission.reject(error);
+      },
+    );
+  }
+}
