@@ -36,114 +36,126 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-async function repeat(name: string, fn: () => Promise<ProducerRun>): Promise<ProducerRun & { spread: [number, number] }> {
-  const results: ProducerRun[] = [];
-  for (let i = 0; i < runs; i++) {
-    results.push(await fn());
-    console.error(`  ${name} run ${i + 1}/${runs}: ${results.at(-1)!.eventsPerSec} events/s, ${results.at(-1)!.bytesPerEvent.toFixed(1)} B/event`);
-  }
-  const rates = results.map((r) => r.eventsPerSec);
-  return { ...results[0], eventsPerSec: median(rates), bytesPerEvent: median(results.map((r) => r.bytesPerEvent)), spread: [Math.min(...rates), Math.max(...rates)] };
+type Figures = Record<string, number>;
+/** Each figure's median over the runs, and its spread [lowest, highest]. */
+interface Repeated<T extends Figures> {
+  median: T;
+  spread: { [K in keyof T]: [number, number] };
 }
 
+/** Runs a measurement `runs` times, logging each run, and takes each figure's median and spread. */
+async function repeated<T extends Figures>(name: string, fn: (run: number) => Promise<T>): Promise<Repeated<T>> {
+  const results: T[] = [];
+  for (let i = 0; i < runs; i++) {
+    results.push(await fn(i));
+    console.error(`  ${name} run ${i + 1}/${runs}: ${JSON.stringify(results.at(-1))}`);
+  }
+  const median_ = {} as T;
+  const spread = {} as Repeated<T>['spread'];
+  for (const key of Object.keys(results[0]) as (keyof T)[]) {
+    const values = results.map((r) => r[key] as number);
+    median_[key] = median(values) as T[keyof T];
+    spread[key] = [Math.min(...values), Math.max(...values)];
+  }
+  return { median: median_, spread };
+}
+
+const producerRun = ({ eventsPerSec, bytesPerEvent }: ProducerRun) => ({ eventsPerSec, bytesPerEvent: Number(bytesPerEvent.toFixed(1)) });
+
 const figures = await withStack(async (stack) => {
-  const producer = await repeat('producer (deflate)', () => runProducer(stack, seconds));
-  const kpl = await repeat('producer (compression none: KPL format)', () => runProducer(stack, seconds, { compression: 'none' }));
-  const sdk = await repeat('plain SDK PutRecords loop', () => runSdkLoop(stack, seconds));
-  const kinesisAgg = await repeat('aws-kinesis-agg + SDK', () => runKinesisAgg(stack, seconds));
-  const latencies: { p50Us: number; p99Us: number }[] = [];
-  for (let i = 0; i < runs; i++) {
-    latencies.push(await runPutLatencyIsolated(Math.round(producer.eventsPerSec / 2), 5));
-    console.error(`  put() latency run ${i + 1}/${runs} at ${Math.round(producer.eventsPerSec / 2)} events/s: p50 ${latencies.at(-1)!.p50Us} us, p99 ${latencies.at(-1)!.p99Us} us`);
-  }
-  const p99s = latencies.map((l) => l.p99Us);
-  const latency = { p50Us: median(latencies.map((l) => l.p50Us)), p99Us: median(p99s), p99Spread: [Math.min(...p99s), Math.max(...p99s)] };
-  const clicks: { withProducer: number; without: number }[] = [];
-  for (let i = 0; i < runs; i++) {
-    clicks.push(await runClickServer(stack, 5));
-    console.error(`  click server run ${i + 1}/${runs}: ${clicks.at(-1)!.withProducer} rps with the producer, ${clicks.at(-1)!.without} without`);
-  }
-  const clickServer = { withProducer: median(clicks.map((c) => c.withProducer)), without: median(clicks.map((c) => c.without)) };
+  const producer = await repeated('producer (deflate)', async () => producerRun(await runProducer(stack, seconds)));
+  const kpl = await repeated('producer (compression none: KPL format)', async () => producerRun(await runProducer(stack, seconds, { compression: 'none' })));
+  const sdk = await repeated('plain SDK PutRecords loop', async () => producerRun(await runSdkLoop(stack, seconds)));
+  const kinesisAgg = await repeated('aws-kinesis-agg + SDK', async () => producerRun(await runKinesisAgg(stack, seconds)));
+  const rate = Math.round(producer.median.eventsPerSec / 2);
+  const latency = await repeated(`put() latency at ${rate} events/s`, () => runPutLatencyIsolated(rate, 5));
+  const clickServer = await repeated('click server (rps)', () => runClickServer(stack, 5));
   return { producer, kpl, sdk, kinesisAgg, latency, clickServer };
 });
 const consumerFigures = await (async () => {
   // Consumers need DynamoDB too: a stack of their own, with both emulators.
   const stack = await startLocalStack();
   try {
-    const consumer: number[] = [];
-    const peer: number[] = [];
-    for (let i = 0; i < runs; i++) {
+    const throughput = await repeated('consumer and GetRecords + aws-kinesis-agg (records/s)', async (run) => {
       // alternated, since whichever runs second in a process is slower
-      if (i % 2 === 0) {
-        consumer.push((await runConsumerThroughput(stack, events)).recordsPerSec);
-        peer.push((await runGetRecordsAggPeer(stack, events)).recordsPerSec);
-      } else {
-        peer.push((await runGetRecordsAggPeer(stack, events)).recordsPerSec);
-        consumer.push((await runConsumerThroughput(stack, events)).recordsPerSec);
+      if (run % 2 === 0) {
+        const consumer = (await runConsumerThroughput(stack, events)).recordsPerSec;
+        return { consumer, peer: (await runGetRecordsAggPeer(stack, events)).recordsPerSec };
       }
-      console.error(`  consumer run ${i + 1}/${runs}: ${consumer.at(-1)} records/s; GetRecords + aws-kinesis-agg: ${peer.at(-1)} records/s`);
-    }
-    const latency = await runEndToEndLatency(stack, 2000, 5);
-    console.error(`  end-to-end latency at 2,000 events/s: p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms`);
-    const graceful = await runHandoff(stack, 'graceful', 10_000);
-    const sigkill = await runHandoff(stack, 'sigkill', 10_000);
-    console.error(`  hand-off: graceful ${graceful.ms} ms, after SIGKILL ${sigkill.ms} ms (failover 10,000 ms)`);
-    return { consumer: median(consumer), peer: median(peer), latency, graceful: graceful.ms, sigkill: sigkill.ms };
+      const peer = (await runGetRecordsAggPeer(stack, events)).recordsPerSec;
+      return { consumer: (await runConsumerThroughput(stack, events)).recordsPerSec, peer };
+    });
+    const latency = await repeated('end-to-end latency at 2,000 events/s (ms)', () => runEndToEndLatency(stack, 2000, 5));
+    const handoff = await repeated('hand-off (ms, failover 10,000)', async () => ({
+      graceful: (await runHandoff(stack, 'graceful', 10_000)).ms,
+      sigkill: (await runHandoff(stack, 'sigkill', 10_000)).ms,
+    }));
+    return { throughput, latency, handoff };
   } finally {
     await stack.close();
   }
 })();
-const nullEndpoint = await repeat('producer against the null endpoint', () => runNullEndpoint(seconds));
-const overload = await runOverload(2 * nullEndpoint.eventsPerSec, overloadSeconds);
-console.error(`  overload at ${2 * nullEndpoint.eventsPerSec} events/s offered for ${overloadSeconds} s: ${JSON.stringify(overload)}`);
+const nullEndpoint = await repeated('producer against the null endpoint', async () => producerRun(await runNullEndpoint(seconds)));
+const offered = 2 * nullEndpoint.median.eventsPerSec;
+const overload = await repeated(`overload at ${offered} events/s for ${overloadSeconds} s`, async () => {
+  const { rssMb, peakRssMb, limitMb } = await runOverload(offered, overloadSeconds);
+  return { rssMb, peakRssMb, limitMb };
+});
 
+/** A figure and its spread, as latest.json holds them. */
+const entry = <T extends Figures>(name: string, r: Repeated<T>, key: keyof T) => ({ [name]: r.median[key], [`${name}.spread`]: r.spread[key] });
 const results = {
   machine: { cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
   seconds,
   events,
   runs,
-  'producer.eventsPerSec': figures.producer.eventsPerSec,
-  'producer.eventsPerSec.spread': figures.producer.spread,
-  'producer.kplFormat.eventsPerSec': figures.kpl.eventsPerSec,
-  'peer.sdkPutRecords.eventsPerSec': figures.sdk.eventsPerSec,
-  'peer.kinesisAgg.eventsPerSec': figures.kinesisAgg.eventsPerSec,
-  'producer.nullEndpoint.eventsPerSec': nullEndpoint.eventsPerSec,
-  'producer.put.p50Us': figures.latency.p50Us,
-  'producer.put.p99Us': figures.latency.p99Us,
-  'producer.put.p99Us.spread': figures.latency.p99Spread,
-  'clickServer.rps.withProducer': figures.clickServer.withProducer,
-  'clickServer.rps.without': figures.clickServer.without,
-  'producer.rss.overloadMb': overload.rssMb,
-  'consumer.recordsPerSec': consumerFigures.consumer,
-  'peer.getRecordsAgg.recordsPerSec': consumerFigures.peer,
-  'e2e.latency.p50Ms': consumerFigures.latency.p50Ms,
-  'e2e.latency.p99Ms': consumerFigures.latency.p99Ms,
-  'consumer.handoff.gracefulMs': consumerFigures.graceful,
-  'consumer.failover.sigkillMs': consumerFigures.sigkill,
-  'producer.bytesPerEvent': Number(figures.producer.bytesPerEvent.toFixed(1)),
-  'peer.kplFormat.bytesPerEvent': Number(figures.kpl.bytesPerEvent.toFixed(1)),
-  'peer.sdkPutRecords.bytesPerEvent': Number(figures.sdk.bytesPerEvent.toFixed(1)),
-};
+  ...entry('producer.eventsPerSec', figures.producer, 'eventsPerSec'),
+  ...entry('producer.kplFormat.eventsPerSec', figures.kpl, 'eventsPerSec'),
+  ...entry('peer.sdkPutRecords.eventsPerSec', figures.sdk, 'eventsPerSec'),
+  ...entry('peer.kinesisAgg.eventsPerSec', figures.kinesisAgg, 'eventsPerSec'),
+  ...entry('producer.nullEndpoint.eventsPerSec', nullEndpoint, 'eventsPerSec'),
+  ...entry('producer.put.p50Us', figures.latency, 'p50Us'),
+  ...entry('producer.put.p99Us', figures.latency, 'p99Us'),
+  ...entry('clickServer.rps.withProducer', figures.clickServer, 'withProducer'),
+  ...entry('clickServer.rps.without', figures.clickServer, 'without'),
+  ...entry('producer.rss.overloadMb', overload, 'rssMb'),
+  ...entry('producer.rss.overloadPeakMb', overload, 'peakRssMb'),
+  ...entry('consumer.recordsPerSec', consumerFigures.throughput, 'consumer'),
+  ...entry('peer.getRecordsAgg.recordsPerSec', consumerFigures.throughput, 'peer'),
+  ...entry('e2e.latency.p50Ms', consumerFigures.latency, 'p50Ms'),
+  ...entry('e2e.latency.p99Ms', consumerFigures.latency, 'p99Ms'),
+  ...entry('consumer.handoff.gracefulMs', consumerFigures.handoff, 'graceful'),
+  ...entry('consumer.failover.sigkillMs', consumerFigures.handoff, 'sigkill'),
+  ...entry('producer.bytesPerEvent', figures.producer, 'bytesPerEvent'),
+  ...entry('peer.kplFormat.bytesPerEvent', figures.kpl, 'bytesPerEvent'),
+  ...entry('peer.sdkPutRecords.bytesPerEvent', figures.sdk, 'bytesPerEvent'),
+} as Record<string, unknown>;
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(new URL('./results/latest.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');
 
-const ratio = (a: number, b: number) => `${(a / b).toFixed(1)}x`;
+const v = (name: string) => results[name] as number;
+const spread = (name: string) => (results[`${name}.spread`] as [number, number]).join('–');
+const cell = (name: string) => `${v(name)} (${spread(name)})`;
+const ratio = (a: string, b: string) => `${(v(a) / v(b)).toFixed(1)}x`;
+const limitMb = overload.median.limitMb;
 console.log(`
+Medians of ${runs} runs, with the lowest and highest in parentheses.
+
 | figure | value | ratio |
 |---|---|---|
-| producer.eventsPerSec (kinesalite, 4 shards) | ${results['producer.eventsPerSec']} (${figures.producer.spread.join('–')}) | ${ratio(results['producer.eventsPerSec'], results['peer.sdkPutRecords.eventsPerSec'])} the SDK loop |
-| producer.kplFormat.eventsPerSec (compression off) | ${results['producer.kplFormat.eventsPerSec']} | |
-| peer.sdkPutRecords.eventsPerSec | ${results['peer.sdkPutRecords.eventsPerSec']} | |
-| peer.kinesisAgg.eventsPerSec | ${results['peer.kinesisAgg.eventsPerSec']} | producer is ${ratio(results['producer.eventsPerSec'], results['peer.kinesisAgg.eventsPerSec'])} |
-| producer.nullEndpoint.eventsPerSec (16 shards) | ${results['producer.nullEndpoint.eventsPerSec']} | |
-| producer.put.p50Us / p99Us (at half the ceiling, own process) | ${results['producer.put.p50Us']} / ${results['producer.put.p99Us']} (p99 ${figures.latency.p99Spread.join('–')}) | |
-| clickServer.rps.withProducer / without | ${results['clickServer.rps.withProducer']} / ${results['clickServer.rps.without']} | ${(results['clickServer.rps.withProducer'] / results['clickServer.rps.without']).toFixed(2)} |
-| producer.rss.overloadMb (default limits: ${overload.limitMb} MB outstanding) | ${results['producer.rss.overloadMb']} (peak ${overload.peakRssMb}) | limit + ${results['producer.rss.overloadMb'] - overload.limitMb} MB |
-| consumer.recordsPerSec (1 worker, 4 shards) | ${results['consumer.recordsPerSec']} | ${ratio(results['consumer.recordsPerSec'], results['peer.getRecordsAgg.recordsPerSec'])} the GetRecords + aws-kinesis-agg loop |
-| peer.getRecordsAgg.recordsPerSec | ${results['peer.getRecordsAgg.recordsPerSec']} | |
-| e2e.latency.p50Ms / p99Ms (2,000 events/s) | ${results['e2e.latency.p50Ms']} / ${results['e2e.latency.p99Ms']} | |
-| consumer.handoff.gracefulMs / consumer.failover.sigkillMs (failover 10,000 ms) | ${results['consumer.handoff.gracefulMs']} / ${results['consumer.failover.sigkillMs']} | |
-| producer.bytesPerEvent (deflate) | ${results['producer.bytesPerEvent']} | ${ratio(results['peer.kplFormat.bytesPerEvent'], results['producer.bytesPerEvent'])} fewer than KPL format |
-| peer.kplFormat.bytesPerEvent | ${results['peer.kplFormat.bytesPerEvent']} | |
-| peer.sdkPutRecords.bytesPerEvent | ${results['peer.sdkPutRecords.bytesPerEvent']} | |
+| producer.eventsPerSec (kinesalite, 4 shards, ${seconds} s) | ${cell('producer.eventsPerSec')} | ${ratio('producer.eventsPerSec', 'peer.sdkPutRecords.eventsPerSec')} the SDK loop |
+| producer.kplFormat.eventsPerSec (compression off) | ${cell('producer.kplFormat.eventsPerSec')} | |
+| peer.sdkPutRecords.eventsPerSec | ${cell('peer.sdkPutRecords.eventsPerSec')} | |
+| peer.kinesisAgg.eventsPerSec | ${cell('peer.kinesisAgg.eventsPerSec')} | producer is ${ratio('producer.eventsPerSec', 'peer.kinesisAgg.eventsPerSec')} |
+| producer.nullEndpoint.eventsPerSec (16 shards) | ${cell('producer.nullEndpoint.eventsPerSec')} | |
+| producer.put.p50Us / p99Us (at half the ceiling, own process) | ${cell('producer.put.p50Us')} / ${cell('producer.put.p99Us')} | |
+| clickServer.rps.withProducer / without | ${cell('clickServer.rps.withProducer')} / ${cell('clickServer.rps.without')} | ${(v('clickServer.rps.withProducer') / v('clickServer.rps.without')).toFixed(2)} |
+| producer.rss.overloadMb (default limits: ${limitMb} MB outstanding) | ${cell('producer.rss.overloadMb')}, peak ${v('producer.rss.overloadPeakMb')} | limit + ${v('producer.rss.overloadMb') - limitMb} MB |
+| consumer.recordsPerSec (1 worker, 4 shards, ${events} events) | ${cell('consumer.recordsPerSec')} | ${ratio('consumer.recordsPerSec', 'peer.getRecordsAgg.recordsPerSec')} the GetRecords + aws-kinesis-agg loop |
+| peer.getRecordsAgg.recordsPerSec | ${cell('peer.getRecordsAgg.recordsPerSec')} | |
+| e2e.latency.p50Ms / p99Ms (2,000 events/s) | ${cell('e2e.latency.p50Ms')} / ${cell('e2e.latency.p99Ms')} | |
+| consumer.handoff.gracefulMs / consumer.failover.sigkillMs (failover 10,000 ms) | ${cell('consumer.handoff.gracefulMs')} / ${cell('consumer.failover.sigkillMs')} | |
+| producer.bytesPerEvent (deflate) | ${v('producer.bytesPerEvent')} | ${ratio('peer.kplFormat.bytesPerEvent', 'producer.bytesPerEvent')} fewer than KPL format |
+| peer.kplFormat.bytesPerEvent | ${v('peer.kplFormat.bytesPerEvent')} | |
+| peer.sdkPutRecords.bytesPerEvent | ${v('peer.sdkPutRecords.bytesPerEvent')} | |
 `);
