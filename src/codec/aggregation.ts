@@ -2,7 +2,10 @@ import { md5 } from './hash-key.ts';
 import { fieldSize, varintSize, writeVarint } from './protobuf.ts';
 import { DIGEST_SIZE, FIELD, KPL_MAGIC } from './kpl-format.ts';
 
-const OVERHEAD = KPL_MAGIC.length + DIGEST_SIZE;
+/** Bytes of an aggregated record without records: magic and MD5. @internal */
+export const AGGREGATE_OVERHEAD = KPL_MAGIC.length + DIGEST_SIZE;
+const OVERHEAD = AGGREGATE_OVERHEAD;
+
 /** The content of one aggregated record: key tables, and user records that index into them. */
 export interface AggregateInput {
   partitionKeys: string[];
@@ -13,6 +16,18 @@ export interface AggregateInput {
 function recordBodySize(partitionKeyIndex: number, explicitHashKeyIndex: number | undefined, dataLength: number): number {
   const ehk = explicitHashKeyIndex === undefined ? 0 : 1 + varintSize(explicitHashKeyIndex);
   return 1 + varintSize(partitionKeyIndex) + ehk + fieldSize(dataLength);
+}
+
+/**
+ * Bytes a user record adds to an aggregated record as its `index`-th record, counting its keys
+ * as new table entries: exact when no key repeats in the aggregate, an upper bound otherwise.
+ * Unlike {@link AggregateSizer} it needs no key lookups, which the producer cannot afford per
+ * record on the thread that runs `put()`; a repeated key only leaves the aggregate a few bytes
+ * short of its limit. `explicitHashKeyBytes` is undefined for a record without one. @internal
+ */
+export function aggregateRecordBound(partitionKeyBytes: number, explicitHashKeyBytes: number | undefined, dataLength: number, index: number): number {
+  const tables = fieldSize(partitionKeyBytes) + (explicitHashKeyBytes === undefined ? 0 : fieldSize(explicitHashKeyBytes));
+  return tables + fieldSize(recordBodySize(index, explicitHashKeyBytes === undefined ? undefined : index, dataLength));
 }
 
 function checkIndex(index: number | undefined, table: string[], name: string, record: number, optional: boolean): void {

@@ -1,5 +1,4 @@
-import { DIGEST_SIZE, KPL_MAGIC } from '../codec/kpl-format.ts';
-import { fieldSize, varintSize } from '../codec/protobuf.ts';
+import { AGGREGATE_OVERHEAD, aggregateRecordBound } from '../codec/aggregation.ts';
 import type { CompressionCodec } from '../codec/envelope.ts';
 import type { ShardBuffer } from './shard-buffer.ts';
 import type { UserRecord } from './user-record.ts';
@@ -36,24 +35,9 @@ export interface BatchLimits {
 
 let nextBatchId = 1;
 
-const AGGREGATE_OVERHEAD = KPL_MAGIC.length + DIGEST_SIZE;
-
-/**
- * Bytes a user record adds to an aggregated record as its `index`-th record, counting its keys
- * as new table entries: exact when no key repeats in the aggregate, and an upper bound otherwise.
- * A bound rather than the exact size, because it needs no key lookups: on the thread that runs
- * `put()`, every lookup per record costs throughput, while a repeated key only leaves the
- * aggregate a few bytes short of its limit.
- */
+/** What a record adds to an aggregate as its `index`-th record: a bound, see {@link aggregateRecordBound}. */
 function aggregateCost(record: UserRecord, index: number): number {
-  const keyBytes = record.size - record.dataSize;
-  let cost = fieldSize(keyBytes);
-  let body = 1 + varintSize(index) + fieldSize(record.dataSize);
-  if (record.explicitHashKey !== undefined) {
-    cost += fieldSize(record.explicitHashKey.length);
-    body += 1 + varintSize(index);
-  }
-  return cost + fieldSize(body);
+  return aggregateRecordBound(record.size - record.dataSize, record.explicitHashKey?.length, record.dataSize, index);
 }
 
 /**
