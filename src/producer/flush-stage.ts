@@ -11,7 +11,7 @@ import type { ShardMap } from './shard-map.ts';
 import type { EncodePool } from './worker-pool.ts';
 import type { UserRecord } from './user-record.ts';
 import type { ProducerEvents } from './events.ts';
-import type { RequestCollector } from './request-collector.ts';
+import type { Expected, RequestCollector } from './request-collector.ts';
 
 /** What the flush stage needs from the producer. @internal */
 export interface FlushStageDeps {
@@ -48,18 +48,15 @@ export function createFlushStage(deps: FlushStageDeps): (batch: Batch) => Promis
   const { options, collector, pool, clock, metrics } = deps;
 
   return async function flushBatch(batch: Batch): Promise<void> {
-    collector.expect();
-    let submitted = false;
+    const expected = collector.expect();
     try {
-      await send(batch, () => {
-        submitted = true;
-      });
+      await send(batch, expected);
     } finally {
-      if (!submitted) collector.withdraw();
+      collector.withdraw(expected);
     }
   };
 
-  async function send(batch: Batch, submitting: () => void): Promise<void> {
+  async function send(batch: Batch, expected: Expected): Promise<void> {
     const startedAt = clock.now();
     for (const group of batch.groups) {
       for (const record of group) {
@@ -90,8 +87,7 @@ export function createFlushStage(deps: FlushStageDeps): (batch: Batch) => Promis
     const sentAt = clock.now();
     let response;
     try {
-      submitting();
-      response = await collector.submit(entries, bytes);
+      response = await collector.submit(expected, entries, bytes);
     } catch (thrown) {
       const error = translateKinesisError(thrown, 'PutRecords');
       if (!('retriable' in error)) throw error;

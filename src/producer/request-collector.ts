@@ -14,6 +14,11 @@ export interface CollectorLimits {
   holdMs: number;
 }
 
+/** A flush the collector waits for, from {@link RequestCollector.expect} until it submits or withdraws. @internal */
+export interface Expected {
+  open: boolean;
+}
+
 interface Submission {
   entries: PutRecordsRequestEntry[];
   bytes: number;
@@ -44,13 +49,16 @@ export class RequestCollector {
     private readonly limits: CollectorLimits,
   ) {}
 
-  /** A flush has started: its batch will be submitted or withdrawn. */
-  expect(): void {
+  /** A flush has started: its batch will be submitted, or withdrawn. */
+  expect(): Expected {
     this.expected++;
+    return { open: true };
   }
 
-  /** A flush that was expected will not submit (it failed before its request). */
-  withdraw(): void {
+  /** The flush will not submit (it failed before its request); a no-op once it submitted. */
+  withdraw(expected: Expected): void {
+    if (!expected.open) return;
+    expected.open = false;
     this.expected--;
     if (this.expected === 0 && this.waiting.length > 0) this.dispatch();
   }
@@ -59,7 +67,8 @@ export class RequestCollector {
    * Sends a batch's entries, with others when they are ready soon enough, and resolves with
    * the batch's results; rejects with the request's error if the request failed as a whole.
    */
-  submit(entries: PutRecordsRequestEntry[], bytes: number): Promise<CollectedResult> {
+  submit(expected: Expected, entries: PutRecordsRequestEntry[], bytes: number): Promise<CollectedResult> {
+    expected.open = false;
     this.expected--;
     return new Promise<CollectedResult>((resolve, reject) => {
       this.waiting.push({ entries, bytes, resolve, reject });

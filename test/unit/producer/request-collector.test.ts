@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PutRecordsRequestEntry, PutRecordsResultEntry } from '@aws-sdk/client-kinesis';
-import { RequestCollector, type CollectorLimits } from '../../../src/producer/request-collector.ts';
+import { RequestCollector, type CollectorLimits, type Expected } from '../../../src/producer/request-collector.ts';
 import { SimulatedClock } from '../../../src/testing/simulated-clock.ts';
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -16,7 +16,14 @@ function harness(limits: Partial<CollectorLimits> = {}, answer?: (request: PutRe
     if (answer) return answer(request);
     return Promise.resolve({ Records: request.map((e) => ({ SequenceNumber: Buffer.from(e.Data!).toString(), ShardId: e.ExplicitHashKey })) });
   };
-  const collector = new RequestCollector(send, clock, { maxEntries: 500, maxBytes: 5 * 1024 * 1024, holdMs: 10, ...limits });
+  const inner = new RequestCollector(send, clock, { maxEntries: 500, maxBytes: 5 * 1024 * 1024, holdMs: 10, ...limits });
+  // Flushes expected in order, submitting or withdrawing in the order they were expected.
+  const tickets: Expected[] = [];
+  const collector = {
+    expect: () => void tickets.push(inner.expect()),
+    submit: (batch: PutRecordsRequestEntry[], bytes: number) => inner.submit(tickets.shift()!, batch, bytes),
+    withdraw: () => inner.withdraw(tickets.shift()!),
+  };
   return { clock, requests, collector };
 }
 
@@ -68,6 +75,22 @@ describe('RequestCollector', () => {
     expect(requests).toHaveLength(0);
     collector.withdraw();
     expect(requests).toHaveLength(1);
+  });
+
+  it('ignores the withdrawal of a flush that already submitted, as every flush withdraws when it ends', () => {
+    const clock = new SimulatedClock(0);
+    const requests: number[] = [];
+    const collector = new RequestCollector((e) => (requests.push(e.length), Promise.resolve({ Records: [] })), clock, { maxEntries: 500, maxBytes: 1 << 20, holdMs: 10 });
+    const done = collector.expect();
+    const other = collector.expect();
+    const late = collector.expect();
+    void collector.submit(done, entries('s0', 1), 10);
+    collector.withdraw(done);
+    void collector.submit(other, entries('s1', 1), 10);
+    // Still waiting for `late`: the first withdrawal did not count it out.
+    expect(requests).toEqual([]);
+    collector.withdraw(late);
+    expect(requests).toEqual([2]);
   });
 
   it('never puts more than the request limits in one request, and never splits a batch', async () => {
