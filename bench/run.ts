@@ -50,14 +50,14 @@ async function repeated<T extends Figures>(name: string, fn: (run: number) => Pr
     results.push(await fn(i));
     console.error(`  ${name} run ${i + 1}/${runs}: ${JSON.stringify(results.at(-1))}`);
   }
-  const median_ = {} as T;
+  const medians = {} as T;
   const spread = {} as Repeated<T>['spread'];
   for (const key of Object.keys(results[0]) as (keyof T)[]) {
     const values = results.map((r) => r[key] as number);
-    median_[key] = median(values) as T[keyof T];
+    medians[key] = median(values) as T[keyof T];
     spread[key] = [Math.min(...values), Math.max(...values)];
   }
-  return { median: median_, spread };
+  return { median: medians, spread };
 }
 
 const producerRun = ({ eventsPerSec, bytesPerEvent }: ProducerRun) => ({ eventsPerSec, bytesPerEvent: Number(bytesPerEvent.toFixed(1)) });
@@ -98,7 +98,8 @@ const consumerFigures = await (async () => {
 const nullEndpoint = await repeated('producer against the null endpoint', async () => producerRun(await runNullEndpoint(seconds)));
 const offered = 2 * nullEndpoint.median.eventsPerSec;
 const overload = await repeated(`overload at ${offered} events/s for ${overloadSeconds} s`, async () => {
-  const { rssMb, peakRssMb, limitMb } = await runOverload(offered, overloadSeconds);
+  const { rssMb, peakRssMb, limitMb, mem, outstanding, rejected } = await runOverload(offered, overloadSeconds);
+  console.error(`    memory: ${JSON.stringify(mem)} MB; outstanding: ${JSON.stringify(outstanding)}; rejected: ${rejected}`);
   return { rssMb, peakRssMb, limitMb };
 });
 
