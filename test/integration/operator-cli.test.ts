@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,25 +8,28 @@ import { createConsumer } from '../../src/consumer/consumer.ts';
 import { startLocalStack, randomName, type LocalStack } from '../../src/testing/local-stack.ts';
 import { until } from './wait.ts';
 
-const bin = fileURLToPath(new URL('../../src/cli/bin.js', import.meta.url));
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+type Run = { code: number | null; stdout: string; stderr: string };
+
+/** The CLI as an operator starts it, from source: `node --import tsx src/cli/main.ts ...args`. */
+function runCli(env: Record<string, string>, args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 describe('the operator CLI against the embedded stack', () => {
   let stack: LocalStack;
-  let cli: (...args: string[]) => Promise<{ code: number | null; stdout: string; stderr: string }>;
+  let cli: (...args: string[]) => Promise<Run>;
   beforeAll(async () => {
     stack = await startLocalStack();
-    cli = (...args) =>
-      new Promise((resolve) => {
-        const child = spawn(process.execPath, [bin, ...args], {
-          env: { ...process.env, KINESIS_ENDPOINT: stack.kinesisEndpoint, DYNAMODB_ENDPOINT: stack.dynamoDbEndpoint, AWS_REGION: 'us-east-1' },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-        child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-        child.on('close', (code) => resolve({ code, stdout, stderr }));
-      });
+    cli = (...args) => runCli({ KINESIS_ENDPOINT: stack.kinesisEndpoint, DYNAMODB_ENDPOINT: stack.dynamoDbEndpoint!, AWS_REGION: 'us-east-1' }, args);
   });
   afterAll(() => stack.close());
 
@@ -87,9 +90,80 @@ describe('the operator CLI against the embedded stack', () => {
     expect(noStream.stderr).toContain('--stream <name> is required');
     const absent = await cli('describe-stream', randomName('absent'));
     expect(absent.code).toBe(1);
-    expect(absent.stderr).toContain('ResourceNotFoundException');
+    expect(absent.stderr).toMatch(/^kinesis-actors describe-stream: ResourceNotFoundException: .+$/m);
+    expect(absent.stderr).not.toMatch(/^\s+at /m);
     const noFile = await cli('put', 'x', '/nonexistent/file');
     expect(noFile.code).toBe(2);
     expect(noFile.stderr).toContain('cannot read file "/nonexistent/file"');
+  });
+});
+
+describe('the operator CLI explains itself', () => {
+  // Endpoints where nothing listens: help and version must not connect to anything.
+  const cli = (...args: string[]) => runCli({ KINESIS_ENDPOINT: 'http://127.0.0.1:9', DYNAMODB_ENDPOINT: 'http://127.0.0.1:9', AWS_REGION: 'us-east-1' }, args);
+  const connection = { '--endpoint': '$KINESIS_ENDPOINT', '--dynamodb-endpoint': '$DYNAMODB_ENDPOINT', '--region': '$AWS_REGION' };
+  // Written out by hand, from what each command does when the option is absent.
+  const defaults: Record<string, { synopsis: string; options: Record<string, string> }> = {
+    local: { synopsis: 'local [options]', options: { '--port': '4567', '--dynamodb-port': '4568' } },
+    'create-stream': { synopsis: 'create-stream <name> [options]', options: { '--shards': '1', ...connection } },
+    'describe-stream': { synopsis: 'describe-stream <name> [options]', options: connection },
+    leases: { synopsis: 'leases <applicationName> --stream <name> [options]', options: { '--stream': 'required', ...connection } },
+    put: { synopsis: 'put <stream> <file> [options]', options: { '--partition-key': 'line-<n>', '--partition-key-field': 'none', ...connection } },
+    tail: { synopsis: 'tail <stream> [options]', options: { '--from': 'latest', '--max': 'no limit', ...connection } },
+  };
+
+  it('prints the version of package.json for --version and -v', async () => {
+    const { version } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string };
+    for (const run of await Promise.all([cli('--version'), cli('-v')])) {
+      expect(run).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+    }
+  });
+
+  it('prints the overall usage for --help, -h, help and no arguments', async () => {
+    for (const run of await Promise.all([cli('--help'), cli('-h'), cli('help'), cli()])) {
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('Usage: kinesis-actors <command> [options]');
+      for (const name of Object.keys(defaults)) expect(run.stdout).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
+      expect(run.stdout).toContain('kinesis-actors <command> --help');
+      expect(run.stdout).toContain('kinesis-actors --version');
+    }
+  });
+
+  it("prints every command's usage for --help and -h: each option with its default, nothing else", async () => {
+    const runs = await Promise.all(Object.keys(defaults).flatMap((name) => [cli(name, '--help'), cli(name, '-h')]));
+    Object.entries(defaults).forEach(([name, { synopsis, options }], i) => {
+      for (const run of runs.slice(2 * i, 2 * i + 2)) {
+        expect(run.stderr).toBe('');
+        expect(run.code).toBe(0);
+        expect(run.stdout).toContain(`Usage: kinesis-actors ${synopsis}\n`);
+        const lines = run.stdout.split('\n').filter((line) => /^ {2}(-h, )?--/.test(line));
+        expect(lines.map((line) => line.match(/--[\w-]+/)![0]).sort()).toEqual([...Object.keys(options), '--help'].sort());
+        for (const [option, fallback] of Object.entries(options)) {
+          const line = lines.find((l) => l.startsWith(`  ${option} `))!;
+          expect(line, `${name} ${option}`).toContain(fallback === 'required' ? '(required)' : `(default: ${fallback}`);
+        }
+      }
+    });
+  });
+
+  it('prints help rather than complaining when arguments are missing or wrong', async () => {
+    const [put, help, shards] = await Promise.all([cli('put', '--help'), cli('help', 'put'), cli('create-stream', '--shards', '0', '-h')]);
+    expect(put.code).toBe(0);
+    expect(put.stdout).toContain('Usage: kinesis-actors put <stream> <file> [options]');
+    expect(help).toEqual(put);
+    expect(shards.code).toBe(0);
+    expect(shards.stdout).toContain('Usage: kinesis-actors create-stream <name> [options]');
+  });
+
+  it("answers an unknown option with one line and that command's usage, exit 2", async () => {
+    const run = await cli('put', 'clicks', 'events.jsonl', '--bogus');
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    const [error, blank, usage] = run.stderr.split('\n');
+    expect(error).toMatch(/^kinesis-actors put: Unknown option '--bogus'/);
+    expect(blank).toBe('');
+    expect(usage).toBe('Usage: kinesis-actors put <stream> <file> [options]');
+    expect(run.stderr).toContain('--partition-key-field <field>');
+    expect(run.stderr).not.toContain('Commands:');
   });
 });

@@ -2,38 +2,45 @@ import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient } from '
 import { listAllShards } from '../../aws/list-shards.ts';
 import { DEFAULT_MAX_INFLATED_BYTES } from '../../codec/envelope.ts';
 import { decodeKinesisRecord } from '../../codec/kinesis-record.ts';
-import { CliUsageError, integerOption, parseCommand } from '../args.ts';
-import { cliClients } from '../connection.ts';
+import { integerOption } from '../args.ts';
+import { defineCommand } from '../command.ts';
+import { cliClients, connectionOptions } from '../connection.ts';
 
 /**
- * `tail <stream> [--from trim-horizon|latest] [--max N]`: every user record of every shard,
+ * `tail <stream> [--from latest|trim-horizon] [--max N]`: every user record of every shard,
  * de-aggregated and decompressed, one line each on stdout, until --max records or Ctrl-C.
  */
-export async function tailCommand(args: string[]): Promise<void> {
-  const { values, positionals } = parseCommand(args, { from: { type: 'string' }, max: { type: 'string' } }, ['stream']);
-  const from = values.from ?? 'latest';
-  if (from !== 'latest' && from !== 'trim-horizon') throw new CliUsageError(`--from must be "latest" or "trim-horizon" (got "${from}")`);
-  const max = integerOption('max', values.max, Number.MAX_SAFE_INTEGER, 1, Number.MAX_SAFE_INTEGER);
-  const streamName = positionals[0];
-  const clients = cliClients(values);
-  const stop = new AbortController();
-  process.once('SIGINT', () => stop.abort());
-  let printed = 0;
-  try {
-    const shards = await listAllShards(clients.kinesis, streamName);
-    process.stderr.write(`tailing ${streamName} (${shards.length} shards) from ${from} on ${clients.describe}\n`);
-    const type = from === 'latest' ? 'LATEST' : 'TRIM_HORIZON';
-    const emit = (data: Uint8Array) => {
-      if (printed >= max) return false;
-      process.stdout.write(Buffer.from(data).toString('utf8') + '\n');
-      if (++printed >= max) stop.abort();
-      return true;
-    };
-    await Promise.all(shards.map((shard) => tailShard(clients.kinesis, streamName, shard.ShardId!, type, emit, stop.signal)));
-  } finally {
-    clients.destroy();
-  }
-}
+export const tailCommand = defineCommand({
+  name: 'tail',
+  positionals: ['stream'],
+  summary: 'print user records of every shard (de-aggregated, decompressed) until --max or Ctrl-C',
+  options: {
+    from: { type: 'string', choices: ['latest', 'trim-horizon'], default: 'latest', help: 'where each shard starts: new records only, or the oldest kept' },
+    max: { type: 'string', value: 'n', defaultText: 'no limit', help: 'stop after this many records' },
+    ...connectionOptions,
+  },
+  async run(values, [streamName]) {
+    const max = values.max === undefined ? Number.MAX_SAFE_INTEGER : integerOption('max', values.max, 1, Number.MAX_SAFE_INTEGER);
+    const clients = cliClients(values);
+    const stop = new AbortController();
+    process.once('SIGINT', () => stop.abort());
+    let printed = 0;
+    try {
+      const shards = await listAllShards(clients.kinesis, streamName);
+      process.stderr.write(`tailing ${streamName} (${shards.length} shards) from ${values.from} on ${clients.describe}\n`);
+      const type = values.from === 'latest' ? 'LATEST' : 'TRIM_HORIZON';
+      const emit = (data: Uint8Array) => {
+        if (printed >= max) return false;
+        process.stdout.write(Buffer.from(data).toString('utf8') + '\n');
+        if (++printed >= max) stop.abort();
+        return true;
+      };
+      await Promise.all(shards.map((shard) => tailShard(clients.kinesis, streamName, shard.ShardId!, type, emit, stop.signal)));
+    } finally {
+      clients.destroy();
+    }
+  },
+});
 
 async function tailShard(kinesis: KinesisClient, streamName: string, shardId: string, type: 'LATEST' | 'TRIM_HORIZON', emit: (data: Uint8Array) => boolean, signal: AbortSignal): Promise<void> {
   let iterator = (await kinesis.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shardId, ShardIteratorType: type }))).ShardIterator;

@@ -1,0 +1,62 @@
+import { CliUsageError, parseCommand } from './args.ts';
+import type { Command } from './command.ts';
+import { createStreamCommand } from './commands/create-stream.ts';
+import { describeStreamCommand } from './commands/describe-stream.ts';
+import { leasesCommand } from './commands/leases.ts';
+import { localCommand } from './commands/local.ts';
+import { putCommand } from './commands/put.ts';
+import { tailCommand } from './commands/tail.ts';
+import { commandUsage, overallUsage } from './help.ts';
+import { packageVersion } from './version.ts';
+
+/** The commands, in the order the overall help lists them. */
+export const commands: readonly Command[] = [localCommand, createStreamCommand, describeStreamCommand, leasesCommand, putCommand, tailCommand];
+
+/**
+ * Runs the CLI on `argv` (without node and the script) and returns the exit code: 0 done,
+ * 1 the command failed (an AWS error), 2 the command line was wrong.
+ */
+export async function runCli(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || (name === 'help' && args.length === 0)) {
+    console.log(overallUsage(commands));
+    return 0;
+  }
+  if (name === '--version' || name === '-v') {
+    console.log(packageVersion());
+    return 0;
+  }
+  const wanted = name === 'help' ? args[0] : name;
+  const command = commands.find((c) => c.name === wanted);
+  if (command === undefined) {
+    console.error(`kinesis-actors: unknown command "${wanted}"\n\n${overallUsage(commands)}`);
+    return 2;
+  }
+  if (name === 'help') {
+    console.log(commandUsage(command));
+    return 0;
+  }
+  try {
+    const parsed = parseCommand(command, args);
+    if (parsed.help) {
+      console.log(commandUsage(command));
+      return 0;
+    }
+    await command.run(parsed.values, parsed.positionals);
+    return 0;
+  } catch (error) {
+    if (error instanceof CliUsageError) {
+      console.error(`kinesis-actors ${command.name}: ${oneLine(error.message)}\n\n${commandUsage(command)}`);
+      return 2;
+    }
+    const e = error as { name?: string; message?: string };
+    console.error(`kinesis-actors ${command.name}: ${e.name ?? 'Error'}: ${oneLine(e.message ?? String(error))}`);
+    return 1;
+  }
+}
+
+// Some messages (node:util parseArgs's among them) span lines; the error is one line so that
+// scripts and logs can take it as a record.
+function oneLine(message: string): string {
+  return message.replace(/\s*\n\s*/g, ' ').trim();
+}

@@ -1,0 +1,27 @@
+import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
+import { listAllShards } from '../../aws/list-shards.ts';
+import { defineCommand } from '../command.ts';
+import { cliClients, connectionOptions } from '../connection.ts';
+
+/** `describe-stream <name>`: status, retention and every shard with its hash range and parents. */
+export const describeStreamCommand = defineCommand({
+  name: 'describe-stream',
+  positionals: ['name'],
+  summary: 'show a stream: status, retention, shards with hash ranges and parents',
+  options: { ...connectionOptions },
+  async run(values, [name]) {
+    const clients = cliClients(values);
+    try {
+      const { StreamDescriptionSummary: s } = await clients.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }));
+      const shards = await listAllShards(clients.kinesis, name);
+      console.log(`${s?.StreamName}  ${s?.StreamStatus}  ${s?.OpenShardCount} open shard(s)  retention ${s?.RetentionPeriodHours} h  ${s?.StreamARN ?? ''}`);
+      for (const shard of shards) {
+        const open = shard.SequenceNumberRange?.EndingSequenceNumber === undefined;
+        const parents = [shard.ParentShardId, shard.AdjacentParentShardId].filter(Boolean).join('+');
+        console.log(`  ${shard.ShardId}  ${open ? 'open  ' : 'closed'}  hash ${shard.HashKeyRange?.StartingHashKey}–${shard.HashKeyRange?.EndingHashKey}${parents ? `  parents ${parents}` : ''}`);
+      }
+    } finally {
+      clients.destroy();
+    }
+  },
+});
