@@ -94,10 +94,10 @@ export type {
 export { deliverySink, directoryDestination, SinkDeliveryError, deliverySinkDefaults } from './actors/sink/index.ts';
 export type { SinkDestination, DeliverySinkOptions, SinkCompression, SinkSerializer } from './actors/sink/index.ts';
 export { stageFromLogic } from './pipeline/stage-from-logic.ts';
-export type { StageLogicInput, StageLogicOutput } from './pipeline/stage-from-logic.ts';
+export type { StageLogic, StageLogicInput, StageLogicOutput } from './pipeline/stage-from-logic.ts';
 
 export { Supervisor, defaultSupervisionStrategy } from './supervision/supervisor.ts';
-export type { SupervisionStrategy, ChildSpec } from './supervision/supervisor.ts';
+export type { SupervisionStrategy, ChildSpec, SupervisedActor } from './supervision/supervisor.ts';
 
 export type { Clock } from './clock.ts';
 export { systemClock } from './clock.ts';

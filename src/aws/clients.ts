@@ -7,15 +7,15 @@ import { Agent as HttpsAgent } from 'node:https';
 /** Where and how to reach AWS, or an emulator standing in for it. */
 export interface AwsConnection {
   /** Region; the SDK's default chain applies when absent. */
-  region?: string;
+  region?: string | undefined;
   /** Endpoint URL; absent means the real AWS endpoint for the region. */
-  endpoint?: string;
+  endpoint?: string | undefined;
   /** Static credentials; absent means the SDK's default credential chain. */
-  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined;
   /** Sockets per client. @defaultValue 24 */
-  maxConnections?: number;
+  maxConnections?: number | undefined;
   /** Milliseconds before a request is abandoned. @defaultValue 6000 */
-  requestTimeout?: number;
+  requestTimeout?: number | undefined;
 }
 
 function httpHandler(connection: AwsConnection): NodeHttpHandler {

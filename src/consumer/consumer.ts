@@ -35,7 +35,7 @@ export class Consumer {
   private readonly owned: { destroy(): void }[] = [];
   private readonly store: LeaseStore;
   private readonly coordinator: LeaseCoordinator;
-  private readonly supervisor: Supervisor;
+  private readonly supervisor: Supervisor<AnyActorRef>;
   private readonly events = new InstrumentationEmitter<ConsumerEvents>();
   private readonly metricsRecorder = new ConsumerMetricsRecorder();
   private readonly counts: DecodeCounts = { kinesisRecords: 0, userRecords: 0, invalidAggregates: 0, badEnvelopes: 0, outsideShard: 0 };
@@ -66,7 +66,7 @@ export class Consumer {
       clock: this.clock,
       logger: this.logger,
     });
-    this.supervisor = new Supervisor({
+    this.supervisor = new Supervisor<AnyActorRef>({
       clock: this.clock,
       logger: this.logger,
       // A shard must never stall silently (a KCL complaint): after too many restarts in a row

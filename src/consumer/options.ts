@@ -21,48 +21,48 @@ export interface ConsumerOptions {
   /** Names the lease table (one per application and stream, as the KCL does). Required. */
   applicationName: string;
   /** This worker's id in the lease table. @defaultValue `${hostname}-${random}` */
-  workerId?: string;
+  workerId?: string | undefined;
   /** A record processor per shard, in the KCL's shape. Give this or `handler`. */
-  processor?: RecordProcessorFactory;
+  processor?: RecordProcessorFactory | undefined;
   /** An async batch handler; records are checkpointed after it succeeds. Give this or `processor`. */
-  handler?: BatchHandler;
+  handler?: BatchHandler | undefined;
   /** Lambda-style retries, bisect, record age, on-failure destination (with `handler`). */
-  errorHandling?: ErrorHandlingOptions;
+  errorHandling?: ErrorHandlingOptions | undefined;
   /** Where a new lease starts. @defaultValue 'LATEST' (as the KCL) */
-  initialPosition?: InitialPosition;
-  kinesis?: KinesisClient;
-  dynamodb?: DynamoDBClient;
+  initialPosition?: InitialPosition | undefined;
+  kinesis?: KinesisClient | undefined;
+  dynamodb?: DynamoDBClient | undefined;
   /** Region, endpoint and credentials used to build the clients when they are not given. */
-  connection?: AwsConnection;
+  connection?: AwsConnection | undefined;
   /** Connection for DynamoDB when it differs from `connection` (e.g. two emulators). */
-  dynamoDbConnection?: AwsConnection;
+  dynamoDbConnection?: AwsConnection | undefined;
   /** A lease not renewed for this long is expired and may be taken. @defaultValue 10000 */
-  failoverTimeMillis?: number;
+  failoverTimeMillis?: number | undefined;
   /** How often leases are renewed. @defaultValue failoverTimeMillis / 3 */
-  renewIntervalMillis?: number;
+  renewIntervalMillis?: number | undefined;
   /**
    * How often the worker looks for leases to take; released leases move within one interval.
    * @defaultValue failoverTimeMillis / 10 (1000; the KCL: 20,050)
    */
-  takerIntervalMillis?: number;
+  takerIntervalMillis?: number | undefined;
   /** Most leases this worker holds. @defaultValue unlimited */
-  maxLeasesForWorker?: number;
+  maxLeasesForWorker?: number | undefined;
   /** Most leases stolen in one taker round. @defaultValue 2 (the KCL: 1) */
-  maxLeasesToStealAtOneTime?: number;
+  maxLeasesToStealAtOneTime?: number | undefined;
   /** How often shards are listed to create leases for new ones. @defaultValue 60000 */
-  shardSyncIntervalMillis?: number;
+  shardSyncIntervalMillis?: number | undefined;
   /** How often a child shard checks whether its parents have ended. @defaultValue 1000 (the KCL: 10,000) */
-  parentShardPollIntervalMillis?: number;
+  parentShardPollIntervalMillis?: number | undefined;
   /** Kinesis records per GetRecords call, 1–10000. @defaultValue 1000 */
-  maxRecords?: number;
+  maxRecords?: number | undefined;
   /** Wait after an empty GetRecords result. @defaultValue 500 */
-  idleTimeBetweenReadsMillis?: number;
+  idleTimeBetweenReadsMillis?: number | undefined;
   /** Largest inflated envelope accepted; larger ones are passed through raw and counted. @defaultValue 16 MiB */
-  maxInflatedBytes?: number;
+  maxInflatedBytes?: number | undefined;
   /** Interval of `consumer.metrics` events, ms; 0 turns them off. @defaultValue 1000 */
-  metricsInterval?: number;
-  logger?: Logger;
-  clock?: Clock;
+  metricsInterval?: number | undefined;
+  logger?: Logger | undefined;
+  clock?: Clock | undefined;
 }
 
 /** Options after defaults and validation; frozen. */

@@ -20,7 +20,7 @@ export interface CheckpointOptions {
    * Processor state stored with the position in the same fenced write (e.g. open windows), and
    * handed to `initialize` of the next owner. JSON text; at most 256 KiB (a lease row is ≤ 400 KB).
    */
-  state?: string;
+  state?: string | undefined;
 }
 
 /** What `initialize` learns: the shard and where processing resumes. */

@@ -9,18 +9,18 @@ export interface PipelineOptions {
    * Batches accepted but not yet through every stage; `push` (and so `processRecords` or a
    * producer-side `put`) waits while this many are in the chain. @defaultValue 4
    */
-  maxInFlightBatches?: number;
+  maxInFlightBatches?: number | undefined;
   /**
    * Batches through every stage but not yet complete (held by a sink until its object is
    * written); pushing waits while this many are held. @defaultValue 10000
    */
-  maxHeldBatches?: number;
+  maxHeldBatches?: number | undefined;
   /** How often stages with a `tick` are called; 0 turns ticks off. @defaultValue 1000 */
-  tickIntervalMs?: number;
+  tickIntervalMs?: number | undefined;
   /** Restart policy of every stage actor, unless the stage sets its own. */
-  supervision?: Partial<SupervisionStrategy>;
-  logger?: Logger;
-  clock?: Clock;
+  supervision?: Partial<SupervisionStrategy> | undefined;
+  logger?: Logger | undefined;
+  clock?: Clock | undefined;
 }
 
 export const pipelineDefaults = Object.freeze({

@@ -1,7 +1,7 @@
 import { InvalidOptionError } from '../errors.ts';
 import type { Stage } from './stage.ts';
 
-/** A stage with its types erased, as the pipeline runs it. @internal */
+/** A stage with its types erased, as the pipeline holds and runs it. */
 export type AnyStage = Stage<unknown, unknown, unknown>;
 
 /**

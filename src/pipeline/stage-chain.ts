@@ -1,4 +1,4 @@
-import { createActor } from 'xstate';
+import { createActor, type AnyActorRef } from 'xstate';
 import { systemClock, type Clock } from '../clock.ts';
 import { KinesisActorsError } from '../errors.ts';
 import { silentLogger, type Logger } from '../logger.ts';
@@ -39,7 +39,7 @@ interface Waiter {
  */
 export class StageChain<Meta> {
   private readonly workers: StageWorker<Meta>[];
-  private readonly supervisor: Supervisor;
+  private readonly supervisor: Supervisor<AnyActorRef>;
   private readonly abort = new AbortController();
   private readonly pending: ChainEntry<Meta>[] = [];
   private readonly settlers = new Map<ChainEntry<Meta>, { resolve(entry: ChainEntry<Meta>): void; reject(error: unknown): void }>();
@@ -70,7 +70,7 @@ export class StageChain<Meta> {
         this.fail(new KinesisActorsError('PIPELINE_FAILED', `stage ${stage} failed while it held ${count} unfinished batch(es); they are read again from the last checkpoint`, { cause: error })),
     };
     this.workers = deps.stages.map((stage) => new StageWorker<Meta>(stage, host, this.logger, deps.initialStates?.[stage.name]));
-    this.supervisor = new Supervisor({
+    this.supervisor = new Supervisor<AnyActorRef>({
       clock: this.clock,
       logger: this.logger,
       onEscalate: (id, error) => this.fail(new KinesisActorsError('PIPELINE_FAILED', `${id} kept failing`, { cause: error })),

@@ -1,4 +1,4 @@
-import { createActor, toPromise, type ActorLogic, type AnyActorLogic, type EventObject } from 'xstate';
+import { createActor, toPromise, type AnyActorLogic } from 'xstate';
 import { defineStage, type Stage } from './stage.ts';
 
 /** What an xstate stage logic is given for each batch. */
@@ -19,6 +19,15 @@ export interface StageLogicOutput<Out, State> {
 }
 
 /**
+ * An xstate `ActorLogic` whose input is a {@link StageLogicInput}: a `fromPromise`, a machine.
+ * Written structurally so that the package's declarations do not pull in xstate's.
+ */
+export interface StageLogic<In, State> {
+  transition: (...args: any[]) => unknown;
+  getInitialSnapshot: (actorScope: any, input: StageLogicInput<In, State>) => unknown;
+}
+
+/**
  * A stage from any xstate `ActorLogic` — a `fromPromise`, or a machine with a final state's
  * `output` — run once per batch as a child actor. Its error crashes the stage actor like a
  * throwing `process` would, so the framework's supervision applies.
@@ -29,7 +38,7 @@ export interface StageLogicOutput<Out, State> {
  */
 export function stageFromLogic<In, Out, State = never>(
   name: string,
-  logic: ActorLogic<any, EventObject, StageLogicInput<In, State>, any, any>,
+  logic: StageLogic<In, State>,
 ): Stage<In, Out, State> {
   return defineStage<In, Out, State>({
     name,
@@ -38,7 +47,7 @@ export function stageFromLogic<In, Out, State = never>(
       return {
         async process(items) {
           const input: StageLogicInput<In, State> = { items, state, shardId, now: clock.now() };
-          const actor = createActor(logic as AnyActorLogic, { input });
+          const actor = createActor(logic as unknown as AnyActorLogic, { input });
           const done = toPromise(actor);
           actor.start();
           const output = (await done) as StageLogicOutput<Out, State>;

@@ -19,57 +19,57 @@ export interface ProducerOptions {
   /** Stream to put records into. Required. */
   streamName: string;
   /** A ready Kinesis client; when absent one is built from `connection`. */
-  kinesis?: KinesisClient;
+  kinesis?: KinesisClient | undefined;
   /** Region, endpoint and credentials used to build the client when `kinesis` is absent. */
-  connection?: AwsConnection;
+  connection?: AwsConnection | undefined;
   /** Pack user records bound for one shard into KPL aggregated records. @defaultValue true */
-  aggregationEnabled?: boolean;
+  aggregationEnabled?: boolean | undefined;
   /** User records per aggregated record, 1–4294967295. @defaultValue 4294967295 */
-  aggregationMaxCount?: number;
+  aggregationMaxCount?: number | undefined;
   /** Bytes per aggregated record (before compression), 64–1048576. @defaultValue 51200 */
-  aggregationMaxSize?: number;
+  aggregationMaxSize?: number | undefined;
   /** Kinesis records per PutRecords request, 1–500. @defaultValue 500 */
-  collectionMaxCount?: number;
+  collectionMaxCount?: number | undefined;
   /** Bytes per PutRecords request, 52224–9223372036854775807 (capped at 5 MiB). @defaultValue 5242880 */
-  collectionMaxSize?: number;
+  collectionMaxSize?: number | undefined;
   /** Longest time a user record waits in a buffer before it is sent, 0–9223372036854775807 ms. @defaultValue 100 */
-  recordMaxBufferedTime?: number;
+  recordMaxBufferedTime?: number | undefined;
   /** Time a user record may spend being retried before it fails as expired, 100–9223372036854775807 ms. @defaultValue 30000 */
-  recordTtl?: number;
+  recordTtl?: number | undefined;
   /** Per-shard send rate as a percentage of the shard write limits (1 MiB/s, 1000 records/s), 1–9223372036854775807. @defaultValue 150 */
-  rateLimit?: number;
+  rateLimit?: number | undefined;
   /** Fail throttled records at once instead of retrying them. @defaultValue false */
-  failIfThrottled?: boolean;
+  failIfThrottled?: boolean | undefined;
   /** Sockets to Kinesis when the producer builds its client, 1–256. @defaultValue 24 */
-  maxConnections?: number;
+  maxConnections?: number | undefined;
   /** Milliseconds before a PutRecords request is abandoned and retried, 100–600000. @defaultValue 6000 */
-  requestTimeout?: number;
+  requestTimeout?: number | undefined;
   /** Largest user record (data plus partition key), in bytes. @defaultValue 1048576 */
-  maxRecordSize?: number;
+  maxRecordSize?: number | undefined;
   /** Compression of aggregated records: 'deflate' wraps them in the framework's envelope, 'none' writes plain KPL records. @defaultValue 'deflate' */
-  compression?: CompressionCodec;
+  compression?: CompressionCodec | undefined;
   /** Deflate level, 0–9. @defaultValue 1 */
-  compressionLevel?: number;
+  compressionLevel?: number | undefined;
   /** Worker threads that encode and compress batches, 1–64. @defaultValue 1 */
-  workerThreads?: number;
+  workerThreads?: number | undefined;
   /** User records accepted but without a final result, beyond which `put()` waits or rejects. @defaultValue 100000 */
-  maxOutstandingRecords?: number;
+  maxOutstandingRecords?: number | undefined;
   /** Bytes of user records accepted but without a final result, beyond which `put()` waits or rejects. @defaultValue 67108864 */
-  maxOutstandingBytes?: number;
+  maxOutstandingBytes?: number | undefined;
   /** What `put()` does when a limit is reached. @defaultValue 'wait' */
-  backpressure?: BackpressureMode;
+  backpressure?: BackpressureMode | undefined;
   /** Serializer for values that are not Buffers or Uint8Arrays. @defaultValue JSON.stringify */
-  serializer?: Serializer;
+  serializer?: Serializer | undefined;
   /** First retry delay after a failed put; doubles per attempt with full jitter. @defaultValue 100 */
-  retryBaseDelay?: number;
+  retryBaseDelay?: number | undefined;
   /** Largest retry delay. @defaultValue 5000 */
-  retryMaxDelay?: number;
+  retryMaxDelay?: number | undefined;
   /** Interval of `producer.metrics` instrumentation events, ms; 0 turns them off. @defaultValue 1000 */
-  metricsInterval?: number;
+  metricsInterval?: number | undefined;
   /** pino logger; silent when absent. */
-  logger?: Logger;
+  logger?: Logger | undefined;
   /** Time source; tests pass a simulated clock. */
-  clock?: Clock;
+  clock?: Clock | undefined;
 }
 
 /** Options after defaults and validation; frozen. */

@@ -49,7 +49,7 @@ export class Producer {
   private readonly events = new InstrumentationEmitter<ProducerEvents>();
   private readonly hashKeys = new HashKeyCache();
   private readonly admission: Admission;
-  private readonly supervisor: Supervisor;
+  private readonly supervisor: Supervisor<AnyActorRef>;
   private readonly router: ShardRouter;
   private readonly root: AnyActorRef;
   private refreshWaiters: ((map: ShardMap) => void)[] = [];
@@ -69,7 +69,7 @@ export class Producer {
     this.kinesis = o.kinesis ?? createKinesisClient({ ...o.connection, maxConnections: o.maxConnections, requestTimeout: o.requestTimeout });
     this.pool = createEncodePool(o.workerThreads);
     this.admission = new Admission(o.maxOutstandingRecords, o.maxOutstandingBytes, o.backpressure);
-    this.supervisor = new Supervisor({
+    this.supervisor = new Supervisor<AnyActorRef>({
       clock: this.clock,
       logger: this.logger,
       onEscalate: (id, error) => this.escalate(id, error),
@@ -290,9 +290,9 @@ export class Producer {
     return this.events.on(event, listener);
   }
 
-  /** @internal */
-  get [producerInternals](): { pool: EncodePool; root: AnyActorRef; supervisor: Supervisor } {
-    return { pool: this.pool, root: this.root, supervisor: this.supervisor };
+  /** For tests that kill a worker thread under load. @internal */
+  get [producerInternals](): { pool: EncodePool } {
+    return { pool: this.pool };
   }
 }
 

@@ -23,7 +23,7 @@ export interface ShardRouterDeps {
   options: ResolvedProducerOptions;
   clock: Clock;
   logger: Logger;
-  supervisor: Supervisor;
+  supervisor: Supervisor<AnyActorRef>;
   flush(batch: Batch): Promise<void>;
   /** Settles a user record as failed for good. */
   fail(record: UserRecord, error: Error): void;

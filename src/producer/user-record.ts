@@ -17,7 +17,7 @@ export interface PutOptions {
   /** Partition key, 1–256 characters; it decides the shard unless `explicitHashKey` is given. */
   partitionKey: string;
   /** Decimal hash key, 0 to 2^128−1, that overrides the partition key's MD5 for shard choice. */
-  explicitHashKey?: string;
+  explicitHashKey?: string | undefined;
 }
 
 /**

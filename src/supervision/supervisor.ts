@@ -1,4 +1,3 @@
-import type { AnyActorRef } from 'xstate';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import { KinesisActorsError } from '../errors.ts';
@@ -23,20 +22,30 @@ export const defaultSupervisionStrategy: SupervisionStrategy = Object.freeze({
   withinMs: 60_000,
 });
 
+/**
+ * What the supervisor needs of an actor; any xstate `createActor(...)` result is one. Kept
+ * structural so that the package's declarations do not pull in xstate's.
+ */
+export interface SupervisedActor {
+  start(): unknown;
+  stop(): unknown;
+  subscribe(observer: { error?: (error: unknown) => void }): { unsubscribe(): void };
+}
+
 /** A supervised child: how to create it, and what to do before a restart (re-queue its work). */
-export interface ChildSpec {
+export interface ChildSpec<A extends SupervisedActor = SupervisedActor> {
   id: string;
   /** Creates the actor without starting it: the supervisor subscribes first, then starts it. */
-  create(): AnyActorRef;
+  create(): A;
   /** Runs after the child failed and before its replacement starts: hand back what it held. */
   onFailure?(error: unknown): void;
   /** This child's own restart policy, over the supervisor's. */
   strategy?: SupervisionStrategy;
 }
 
-interface Child {
-  spec: ChildSpec;
-  actor: AnyActorRef;
+interface Child<A extends SupervisedActor> {
+  spec: ChildSpec<A>;
+  actor: A;
   restarts: number[];
   timer: unknown;
   unsubscribe: () => void;
@@ -46,8 +55,8 @@ interface Child {
  * Restarts failed xstate actors with jittered backoff, caps restarts per window, then escalates.
  * xstate v5 only moves a failed actor to its error state; this is the missing strategy.
  */
-export class Supervisor {
-  private readonly children = new Map<string, Child>();
+export class Supervisor<A extends SupervisedActor = SupervisedActor> {
+  private readonly children = new Map<string, Child<A>>();
   private stopped = false;
 
   constructor(
@@ -63,16 +72,16 @@ export class Supervisor {
   ) {}
 
   /** Starts a child under supervision and returns its actor. */
-  spawn(spec: ChildSpec): AnyActorRef {
+  spawn(spec: ChildSpec<A>): A {
     if (this.children.has(spec.id)) throw new Error(`child ${spec.id} is already supervised`);
-    const child: Child = { spec, actor: undefined as never, restarts: [], timer: undefined, unsubscribe: () => {} };
+    const child: Child<A> = { spec, actor: undefined as never, restarts: [], timer: undefined, unsubscribe: () => {} };
     this.children.set(spec.id, child);
     this.startChild(child);
     return child.actor;
   }
 
   /** The current actor of a child (a restart replaces it). */
-  get(id: string): AnyActorRef | undefined {
+  get(id: string): A | undefined {
     return this.children.get(id)?.actor;
   }
 
@@ -100,7 +109,7 @@ export class Supervisor {
     for (const id of this.ids()) this.stop(id);
   }
 
-  private startChild(child: Child): void {
+  private startChild(child: Child<A>): void {
     const actor = child.spec.create();
     child.actor = actor;
     const subscription = actor.subscribe({ error: (error: unknown) => this.failed(child, actor, error) });
@@ -108,7 +117,7 @@ export class Supervisor {
     actor.start();
   }
 
-  private failed(child: Child, actor: AnyActorRef, error: unknown): void {
+  private failed(child: Child<A>, actor: A, error: unknown): void {
     if (this.stopped || this.children.get(child.spec.id) !== child || child.actor !== actor) return;
     const { clock, logger } = this.options;
     const strategy = child.spec.strategy ?? this.options.strategy ?? defaultSupervisionStrategy;

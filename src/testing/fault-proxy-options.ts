@@ -4,9 +4,9 @@ import type { ShardWriteLimits } from './token-bucket.ts';
 /** Per-shard write limits to enforce; each defaults to the Kinesis limit. */
 export interface ThrottleOptions {
   /** Data plus partition key bytes per shard per second. @defaultValue 1 MiB (1048576) */
-  bytesPerSecond?: number;
+  bytesPerSecond?: number | undefined;
   /** Records per shard per second. @defaultValue 1000 */
-  recordsPerSecond?: number;
+  recordsPerSecond?: number | undefined;
 }
 
 /** The faults of a {@link FaultProxy}; every one can be changed at run time with `configure()`. */
@@ -17,41 +17,41 @@ export interface FaultProxyFaults {
    * restarts the sequence. Throttling depends on time, not on the seed.
    * @defaultValue 1
    */
-  seed?: number;
+  seed?: number | undefined;
   /**
    * Enforce per-shard write limits with token buckets holding one second of each limit.
    * `true` means the Kinesis limits. Changing it resets the buckets to full.
    * @defaultValue false
    */
-  throttle?: boolean | ThrottleOptions;
+  throttle?: boolean | ThrottleOptions | undefined;
   /**
    * Probability (0..1) that a request is answered with HTTP 500 `InternalFailure` or 503
    * `ServiceUnavailable` (even odds) without being forwarded.
    * @defaultValue 0
    */
-  requestFailureRate?: number;
+  requestFailureRate?: number | undefined;
   /**
    * Probability (0..1) that a PutRecords entry fails with `InternalFailure` and is not written.
    * PutRecord (singular) is not affected; use `requestFailureRate` for it.
    * @defaultValue 0
    */
-  entryFailureRate?: number;
+  entryFailureRate?: number | undefined;
   /** Probability (0..1) that the proxy destroys the client's connection instead of answering. @defaultValue 0 */
-  connectionResetRate?: number;
+  connectionResetRate?: number | undefined;
   /**
    * Share (0..1) of connection resets made after the upstream answered, so the records were
    * written but the client never hears it: how duplicates happen. The rest reset before forwarding.
    * @defaultValue 0.5
    */
-  resetAfterForward?: number;
+  resetAfterForward?: number | undefined;
   /** Delay before a request is handled, fixed or uniform in [min, max]. @defaultValue 0 */
-  latencyMs?: number | { min: number; max: number };
+  latencyMs?: number | { min: number; max: number } | undefined;
   /**
    * X-Amz-Target operations (without the `Kinesis_20131202.` prefix) that faults apply to;
    * others are proxied untouched with their bodies streamed.
    * @defaultValue ['PutRecords', 'PutRecord']
    */
-  operations?: readonly string[];
+  operations?: readonly string[] | undefined;
 }
 
 /** Options of {@link startFaultProxy}. */
@@ -59,7 +59,7 @@ export interface FaultProxyOptions extends FaultProxyFaults {
   /** URL of the Kinesis emulator to forward to, such as `stack.kinesisEndpoint`. */
   upstream: string;
   /** Time source of the token buckets, in milliseconds. @defaultValue `performance.now()` */
-  clock?: { now(): number };
+  clock?: { now(): number } | undefined;
 }
 
 /** Options after validation, with every default applied. @internal */

@@ -21,7 +21,7 @@ export interface FilterStage<T> extends Stage<T, T> {
 /** Options of {@link dropWhen}. */
 export interface DropWhenOptions {
   /** @defaultValue 'dropWhen' */
-  name?: string;
+  name?: string | undefined;
 }
 
 /**
@@ -59,11 +59,11 @@ export type FilterRule = { field: string; equals: string | number | boolean | nu
 /** Options of {@link filterRecords}. */
 export interface FilterRecordsOptions {
   /** @defaultValue 'filterRecords' */
-  name?: string;
+  name?: string | undefined;
   /** An item matching any rule is dropped. Required, non-empty. */
   drop: readonly FilterRule[];
   /** Items whose value is not an object. @defaultValue 'drop' */
-  onInvalid?: OnInvalidValue;
+  onInvalid?: OnInvalidValue | undefined;
 }
 
 function resolveRule(rule: FilterRule, index: number): (value: RecordValue) => boolean {

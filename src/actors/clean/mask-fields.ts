@@ -20,15 +20,15 @@ export type MaskAction = 'redact' | 'hash' | 'maskIp' | 'maskEmail' | 'drop';
 /** Options of {@link maskFields}. */
 export interface MaskFieldsOptions {
   /** @defaultValue 'maskFields' */
-  name?: string;
+  name?: string | undefined;
   /** Dot path (`user.email`) → action, applied in this order. Paths go through objects only. Required, non-empty. */
   fields: Readonly<Record<string, MaskAction>>;
   /** Key of the `'hash'` action; required when a field hashes. @defaultValue none */
-  hashSecret?: string | Buffer;
+  hashSecret?: string | Buffer | undefined;
   /** Replacement of `'redact'`, and of values `'maskIp'` / `'maskEmail'` cannot parse. @defaultValue '[REDACTED]' */
-  redactWith?: string;
+  redactWith?: string | undefined;
   /** Items whose value is not an object. @defaultValue 'drop' */
-  onInvalid?: OnInvalidValue;
+  onInvalid?: OnInvalidValue | undefined;
 }
 
 /** Counts of a cleaning stage, summed over its instances (shards) since it was created. */

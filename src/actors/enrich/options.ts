@@ -13,7 +13,7 @@ export type OnMissingRow = 'pass' | 'drop' | 'default';
 /** Options of {@link enrich}. */
 export interface EnrichOptions<In, Row, Out> {
   /** @defaultValue 'enrich' */
-  name?: string;
+  name?: string | undefined;
   /** The lookup table, or the function that looks a key up. Required. */
   lookup: Lookup<Row>;
   /** The join key of an item, e.g. `(item) => item.value.region`; undefined means no row. Required. */
@@ -25,17 +25,17 @@ export interface EnrichOptions<In, Row, Out> {
    */
   merge?: (item: StreamItem<In>, row: Row | undefined) => Out;
   /** Items without a row: merged with `undefined` and passed on, dropped, or merged with `defaultRow`. @defaultValue 'pass' */
-  onMissing?: OnMissingRow;
+  onMissing?: OnMissingRow | undefined;
   /** The row of items without one; required with `onMissing: 'default'`, not allowed otherwise. @defaultValue none */
-  defaultRow?: Row;
+  defaultRow?: Row | undefined;
   /** Sets `stream` on every output, so a producer-side router puts it onto that stream. @defaultValue unchanged */
-  outputStream?: string;
+  outputStream?: string | undefined;
   /** Entries of the per-instance cache of a lookup function (rows and misses); 0 turns it off. @defaultValue 10000 */
-  cacheSize?: number;
+  cacheSize?: number | undefined;
   /** How long a cached entry is used, in ms on the pipeline's clock. @defaultValue 60000 */
-  cacheTtlMs?: number;
+  cacheTtlMs?: number | undefined;
   /** Lookups of a batch in flight at once (each distinct key once). @defaultValue 16 */
-  lookupConcurrency?: number;
+  lookupConcurrency?: number | undefined;
 }
 
 /** Options after defaults and validation; frozen. @internal */

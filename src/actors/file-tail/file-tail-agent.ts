@@ -1,5 +1,5 @@
 import { open, stat } from 'node:fs/promises';
-import { createActor } from 'xstate';
+import { createActor, type AnyActorRef } from 'xstate';
 import { sleepUnlessAborted, systemClock } from '../../clock.ts';
 import { KinesisActorsError } from '../../errors.ts';
 import { silentLogger, type Logger } from '../../logger.ts';
@@ -46,7 +46,7 @@ export class FileTailAgent {
   private readonly files = new Map<string, TrackedFile>();
   private readonly patterns;
   private readonly stop = new AbortController();
-  private readonly supervisor: Supervisor;
+  private readonly supervisor: Supervisor<AnyActorRef>;
   private readonly inFlight = new Set<Promise<void>>();
   private restored = new Map<string, FilePosition>();
   private firstScan = true;
@@ -61,7 +61,7 @@ export class FileTailAgent {
     this.logger = (this.o.logger ?? silentLogger()).child({ component: 'fileTail' });
     this.clock = this.o.clock ?? systemClock;
     this.patterns = this.o.files.map((p) => compilePattern(p));
-    this.supervisor = new Supervisor({
+    this.supervisor = new Supervisor<AnyActorRef>({
       clock: this.clock,
       logger: this.logger,
       onEscalate: (_id, error) => {

@@ -18,21 +18,21 @@ export interface FileTailAgentOptions {
   /** JSON file holding the read position of every file, so a restart neither skips nor repeats lines. Required. */
   checkpointFile: string;
   /** @defaultValue 'text' */
-  format?: LineFormat;
+  format?: LineFormat | undefined;
   /** Partition key of a line, from its record value and the file. @defaultValue a random UUID per line (as the Kinesis Agent) */
-  partitionKey?: (value: unknown, file: string) => string;
+  partitionKey?: ((value: unknown, file: string) => string) | undefined;
   /** Where a file seen for the first time (no checkpoint) starts. @defaultValue 'start' */
-  startPosition?: 'start' | 'end';
+  startPosition?: 'start' | 'end' | undefined;
   /** How often files are checked for new lines, new files and rotation. @defaultValue 250 */
-  pollIntervalMs?: number;
+  pollIntervalMs?: number | undefined;
   /** How often the checkpoint file is written (and on close). @defaultValue 1000 */
-  checkpointIntervalMs?: number;
+  checkpointIntervalMs?: number | undefined;
   /** Longest line; a longer one is counted as failed and skipped. @defaultValue 1048576 */
-  maxLineBytes?: number;
+  maxLineBytes?: number | undefined;
   /** Lines put but not yet acknowledged; reading pauses at this many. @defaultValue 10000 */
-  maxPendingLines?: number;
-  logger?: Logger;
-  clock?: Clock;
+  maxPendingLines?: number | undefined;
+  logger?: Logger | undefined;
+  clock?: Clock | undefined;
 }
 
 export const fileTailDefaults = Object.freeze({

@@ -15,25 +15,25 @@ export type SinkSerializer = (item: StreamItem) => string;
  */
 export interface DeliverySinkOptions {
   /** Stage name, and the first part of every object's name. @defaultValue 'sink' */
-  name?: string;
+  name?: string | undefined;
   /** Where objects go. @defaultValue directoryDestination(options.directory) */
-  destination?: SinkDestination;
+  destination?: SinkDestination | undefined;
   /** Directory of the default destination; not allowed with `destination`. @defaultValue './sink-output' */
-  directory?: string;
+  directory?: string | undefined;
   /** Key prefix of data objects, before `YYYY/MM/DD/HH/` (UTC). @defaultValue '' */
-  prefix?: string;
+  prefix?: string | undefined;
   /** Key prefix of records that could not be delivered, before `YYYY/MM/DD/HH/`. @defaultValue 'errors/' */
-  errorPrefix?: string;
+  errorPrefix?: string | undefined;
   /** Bytes of lines (before compression) that close a buffer, 1–134217728. @defaultValue 5242880 */
-  bufferSizeBytes?: number;
+  bufferSizeBytes?: number | undefined;
   /** Milliseconds after its first record that a buffer is closed, 100–900000. @defaultValue 300000 */
-  bufferIntervalMs?: number;
+  bufferIntervalMs?: number | undefined;
   /** Compression of objects. @defaultValue 'none' */
-  compression?: SinkCompression;
+  compression?: SinkCompression | undefined;
   /** How long a failing write is retried before the records go under `errorPrefix`, 0–7200000 ms; 0 tries once. @defaultValue 300000 */
-  retryDurationMs?: number;
+  retryDurationMs?: number | undefined;
   /** One line per item; must not contain a newline. @defaultValue (item) => JSON.stringify(item.value) */
-  serialize?: SinkSerializer;
+  serialize?: SinkSerializer | undefined;
 }
 
 /** Options after defaults and validation; frozen. */

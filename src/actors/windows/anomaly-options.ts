@@ -5,7 +5,7 @@ import { integerMs } from './options.ts';
 /** Options of {@link anomalyDetector}. Give exactly one of `threshold` and `thresholdStdDevs`. */
 export interface AnomalyDetectorOptions<T> {
   /** Unique in its pipeline. @defaultValue 'anomalyDetector' */
-  name?: string;
+  name?: string | undefined;
   /** The series a reading belongs to (a sensor id); it becomes the alert's partition key. Required. */
   key: (item: StreamItem<T>) => string;
   /** The reading; items whose value is not a finite number are counted and skipped. Required. */
@@ -13,13 +13,13 @@ export interface AnomalyDetectorOptions<T> {
   /** Event time of a reading, ms since the epoch. @defaultValue item.eventTime */
   eventTime?: (item: StreamItem<T>) => number | undefined;
   /** How far back, in event time, the readings a new one is compared with go. @defaultValue 10000 */
-  windowMs?: number;
+  windowMs?: number | undefined;
   /** Alert when |reading − mean of the window| exceeds this absolute amount. */
-  threshold?: number;
+  threshold?: number | undefined;
   /** Alert when |reading − mean| exceeds this many (population) standard deviations of the window. */
-  thresholdStdDevs?: number;
+  thresholdStdDevs?: number | undefined;
   /** Readings needed in the window before any alert. @defaultValue 3 */
-  minSamples?: number;
+  minSamples?: number | undefined;
 }
 
 /** Every default of {@link AnomalyDetectorOptions}. */

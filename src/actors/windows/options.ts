@@ -13,7 +13,7 @@ export interface Aggregate<T, A> {
 /** Options of {@link windowAggregate}. */
 export interface WindowAggregateOptions<T, A = never> {
   /** Unique in its pipeline. @defaultValue 'window' */
-  name?: string;
+  name?: string | undefined;
   /** Window sizes are whole milliseconds; windows are aligned to the epoch. Required. */
   window: WindowSpec;
   /** Group-by key of an item (a page, a gender); it becomes the result's partition key. Required. */
@@ -21,9 +21,9 @@ export interface WindowAggregateOptions<T, A = never> {
   /** Event time of an item, ms since the epoch; items without one are counted and dropped. @defaultValue item.eventTime */
   eventTime?: (item: StreamItem<T>) => number | undefined;
   /** How far the watermark must pass a window's end before the window is emitted. @defaultValue 0 */
-  allowedLatenessMs?: number;
+  allowedLatenessMs?: number | undefined;
   /** Computed per window and key, beside the count. @defaultValue none: counts only */
-  aggregate?: Aggregate<T, A>;
+  aggregate?: Aggregate<T, A> | undefined;
   /**
    * On a quiet stream, how far behind the clock event time may be. A tick that finds no record
    * arrived for this long moves the watermark to `now − idleAdvanceMs`, so windows close
@@ -31,14 +31,14 @@ export interface WindowAggregateOptions<T, A = never> {
    * For live streams, whose event time follows the clock. Give at most one of this and `idleTimeoutMs`.
    * @defaultValue undefined: the watermark moves only with event time
    */
-  idleAdvanceMs?: number;
+  idleAdvanceMs?: number | undefined;
   /**
    * A tick that finds no record arrived for this long (processing time) emits every open window
    * early, with what it holds, and closes it for good: records for it arriving later are late.
    * For replayed or simulated event time, which does not follow the clock.
    * @defaultValue undefined: windows close only by the watermark
    */
-  idleTimeoutMs?: number;
+  idleTimeoutMs?: number | undefined;
 }
 
 /** Every default of {@link WindowAggregateOptions}. */

@@ -41,19 +41,19 @@ export interface ErrorHandlingOptions {
    * are older than `maximumRecordAgeMs` (with no age limit: until the signal aborts), else 0–10000.
    * @defaultValue -1 (as Lambda)
    */
-  maximumRetryAttempts?: number;
+  maximumRetryAttempts?: number | undefined;
   /** On a handler error, split the batch in two and process each half; splits do not count as retries. @defaultValue false */
-  bisectBatchOnFunctionError?: boolean;
+  bisectBatchOnFunctionError?: boolean | undefined;
   /** Records older than this (by `approximateArrivalTimestamp`) go to `onFailure` without being handled; -1 for no limit, else 60000–604800000. @defaultValue -1 */
-  maximumRecordAgeMs?: number;
+  maximumRecordAgeMs?: number | undefined;
   /** First retry delay; doubles per retry, with jitter. 1–600000. @defaultValue 100 */
-  retryBaseDelayMs?: number;
+  retryBaseDelayMs?: number | undefined;
   /** Largest retry delay, from `retryBaseDelayMs` to 3600000. @defaultValue 10000, or `retryBaseDelayMs` if larger */
-  retryMaxDelayMs?: number;
+  retryMaxDelayMs?: number | undefined;
   /** The handler may return `{ batchItemFailures: [{ itemIdentifier }] }`; processing resumes at the lowest failed item. @defaultValue false */
-  reportBatchItemFailures?: boolean;
+  reportBatchItemFailures?: boolean | undefined;
   /** Destination for records given up on; without one they are logged and discarded (as Lambda does). @defaultValue none */
-  onFailure?: OnFailureDestination;
+  onFailure?: OnFailureDestination | undefined;
 }
 
 /** Error handling options after defaults and validation; frozen. */

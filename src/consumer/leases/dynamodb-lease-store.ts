@@ -18,11 +18,11 @@ import { ensureLeaseTable } from './dynamodb-lease-table.ts';
 /** Options of {@link DynamoDbLeaseStore}. */
 export interface DynamoDbLeaseStoreOptions {
   /** Clock for waiting on table creation. @defaultValue the system clock */
-  clock?: Clock;
+  clock?: Clock | undefined;
   /** How long {@link DynamoDbLeaseStore.ensureTable} waits for the table to become ACTIVE. @defaultValue 300000 */
-  tableActiveTimeoutMillis?: number;
+  tableActiveTimeoutMillis?: number | undefined;
   /** Items per Scan page; absent means DynamoDB's 1 MB pages. Set it to exercise paging. @defaultValue undefined */
-  scanPageSize?: number;
+  scanPageSize?: number | undefined;
 }
 
 interface Update {

@@ -10,29 +10,29 @@ export interface LeaseCoordinatorOptions {
    * A lease whose counter has not moved for this long (in another worker's view) may be taken.
    * @defaultValue 10000 (as the KCL)
    */
-  failoverTimeMillis?: number;
+  failoverTimeMillis?: number | undefined;
   /** How often held leases are renewed; below the failover time. @defaultValue failoverTimeMillis / 3 (3333) */
-  renewIntervalMillis?: number;
+  renewIntervalMillis?: number | undefined;
   /**
    * How often the table is scanned for leases to take. Dead workers' leases move after at most
    * failover + one interval, and a new worker gets its share within a few intervals; each
    * round costs one Scan. @defaultValue failoverTimeMillis / 5 (2000; the KCL: 20,050)
    */
-  takerIntervalMillis?: number;
+  takerIntervalMillis?: number | undefined;
   /** Most leases this worker holds. @defaultValue Infinity */
-  maxLeasesForWorker?: number;
+  maxLeasesForWorker?: number | undefined;
   /**
    * Most leases stolen per taker round. The KCL steals one; two halves the rounds a joining
    * worker needs while keeping each round's interruptions (and duplicate records) small.
    * @defaultValue 2
    */
-  maxLeasesToStealAtOneTime?: number;
+  maxLeasesToStealAtOneTime?: number | undefined;
   /** @defaultValue the system clock */
-  clock?: Clock;
+  clock?: Clock | undefined;
   /** @defaultValue a silent logger */
-  logger?: Logger;
+  logger?: Logger | undefined;
   /** Uniform in [0, 1), for the taker's shuffles. @defaultValue Math.random */
-  random?: () => number;
+  random?: (() => number) | undefined;
 }
 
 /** Options after defaults and validation; frozen. */

@@ -6,14 +6,14 @@ import type { StreamItem } from '../stream-item.ts';
 /** Options of {@link parseJson}. */
 export interface ParseJsonOptions {
   /** @defaultValue 'parseJson' */
-  name?: string;
+  name?: string | undefined;
   /**
    * Field of the parsed object holding the event time (ms since the epoch, or an ISO string).
    * Records without it get their arrival time in Kinesis. @defaultValue none: arrival time
    */
-  eventTimeField?: string;
+  eventTimeField?: string | undefined;
   /** What to do with a record that is not JSON: drop it (logged at warn) or fail the batch. @defaultValue 'drop' */
-  onInvalid?: 'drop' | 'fail';
+  onInvalid?: 'drop' | 'fail' | undefined;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { AnyActorRef } from 'xstate';
 import { ShardRouter } from '../../../src/producer/shard-router.ts';
 import { ShardMap } from '../../../src/producer/shard-map.ts';
 import { resolveProducerOptions, type ProducerOptions } from '../../../src/producer/options.ts';
@@ -34,7 +35,7 @@ function harness(overrides: Partial<ProducerOptions> = {}, flushImpl?: (batch: B
   const escalated: unknown[] = [];
   const restarts: string[] = [];
   let refreshes = 0;
-  const supervisor = new Supervisor({
+  const supervisor = new Supervisor<AnyActorRef>({
     clock,
     logger: silentLogger(),
     strategy: { minBackoffMs: 10, maxBackoffMs: 10, maxRestarts: 5, withinMs: 60_000 },

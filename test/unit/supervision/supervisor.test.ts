@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createActor, fromCallback, setup } from 'xstate';
+import { createActor, fromCallback, setup, type AnyActorRef } from 'xstate';
 import { Supervisor } from '../../../src/supervision/supervisor.ts';
 import { SimulatedClock } from '../../../src/testing/simulated-clock.ts';
 import { silentLogger } from '../../../src/logger.ts';
@@ -19,7 +19,7 @@ describe('Supervisor', () => {
     const clock = new SimulatedClock();
     const handedBack: unknown[] = [];
     let starts = 0;
-    const supervisor = new Supervisor({ clock, logger: silentLogger(), onEscalate: () => expect.unreachable() });
+    const supervisor = new Supervisor<AnyActorRef>({ clock, logger: silentLogger(), onEscalate: () => expect.unreachable() });
     supervisor.spawn({
       id: 'child',
       create: () => {
@@ -39,7 +39,7 @@ describe('Supervisor', () => {
   it('escalates after more restarts than the window allows', () => {
     const clock = new SimulatedClock();
     const escalated: unknown[] = [];
-    const supervisor = new Supervisor({
+    const supervisor = new Supervisor<AnyActorRef>({
       clock,
       logger: silentLogger(),
       strategy: { minBackoffMs: 10, maxBackoffMs: 10, maxRestarts: 3, withinMs: 10_000 },
@@ -57,7 +57,7 @@ describe('Supervisor', () => {
 
   it('forgets old restarts outside the window', () => {
     const clock = new SimulatedClock();
-    const supervisor = new Supervisor({
+    const supervisor = new Supervisor<AnyActorRef>({
       clock,
       logger: silentLogger(),
       strategy: { minBackoffMs: 10, maxBackoffMs: 10, maxRestarts: 2, withinMs: 1000 },
@@ -74,7 +74,7 @@ describe('Supervisor', () => {
   it('supervises any actor logic, and stopAll stops restarts', () => {
     const clock = new SimulatedClock();
     let starts = 0;
-    const supervisor = new Supervisor({ clock, logger: silentLogger(), onEscalate: () => {} });
+    const supervisor = new Supervisor<AnyActorRef>({ clock, logger: silentLogger(), onEscalate: () => {} });
     const failing = fromCallback(() => {
       throw new Error('callback failed');
     });
