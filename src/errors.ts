@@ -35,7 +35,8 @@ export type ErrorCode =
   | 'SINK_DELIVERY_FAILED'
   | 'INVALID_LINE'
   | 'CHECKPOINT_FILE_CORRUPT'
-  | 'INVALID_BATCH_RESULT';
+  | 'INVALID_BATCH_RESULT'
+  | 'MISSING_DEPENDENCY';
 
 /** Base class of every error thrown or rejected by the framework. */
 export class KinesisActorsError extends Error {

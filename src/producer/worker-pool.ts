@@ -1,6 +1,6 @@
 import { Piscina } from 'piscina';
 import type { EncodeResult, EncodeTask } from './batch.ts';
-import { encodeWorkerScript, type WorkerScript } from './worker-bundle.ts';
+import { moduleScript } from '../module-script.ts';
 
 /** The most data one worker task carries when batches share it. */
 const MAX_SHARED_TASK_BYTES = 512 * 1024;
@@ -27,12 +27,12 @@ export interface EncodePool {
  * what was queued on it. @internal
  */
 export function createEncodePool(threads: number): EncodePool {
-  let pool: Piscina<EncodeTask[], EncodeResult[]> | undefined;
+  const script = moduleScript('../../workers/encode.worker', import.meta.url);
   let closing: Promise<void> | undefined;
-  const start = ({ filename, execArgv }: WorkerScript): Piscina<EncodeTask[], EncodeResult[]> => {
+  const start = (): Piscina<EncodeTask[], EncodeResult[]> => {
     const created = new Piscina<EncodeTask[], EncodeResult[]>({
-      filename,
-      execArgv,
+      filename: script.url.href,
+      execArgv: script.execArgv,
       minThreads: threads,
       maxThreads: threads,
       idleTimeout: 60_000,
@@ -41,13 +41,13 @@ export function createEncodePool(threads: number): EncodePool {
     created.on('workerDestroy', () =>
       queueMicrotask(() => {
         if (closing || pool !== created || created.threads.length >= threads) return;
-        pool = start({ filename, execArgv });
+        pool = start();
         void created.destroy();
       }),
     );
     return created;
   };
-  const ready = encodeWorkerScript().then((script) => (pool = start(script)));
+  let pool = start();
 
   // Batches cut in the same turn of the event loop (shards falling due together) share a worker
   // task: a task costs the posting thread ~0.5-1 ms of CPU, whatever it carries.
@@ -55,8 +55,7 @@ export function createEncodePool(threads: number): EncodePool {
   const run = (group: Queued[]) => {
     const tasks = group.map((q) => q.task);
     // The packed data moves to the worker; the batches keep their records for retries.
-    const send = () => pool!.run(tasks, { transferList: tasks.map((t) => t.data.buffer as ArrayBuffer) });
-    (pool ? send() : ready.then(send)).then(
+    pool.run(tasks, { transferList: tasks.map((t) => t.data.buffer as ArrayBuffer) }).then(
       (results) => group.forEach((q, i) => q.resolve(results[i])),
       (error: unknown) => group.forEach((q) => q.reject(error)),
     );
@@ -84,10 +83,10 @@ export function createEncodePool(threads: number): EncodePool {
         if (queued.length === 1) setImmediate(dispatch);
       }),
     get threads() {
-      return pool?.threads ?? [];
+      return pool.threads;
     },
     close() {
-      closing ??= ready.then(() => pool!.close());
+      closing ??= pool.close();
       return closing;
     },
   };

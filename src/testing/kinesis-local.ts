@@ -24,23 +24,21 @@
 // - Every *_DURATION (create, delete, update shard count, split, merge, ...) is 0 ms, so a
 //   stream is ACTIVE within milliseconds of a create or reshard, as with kinesalite.
 import { Worker } from 'node:worker_threads';
-import { createRequire } from 'node:module';
 import { createServer, type AddressInfo } from 'node:net';
 import { request } from 'node:http';
 import path from 'node:path';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { createKinesisClient } from '../aws/clients.ts';
-
-const require = createRequire(import.meta.url);
+import { loadOptional } from './optional-dependency.ts';
 
 /** Options of {@link startKinesisLocal}. */
 export interface KinesisLocalOptions {
   /** Total open shards the mock allows across streams (SHARD_LIMIT). @defaultValue 50 */
-  shardLimit?: number;
+  shardLimit?: number | undefined;
   /** kinesis-mock's LOG_LEVEL (ERROR, WARN, INFO, DEBUG, TRACE); its output is kept for start-up errors. @defaultValue 'WARN' */
-  logLevel?: string;
+  logLevel?: string | undefined;
   /** How long to wait for the mock to answer HTTP. @defaultValue 30000 */
-  startTimeoutMs?: number;
+  startTimeoutMs?: number | undefined;
 }
 
 /** A running kinesis-local. */
@@ -114,7 +112,7 @@ function answers(port: number): Promise<boolean> {
  * await local.close();
  */
 export async function startKinesisLocal(options: KinesisLocalOptions = {}): Promise<KinesisLocal> {
-  const main = require.resolve('kinesis-local/main.js');
+  const main = loadOptional('kinesis-local', 'startKinesisLocal()', ['kinesis-local'], (r) => r.resolve('kinesis-local/main.js'));
   const [tlsPort, plainPort] = await freePorts(2);
   // Only these variables: nothing from the caller's environment (an INITIALIZE_STREAMS,
   // AWS_ACCOUNT_ID or SHOULD_PERSIST_DATA there) leaks into the mock.

@@ -1,23 +1,21 @@
-import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoDbClient, createKinesisClient, type AwsConnection } from '../aws/clients.ts';
-
-const require = createRequire(import.meta.url);
+import { loadOptional } from './optional-dependency.ts';
 
 /** Options of {@link startLocalStack}. */
 export interface LocalStackOptions {
   /** Total shards kinesalite allows across streams. @defaultValue 200 */
-  shardLimit?: number;
+  shardLimit?: number | undefined;
   /** Also start dynalite for lease tables. @defaultValue true */
-  dynamodb?: boolean;
+  dynamodb?: boolean | undefined;
   /** Port of the embedded Kinesis. @defaultValue 0 (any free port) */
-  kinesisPort?: number;
+  kinesisPort?: number | undefined;
   /** Port of the embedded DynamoDB. @defaultValue 0 (any free port) */
-  dynamoDbPort?: number;
+  dynamoDbPort?: number | undefined;
 }
 
 /** An in-process Kinesis (kinesalite) and DynamoDB (dynalite) on 127.0.0.1, in memory. */
@@ -76,7 +74,10 @@ async function closeServer(server: Server, tracker: { active: number }): Promise
  * await stack.close();
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const kinesalite = require('kinesalite') as (o: object) => Server;
+  const withDynamoDb = options.dynamodb ?? true;
+  const peers = withDynamoDb ? ['kinesalite', 'dynalite'] : ['kinesalite'];
+  const kinesalite = loadOptional('kinesalite', 'the embedded local stack', peers, (r) => r('kinesalite') as (o: object) => Server);
+  const dynalite = withDynamoDb ? loadOptional('dynalite', 'the embedded local stack', peers, (r) => r('dynalite') as (o: object) => Server) : undefined;
   const kinesisServer = kinesalite({
     createStreamMs: 0,
     deleteStreamMs: 0,
@@ -90,8 +91,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   let dynamoServer: Server | undefined;
   let dynamoRequests = { active: 0 };
   let dynamoDbConnection: AwsConnection | undefined;
-  if (options.dynamodb ?? true) {
-    const dynalite = require('dynalite') as (o: object) => Server;
+  if (dynalite) {
     dynamoServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
     dynamoRequests = trackRequests(dynamoServer);
     dynamoDbConnection = { region: 'us-east-1', endpoint: await listen(dynamoServer, options.dynamoDbPort), credentials };

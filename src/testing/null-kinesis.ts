@@ -1,6 +1,7 @@
 import { fork } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { moduleScript } from '../module-script.ts';
 import { MAX_HASH_KEY } from '../codec/hash-key.ts';
 
 /** A running {@link startNullKinesis} endpoint. */
@@ -74,7 +75,8 @@ export async function startNullKinesis(shardCount: number, options: { ownProcess
  * memory of the process being measured. `stats` are fetched when it closes.
  */
 async function startInChildProcess(shardCount: number): Promise<NullKinesis> {
-  const child = fork(new URL('./null-kinesis-process.ts', import.meta.url), [String(shardCount)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const { url, execArgv } = moduleScript('./null-kinesis-process', import.meta.url);
+  const child = fork(url, [String(shardCount)], { execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const stats = { requests: 0, entries: 0 };
   const endpoint = await new Promise<string>((resolve, reject) => {
     child.once('message', (message: { endpoint: string }) => resolve(message.endpoint));
