@@ -98,61 +98,15 @@ describe('the operator CLI against the embedded stack', () => {
   });
 });
 
-describe('the operator CLI explains itself', () => {
-  // Endpoints where nothing listens: help and version must not connect to anything.
+describe('the operator CLI as a process', () => {
+  // Endpoints where nothing listens: version and usage errors must not connect to anything.
   const cli = (...args: string[]) => runCli({ KINESIS_ENDPOINT: 'http://127.0.0.1:9', DYNAMODB_ENDPOINT: 'http://127.0.0.1:9', AWS_REGION: 'us-east-1' }, args);
-  const connection = { '--endpoint': '$KINESIS_ENDPOINT', '--dynamodb-endpoint': '$DYNAMODB_ENDPOINT', '--region': '$AWS_REGION' };
-  // Written out by hand, from what each command does when the option is absent.
-  const defaults: Record<string, { synopsis: string; options: Record<string, string> }> = {
-    local: { synopsis: 'local [options]', options: { '--port': '4567', '--dynamodb-port': '4568' } },
-    'create-stream': { synopsis: 'create-stream <name> [options]', options: { '--shards': '1', ...connection } },
-    'describe-stream': { synopsis: 'describe-stream <name> [options]', options: connection },
-    leases: { synopsis: 'leases <applicationName> --stream <name> [options]', options: { '--stream': 'required', ...connection } },
-    put: { synopsis: 'put <stream> <file> [options]', options: { '--partition-key': 'line-<n>', '--partition-key-field': 'none', ...connection } },
-    tail: { synopsis: 'tail <stream> [options]', options: { '--from': 'latest', '--max': 'no limit', ...connection } },
-  };
 
   it('prints the version of package.json for --version and -v', async () => {
     const { version } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string };
     for (const run of await Promise.all([cli('--version'), cli('-v')])) {
       expect(run).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
     }
-  });
-
-  it('prints the overall usage for --help, -h, help and no arguments', async () => {
-    for (const run of await Promise.all([cli('--help'), cli('-h'), cli('help'), cli()])) {
-      expect(run.code).toBe(0);
-      expect(run.stdout).toContain('Usage: kinesis-actors <command> [options]');
-      for (const name of Object.keys(defaults)) expect(run.stdout).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
-      expect(run.stdout).toContain('kinesis-actors <command> --help');
-      expect(run.stdout).toContain('kinesis-actors --version');
-    }
-  });
-
-  it("prints every command's usage for --help and -h: each option with its default, nothing else", async () => {
-    const runs = await Promise.all(Object.keys(defaults).flatMap((name) => [cli(name, '--help'), cli(name, '-h')]));
-    Object.entries(defaults).forEach(([name, { synopsis, options }], i) => {
-      for (const run of runs.slice(2 * i, 2 * i + 2)) {
-        expect(run.stderr).toBe('');
-        expect(run.code).toBe(0);
-        expect(run.stdout).toContain(`Usage: kinesis-actors ${synopsis}\n`);
-        const lines = run.stdout.split('\n').filter((line) => /^ {2}(-h, )?--/.test(line));
-        expect(lines.map((line) => line.match(/--[\w-]+/)![0]).sort()).toEqual([...Object.keys(options), '--help'].sort());
-        for (const [option, fallback] of Object.entries(options)) {
-          const line = lines.find((l) => l.startsWith(`  ${option} `))!;
-          expect(line, `${name} ${option}`).toContain(fallback === 'required' ? '(required)' : `(default: ${fallback}`);
-        }
-      }
-    });
-  });
-
-  it('prints help rather than complaining when arguments are missing or wrong', async () => {
-    const [put, help, shards] = await Promise.all([cli('put', '--help'), cli('help', 'put'), cli('create-stream', '--shards', '0', '-h')]);
-    expect(put.code).toBe(0);
-    expect(put.stdout).toContain('Usage: kinesis-actors put <stream> <file> [options]');
-    expect(help).toEqual(put);
-    expect(shards.code).toBe(0);
-    expect(shards.stdout).toContain('Usage: kinesis-actors create-stream <name> [options]');
   });
 
   it("answers an unknown option with one line and that command's usage, exit 2", async () => {
