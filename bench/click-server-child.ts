@@ -1,6 +1,7 @@
 /**
  * The click-capture example (fastify) as its own process, as it would be deployed: with the
- * producer putting to `endpoint`, or with a no-op in its place. Prints `{"url": ...}` once
+ * producer putting to `endpoint` (compression 'deflate', as the example runs it), or with a no-op
+ * in its place. Prints `{"url": ...}` once
  * listening, and closes (the producer flushing) on SIGTERM.
  *
  *   npx tsx bench/click-server-child.ts producer|noop <endpoint> <streamName>
@@ -14,7 +15,10 @@ const noop: ProducerLike = {
   close: () => Promise.resolve(),
 };
 const app = await buildClickServer({
-  producer: mode === 'producer' ? { streamName, connection: { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } } : noop,
+  producer:
+    mode === 'producer'
+      ? { streamName, compression: 'deflate', connection: { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } }
+      : noop,
 });
 const url = await app.listen({ port: 0, host: '127.0.0.1' });
 process.stdout.write(JSON.stringify({ url }) + '\n');

@@ -50,11 +50,11 @@ async function produceClicks(stack: LocalStack, events: number, options: Partial
 
 /**
  * consumer.recordsPerSec: one worker (handler form, no-op handler) reads `events` click events
- * (aggregated + deflate, as the producer writes them by default) from a 4-shard stream, from
- * start() until every user record was handled and close() has written the final checkpoints.
+ * (aggregated, compression 'deflate') from a 4-shard stream, from start() until every user record
+ * was handled and close() has written the final checkpoints.
  */
 export async function runConsumerThroughput(stack: LocalStack, events: number): Promise<{ recordsPerSec: number }> {
-  const streamName = await produceClicks(stack, events);
+  const streamName = await produceClicks(stack, events, { compression: 'deflate' });
   let count = 0;
   let allSeen!: () => void;
   const seen = new Promise<void>((resolve) => (allSeen = resolve));
@@ -134,8 +134,8 @@ function percentile(sorted: number[], p: number): number {
 
 /**
  * e2e.latency: put() to handler, one worker on a 4-shard stream (LATEST, holding all 4 leases
- * before production starts), the producer with default options putting `ratePerSec` events in
- * 10 ms ticks for `seconds` (plus 1 s of warm-up, discarded).
+ * before production starts), the producer with default options but compression 'deflate'
+ * putting `ratePerSec` events in 10 ms ticks for `seconds` (plus 1 s of warm-up, discarded).
  */
 export async function runEndToEndLatency(stack: LocalStack, ratePerSec: number, seconds: number): Promise<{ p50Ms: number; p99Ms: number }> {
   const streamName = randomName('bench-e2e');
@@ -160,7 +160,7 @@ export async function runEndToEndLatency(stack: LocalStack, ratePerSec: number, 
       }
     },
   });
-  const producer = createProducer({ streamName, kinesis: stack.kinesis });
+  const producer = createProducer({ streamName, kinesis: stack.kinesis, compression: 'deflate' });
   let sent = 0;
   try {
     await consumer.start();
@@ -227,7 +227,7 @@ export async function runHandoff(stack: LocalStack, kind: 'graceful' | 'sigkill'
   const app = randomName('bench-fleet-app');
   const dir = mkdtempSync(join(tmpdir(), 'bench-fleet-'));
   await createStream(stack.kinesis, stream, 4);
-  const producer = createProducer({ streamName: stream, kinesis: stack.kinesis });
+  const producer = createProducer({ streamName: stream, kinesis: stack.kinesis, compression: 'deflate' });
   let producing = true;
   let next = 0;
   const pending: Promise<unknown>[] = [];

@@ -1,7 +1,8 @@
 /**
  * Run as its own process so its RSS is the producer's alone: offers click events at `rate`
  * events/s (open loop: put() is not awaited) for `seconds` against a null Kinesis endpoint,
- * with the default backpressure limits, then prints its RSS and what happened as JSON.
+ * with the default backpressure limits and compression 'deflate', then prints its RSS and what
+ * happened as JSON.
  *
  *   npx tsx bench/overload-child.ts <rate> <seconds>
  */
@@ -14,7 +15,7 @@ const rate = Number(rateArg);
 const seconds = Number(secondsArg);
 const endpoint = await startNullKinesis(16, { ownProcess: true });
 const kinesis = createKinesisClient({ region: 'us-east-1', endpoint: endpoint.endpoint, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-const producer = createProducer({ streamName: 'overload', kinesis });
+const producer = createProducer({ streamName: 'overload', kinesis, compression: 'deflate' });
 let offered = 0;
 let rejected = 0;
 let peakRss = 0;

@@ -12,7 +12,7 @@ export function runPutLatencyIsolated(rate: number, seconds: number): Promise<{ 
 export async function runPutLatency(stack: LocalStack, rate: number, seconds: number): Promise<{ p50Us: number; p99Us: number; samples: number }> {
   const streamName = randomName('bench-lat');
   await createStream(stack.kinesis, streamName, 4);
-  const producer = createProducer({ streamName, kinesis: stack.kinesis });
+  const producer = createProducer({ streamName, kinesis: stack.kinesis, compression: 'deflate' });
   const samples: number[] = [];
   const pending: Promise<unknown>[] = [];
   const tickMs = 10;

@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsumer } from '../../src/consumer/consumer.ts';
 import { startLocalStack, randomName, type LocalStack } from '../../src/testing/local-stack.ts';
+import { readStream } from '../../src/testing/read-stream.ts';
+import { createStream } from '../../src/testing/streams.ts';
 import { until } from './wait.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -49,6 +51,7 @@ describe('the operator CLI against the embedded stack', () => {
     const put = await cli('put', stream, join(dir, 'events.jsonl'), '--partition-key-field', 'userId');
     expect(put.stderr).toContain(`${stream}: 500 of 500 lines put`);
     expect(put.code).toBe(0);
+    expect((await readStream(stack.kinesis, stream)).compressedRecords).toBe(0);
 
     const tailed = await cli('tail', stream, '--from', 'trim-horizon', '--max', '500');
     expect(tailed.code).toBe(0);
@@ -73,6 +76,19 @@ describe('the operator CLI against the embedded stack', () => {
     expect(leases.code).toBe(0);
     expect(leases.stdout).toMatch(/shard\s+owner\s+counter\s+checkpoint\s+lag/);
     expect(leases.stdout.match(/shardId-\d+\s+worker-a\s+\d+\s+\S+\s+caught up/g)).toHaveLength(2);
+  });
+
+  it('puts with --compression deflate: compressed envelopes, every line read back', async () => {
+    const stream = randomName('cli-deflate');
+    await createStream(stack.kinesis, stream, 1);
+    const dir = await mkdtemp(join(tmpdir(), 'cli-'));
+    const lines = Array.from({ length: 300 }, (_, i) => JSON.stringify({ id: i, page: '/home' }));
+    await writeFile(join(dir, 'events.jsonl'), lines.join('\n') + '\n');
+    const put = await cli('put', stream, join(dir, 'events.jsonl'), '--compression', 'deflate');
+    expect(put.code).toBe(0);
+    const contents = await readStream(stack.kinesis, stream);
+    expect(contents.compressedRecords).toBeGreaterThan(0);
+    expect(contents.records.map((r) => r.data.toString()).sort()).toEqual([...lines].sort());
   });
 
   it('names what was wrong: usage errors exit 2, AWS errors exit 1', async () => {

@@ -15,7 +15,7 @@ describe('producer against the embedded Kinesis', () => {
   it('puts 100,000 events into 4 shards: every id exactly once, in order per partition key', async () => {
     const stream = randomName('e2e');
     await createStream(stack.kinesis, stream, 4);
-    const producer = createProducer({ streamName: stream, kinesis: stack.kinesis, workerThreads: 2 });
+    const producer = createProducer({ streamName: stream, kinesis: stack.kinesis, workerThreads: 2, compression: 'deflate' });
     let requests = 0;
     producer.on('producer.putRecords', () => requests++);
     const ids = range(100_000);
@@ -120,7 +120,8 @@ describe('producer against the embedded Kinesis', () => {
   it.each([5, 1])('loses no record when worker threads are killed every %i ms', async (everyMs) => {
     const stream = randomName('kill');
     await createStream(stack.kinesis, stream, 2);
-    const producer = createProducer({ streamName: stream, kinesis: stack.kinesis, workerThreads: 2, compressionLevel: 9 });
+    // Deflate at level 9 keeps each task in the worker long enough for a kill to land in it.
+    const producer = createProducer({ streamName: stream, kinesis: stack.kinesis, workerThreads: 2, compression: 'deflate', compressionLevel: 9 });
     const failures: unknown[] = [];
     producer.on('producer.flushFailed', (e) => failures.push(e));
     const pool = producer[producerInternals].pool;

@@ -34,7 +34,7 @@ describe('the operator CLI explains itself', () => {
     'create-stream': { synopsis: 'create-stream <name> [options]', options: { '--shards': '1', ...connection } },
     'describe-stream': { synopsis: 'describe-stream <name> [options]', options: connection },
     leases: { synopsis: 'leases <applicationName> --stream <name> [options]', options: { '--stream': 'required', ...connection } },
-    put: { synopsis: 'put <stream> <file> [options]', options: { '--partition-key': 'line-<n>', '--partition-key-field': 'none', ...connection } },
+    put: { synopsis: 'put <stream> <file> [options]', options: { '--partition-key': 'line-<n>', '--partition-key-field': 'none', '--compression': 'none', ...connection } },
     tail: { synopsis: 'tail <stream> [options]', options: { '--from': 'latest', '--max': 'no limit', ...connection } },
   };
 
