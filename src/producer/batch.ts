@@ -27,6 +27,8 @@ export interface BatchLimits {
   aggregationEnabled: boolean;
   aggregationMaxCount: number;
   aggregationMaxSize: number;
+  /** The stream's record limit: data plus partition key of one Kinesis record. */
+  maxRecordSize: number;
   /** Kinesis records per request. */
   maxCount: number;
   /** Bytes per request (data plus partition keys, before compression). */
@@ -41,11 +43,21 @@ function aggregateCost(record: UserRecord, index: number): number {
 }
 
 /**
+ * The largest aggregated record, in bytes: within `aggregationMaxSize`, and small enough that
+ * Kinesis takes it with its outer partition key, which counts toward the record limit. Whatever
+ * compression does afterwards, the encoder never sends more than this.
+ */
+function aggregateSizeLimit(limits: Pick<BatchLimits, 'aggregationMaxSize' | 'maxRecordSize'>): number {
+  return Math.min(limits.aggregationMaxSize, limits.maxRecordSize - AGGREGATE_PARTITION_KEY.length);
+}
+
+/**
  * Cuts the next batch from a shard buffer: due retries first, then new records in order, packed
  * into aggregates up to the aggregation limits and into one request up to the batch limits.
  * @internal
  */
 export function cutBatch(buffer: ShardBuffer, limits: BatchLimits, now: number): Batch | undefined {
+  const maxAggregateSize = aggregateSizeLimit(limits);
   const groups: UserRecord[][] = [];
   let current: UserRecord[] = [];
   let currentBytes = 0;
@@ -62,7 +74,7 @@ export function cutBatch(buffer: ShardBuffer, limits: BatchLimits, now: number):
   const accept = (record: UserRecord): boolean => {
     if (limits.aggregationEnabled && current.length > 0) {
       const grown = currentBytes + aggregateCost(record, current.length);
-      if (grown <= limits.aggregationMaxSize && current.length < limits.aggregationMaxCount) {
+      if (grown <= maxAggregateSize && current.length < limits.aggregationMaxCount) {
         if (closedBytes + grown + AGGREGATE_PARTITION_KEY.length > limits.maxBytes) return false;
         currentBytes = grown;
         current.push(record);

@@ -31,9 +31,18 @@ function aggregate(task: EncodeTask, start: number, count: number, offset: numbe
 }
 
 /**
+ * The envelope, unless it is no smaller than the aggregate it wraps. Incompressible data makes
+ * deflate's output larger than its input: the aggregate is sized to fit the record limit, the
+ * envelope around it then might not. The consumer reads either; other readers only the plain one.
+ */
+function smaller(aggregate: Buffer, envelope: Buffer): Buffer {
+  return envelope.length < aggregate.length ? envelope : aggregate;
+}
+
+/**
  * Encodes a batch into the data of its Kinesis records: single user records as-is, groups as
- * KPL aggregated records, wrapped in the compression envelope when compression is on. Runs in a
- * worker thread; exported for the worker and for tests.
+ * KPL aggregated records, wrapped in the compression envelope when compression is on and the
+ * envelope is the smaller. Runs in a worker thread; exported for the worker and for tests.
  */
 export function encodeBatch(task: EncodeTask): EncodeResult {
   const records: Uint8Array[] = new Array(task.groupSizes.length);
@@ -47,7 +56,7 @@ export function encodeBatch(task: EncodeTask): EncodeResult {
       offset += task.dataSizes[start];
     } else {
       const encoded = aggregate(task, start, count, offset);
-      records[g] = task.compression === 'deflate' ? encodeEnvelope(encoded, { level: task.compressionLevel }) : encoded;
+      records[g] = task.compression === 'deflate' ? smaller(encoded, encodeEnvelope(encoded, { level: task.compressionLevel })) : encoded;
       for (let i = start; i < start + count; i++) offset += task.dataSizes[i];
     }
     start += count;

@@ -26,7 +26,10 @@ export interface ProducerOptions {
   aggregationEnabled?: boolean | undefined;
   /** User records per aggregated record, 1–4294967295. @defaultValue 4294967295 */
   aggregationMaxCount?: number | undefined;
-  /** Bytes per aggregated record (before compression), 64–1048576. @defaultValue 51200 */
+  /**
+   * Bytes per aggregated record (before compression), 64–1048576. An aggregate also stays within
+   * `maxRecordSize` together with its outer partition key. @defaultValue 51200
+   */
   aggregationMaxSize?: number | undefined;
   /** Kinesis records per PutRecords request, 1–500. @defaultValue 500 */
   collectionMaxCount?: number | undefined;
@@ -44,7 +47,12 @@ export interface ProducerOptions {
   maxConnections?: number | undefined;
   /** Milliseconds before a PutRecords request is abandoned and retried, 100–600000. @defaultValue 6000 */
   requestTimeout?: number | undefined;
-  /** Largest user record (data plus partition key), in bytes. @defaultValue 1048576 */
+  /**
+   * The stream's record limit, in bytes: the largest Kinesis record, data plus partition key
+   * (1 MiB unless the stream was given larger records, up to 10 MiB). No user record, aggregated
+   * record or compressed envelope sent is larger; a larger user record is refused with
+   * `RECORD_TOO_LARGE`. @defaultValue 1048576
+   */
   maxRecordSize?: number | undefined;
   /**
    * Compression of aggregated records. 'none' writes plain KPL records, which every Kinesis reader

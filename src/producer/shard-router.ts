@@ -59,6 +59,7 @@ export class ShardRouter {
       aggregationEnabled: o.aggregationEnabled,
       aggregationMaxCount: o.aggregationMaxCount,
       aggregationMaxSize: o.aggregationMaxSize,
+      maxRecordSize: o.maxRecordSize,
       maxCount: Math.max(1, Math.min(o.collectionMaxCount, recordsPerSecond)),
       maxBytes: Math.max(o.maxRecordSize, Math.min(o.collectionMaxSize, bytesPerSecond)),
     };
