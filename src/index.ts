@@ -101,4 +101,4 @@ export type { SupervisionStrategy, ChildSpec, SupervisedActor } from './supervis
 
 export type { Clock } from './clock.ts';
 export { systemClock } from './clock.ts';
-export type { Logger } from './logger.ts';
+export type { ConsoleLike, Logger, LoggerOption } from './logger.ts';

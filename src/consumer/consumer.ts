@@ -38,7 +38,7 @@ export class Consumer {
   private readonly supervisor: Supervisor<AnyActorRef>;
   private readonly events = new InstrumentationEmitter<ConsumerEvents>();
   private readonly metricsRecorder = new ConsumerMetricsRecorder();
-  private readonly counts: DecodeCounts = { kinesisRecords: 0, userRecords: 0, invalidAggregates: 0, badEnvelopes: 0, outsideShard: 0 };
+  private readonly counts: DecodeCounts = { kinesisRecords: 0, userRecords: 0, invalidAggregates: 0, badEnvelopes: 0, aggregatesOutsideShard: 0, userRecordsOutsideShard: 0 };
   private readonly processorFactory: RecordProcessorFactory;
   private readonly shardSync: PeriodicTask;
   /** Shards with a shard consumer, and the function that marks it finished. */
@@ -295,7 +295,8 @@ export class Consumer {
     m.KinesisRecordsRead = this.counts.kinesisRecords;
     m.InvalidAggregates = this.counts.invalidAggregates;
     m.BadEnvelopes = this.counts.badEnvelopes;
-    m.UserRecordsOutsideShard = this.counts.outsideShard;
+    m.AggregatesOutsideShard = this.counts.aggregatesOutsideShard;
+    m.UserRecordsOutsideShard = this.counts.userRecordsOutsideShard;
     m.LeasesHeld = this.coordinator.heldLeases().length;
     return this.metricsRecorder.snapshot();
   }

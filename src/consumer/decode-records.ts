@@ -1,5 +1,6 @@
 import type { _Record } from '@aws-sdk/client-kinesis';
 import { decodeKinesisRecord, type DecodedKinesisRecord } from '../codec/kinesis-record.ts';
+import type { DeaggregatedUserRecord } from '../codec/deaggregation.ts';
 import type { ConsumerRecord } from './record.ts';
 import type { HashKeyCache } from '../codec/hash-key-cache.ts';
 
@@ -11,8 +12,26 @@ export interface DecodeCounts {
   invalidAggregates: number;
   /** Envelopes that could not be opened (corrupt, unknown codec, over the inflate limit), passed through raw. */
   badEnvelopes: number;
-  /** User records of aggregates whose hash key is outside the shard: dropped, as the KCL does. */
-  outsideShard: number;
+  /** Aggregates holding a user record whose hash key is outside the shard: dropped whole, as the KCL does. */
+  aggregatesOutsideShard: number;
+  /** Every user record of those aggregates, in the shard's range or not. */
+  userRecordsOutsideShard: number;
+}
+
+/** An aggregate dropped because the shard does not own every user record in it. @internal */
+export interface OutsideShardAggregate {
+  sequenceNumber: string;
+  userRecords: number;
+  /** How many of them hash outside the shard. */
+  outside: number;
+}
+
+/** Where {@link decodeRecords} reports what it does not deliver. @internal */
+export interface DecodeHooks {
+  /** A record that could not be opened, passed through raw. */
+  onBadRecord?: ((sequenceNumber: string, error: unknown) => void) | undefined;
+  /** An aggregate dropped whole because it straddles the shard's hash range. */
+  onOutsideShard?: ((dropped: OutsideShardAggregate) => void) | undefined;
 }
 
 /** The hash keys a shard owns, to drop aggregated user records that landed outside it. @internal */
@@ -32,10 +51,14 @@ export interface ExtendedSequenceNumber {
  * Turns the Kinesis records of one GetRecords call into user records: decompressed,
  * de-aggregated, and without those at or before `after` (a restart resumes inside an aggregate
  * right after the last checkpointed user record). A record that cannot be opened is passed
- * through raw and counted, so the shard never stalls on it. A user record of an aggregate whose
- * hash key the shard does not own is dropped, as the KCL does: an aggregate built on a stale
- * shard map landed here after a reshard, and the producer sends such records again to the
- * shard that owns them.
+ * through raw and counted, so the shard never stalls on it.
+ *
+ * With the shard's `range` known, an aggregate holding any user record whose hash key the shard
+ * does not own is dropped whole, with its in-range user records, as the KCL's AggregatorUtil
+ * does: it was built on a stale shard map and landed here after a reshard, and a producer that
+ * sees it land on the wrong shard (this one, or the KPL) sends every user record of it again.
+ * Keeping the in-range ones would deliver them twice. Records that are not aggregated are never
+ * dropped: Kinesis put them where their own hash key belongs.
  * @internal
  */
 export function decodeRecords(
@@ -44,9 +67,10 @@ export function decodeRecords(
   maxInflatedBytes: number,
   after: ExtendedSequenceNumber | undefined,
   counts: DecodeCounts,
-  onBadRecord?: (sequenceNumber: string, error: unknown) => void,
   range?: ShardHashRange,
+  hooks: DecodeHooks = {},
 ): ConsumerRecord[] {
+  const { onBadRecord, onOutsideShard } = hooks;
   const out: ConsumerRecord[] = [];
   const afterSequence = after ? BigInt(after.sequenceNumber) : undefined;
   for (const record of records) {
@@ -73,17 +97,18 @@ export function decodeRecords(
       counts.invalidAggregates++;
       onBadRecord?.(sequenceNumber, new Error('aggregated record failed its MD5 or protobuf checks; passed through raw'));
     }
+    if (range !== undefined && decoded.status === 'aggregated') {
+      const outside = countOutside(decoded.records, range);
+      if (outside > 0) {
+        counts.aggregatesOutsideShard++;
+        counts.userRecordsOutsideShard += decoded.records.length;
+        onOutsideShard?.({ sequenceNumber, userRecords: decoded.records.length, outside });
+        continue;
+      }
+    }
     const arrival = record.ApproximateArrivalTimestamp ?? new Date(0);
-    const filter = range !== undefined && decoded.status === 'aggregated';
     for (const user of decoded.records) {
       if (user.subSequenceNumber <= skipThrough) continue;
-      if (filter) {
-        const hashKey = user.explicitHashKey !== undefined ? BigInt(user.explicitHashKey) : range.hashKeys.get(user.partitionKey);
-        if (hashKey < range.start || hashKey > range.end) {
-          counts.outsideShard++;
-          continue;
-        }
-      }
       counts.userRecords++;
       out.push({
         shardId,
@@ -97,4 +122,25 @@ export function decodeRecords(
     }
   }
   return out;
+}
+
+const DECIMAL = /^\d{1,39}$/;
+
+/**
+ * User records whose hash key (explicit, or the MD5 of the partition key) is outside `range`.
+ * An explicit hash key that is not a decimal belongs to no shard: it counts as outside rather
+ * than throwing, so a corrupt aggregate cannot stall the shard.
+ */
+function countOutside(records: readonly DeaggregatedUserRecord[], range: ShardHashRange): number {
+  let outside = 0;
+  for (const user of records) {
+    const explicit = user.explicitHashKey;
+    if (explicit !== undefined && !DECIMAL.test(explicit)) {
+      outside++;
+      continue;
+    }
+    const hashKey = explicit !== undefined ? BigInt(explicit) : range.hashKeys.get(user.partitionKey);
+    if (hashKey < range.start || hashKey > range.end) outside++;
+  }
+  return outside;
 }

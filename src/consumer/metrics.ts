@@ -18,7 +18,13 @@ export interface ConsumerMetrics {
   /** Aggregates that failed their checks and envelopes that could not be opened (passed through raw). */
   InvalidAggregates: number;
   BadEnvelopes: number;
-  /** Aggregated user records dropped because the shard does not own their hash key (re-sent by the producer after a reshard). */
+  /**
+   * Aggregated records dropped whole because the shard does not own the hash key of one or more
+   * of their user records (built on a stale shard map; the producer sends their user records
+   * again after a reshard), as the KCL does.
+   */
+  AggregatesOutsideShard: number;
+  /** The user records of those aggregates, all of them, in the shard's range or not. */
   UserRecordsOutsideShard: number;
   /** Records given up on and sent to the on-failure destination. */
   RecordsToFailureDestination: number;
@@ -41,6 +47,7 @@ export class ConsumerMetricsRecorder {
     CheckpointFailures: 0,
     InvalidAggregates: 0,
     BadEnvelopes: 0,
+    AggregatesOutsideShard: 0,
     UserRecordsOutsideShard: 0,
     RecordsToFailureDestination: 0,
     Restarts: 0,

@@ -3,7 +3,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { InvalidOptionError } from '../errors.ts';
-import type { Logger } from '../logger.ts';
+import { resolveLogger, type Logger, type LoggerOption } from '../logger.ts';
 import type { Clock } from '../clock.ts';
 import type { AwsConnection } from '../aws/clients.ts';
 import { DEFAULT_MAX_INFLATED_BYTES } from '../codec/envelope.ts';
@@ -61,7 +61,8 @@ export interface ConsumerOptions {
   maxInflatedBytes?: number | undefined;
   /** Interval of `consumer.metrics` events, ms; 0 turns them off. @defaultValue 1000 */
   metricsInterval?: number | undefined;
-  logger?: Logger | undefined;
+  /** A pino logger, or a console-like object such as `console` (adapted: its methods get the message, then the context; debug and below left out); silent when absent. Anything else throws `InvalidOptionError`. */
+  logger?: LoggerOption | undefined;
   clock?: Clock | undefined;
 }
 
@@ -174,7 +175,7 @@ export function resolveConsumerOptions(options: ConsumerOptions): ResolvedConsum
     idleTimeBetweenReadsMillis: integer(options, 'idleTimeBetweenReadsMillis', consumerDefaults.idleTimeBetweenReadsMillis, 0, 3_600_000),
     maxInflatedBytes: integer(options, 'maxInflatedBytes', consumerDefaults.maxInflatedBytes, 1024, 1024 * 1024 * 1024),
     metricsInterval: integer(options, 'metricsInterval', consumerDefaults.metricsInterval, 0, 86_400_000),
-    logger: options.logger,
+    logger: resolveLogger(options.logger),
     clock: options.clock,
   });
 }

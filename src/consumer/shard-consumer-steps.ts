@@ -2,7 +2,7 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { sleep, type Clock } from '../clock.ts';
 import { KinesisActorsError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { decodeRecords, type DecodeCounts, type ExtendedSequenceNumber, type ShardHashRange } from './decode-records.ts';
+import { decodeRecords, type DecodeCounts, type ExtendedSequenceNumber, type OutsideShardAggregate, type ShardHashRange } from './decode-records.ts';
 import { HashKeyCache } from '../codec/hash-key-cache.ts';
 import type { Checkpointer, InitialPosition, RecordProcessor } from './processor.ts';
 import { ShardReader, type ShardReaderOptions, type StartPosition } from './shard-reader.ts';
@@ -53,6 +53,7 @@ export class ShardConsumerSteps {
   private lastCheckpointed: string | undefined;
   private resumeAfter: ExtendedSequenceNumber | undefined;
   private range: ShardHashRange | undefined;
+  private warnedOutsideShard = false;
   shardEndCheckpointed = false;
 
   constructor(private readonly deps: ShardConsumerDeps) {}
@@ -102,7 +103,10 @@ export class ShardConsumerSteps {
     while (!signal.aborted) {
       const page = await this.reader!.read(signal);
       if (signal.aborted) return 'stopped';
-      const records = decodeRecords(deps.shardId, page.records, deps.maxInflatedBytes, this.resumeAfter, deps.counts, deps.onBadRecord, this.range);
+      const records = decodeRecords(deps.shardId, page.records, deps.maxInflatedBytes, this.resumeAfter, deps.counts, this.range, {
+        onBadRecord: deps.onBadRecord,
+        onOutsideShard: (dropped) => this.droppedOutsideShard(dropped),
+      });
       this.resumeAfter = undefined;
       if (records.length > 0 || deps.processor.processEmptyBatches) {
         const last = records[records.length - 1];
@@ -119,6 +123,24 @@ export class ShardConsumerSteps {
       if (page.shardEnded) return 'shardEnded';
     }
     return 'stopped';
+  }
+
+  /**
+   * Expected after a reshard, so one warning per shard consumer says what happens, and the
+   * rest go to debug: a producer that did not send such an aggregate again lost its records
+   * for every KCL reader too, and an operator should be able to find out where.
+   */
+  private droppedOutsideShard(dropped: OutsideShardAggregate): void {
+    const context = { ...dropped, startingHashKey: this.range?.start.toString(), endingHashKey: this.range?.end.toString() };
+    if (this.warnedOutsideShard) {
+      this.deps.logger.debug(context, 'aggregated record outside the shard dropped');
+      return;
+    }
+    this.warnedOutsideShard = true;
+    this.deps.logger.warn(
+      context,
+      'an aggregated record holds user records this shard does not own (built on a stale shard map during a reshard): dropped whole, as the KCL does; its producer must send all of them again (further ones on this shard are logged at debug)',
+    );
   }
 
   async shardEnded(): Promise<void> {

@@ -1,6 +1,6 @@
 import { InvalidOptionError } from '../errors.ts';
 import type { Clock } from '../clock.ts';
-import type { Logger } from '../logger.ts';
+import { resolveLogger, type Logger, type LoggerOption } from '../logger.ts';
 import type { SupervisionStrategy } from '../supervision/supervisor.ts';
 
 /** How a pipeline runs its stages, on either side. */
@@ -19,7 +19,8 @@ export interface PipelineOptions {
   tickIntervalMs?: number | undefined;
   /** Restart policy of every stage actor, unless the stage sets its own. */
   supervision?: Partial<SupervisionStrategy> | undefined;
-  logger?: Logger | undefined;
+  /** A pino logger, or a console-like object such as `console` (adapted: its methods get the message, then the context; debug and below left out); silent when absent. Anything else throws `InvalidOptionError`. */
+  logger?: LoggerOption | undefined;
   clock?: Clock | undefined;
 }
 
@@ -58,7 +59,7 @@ export function resolvePipelineOptions(options: PipelineOptions = {}): ResolvedP
     maxHeldBatches: integer(options, 'maxHeldBatches', 1, 10_000_000),
     tickIntervalMs: integer(options, 'tickIntervalMs', 0, 86_400_000),
     supervision: options.supervision ?? {},
-    logger: options.logger,
+    logger: resolveLogger(options.logger),
     clock: options.clock,
   });
 }

@@ -147,9 +147,13 @@ export function createFlushStage(deps: FlushStageDeps): (batch: Batch) => Promis
 }
 
 /**
- * An aggregate landed on another shard than predicted: the map is stale (a reshard). Records
- * that the new map puts on the shard it landed on are fine; the others would be dropped by a
- * KCL reading that shard, so they are sent again, as the KPL does.
+ * An aggregate landed on another shard than predicted: the map is stale (a reshard). If the
+ * fresh map says the shard it landed on owns every user record in it, every reader keeps it.
+ * Otherwise a KCL reading that shard drops the whole aggregate (AggregatorUtil discards it as
+ * soon as one user record is outside the shard's range), so every user record of it is sent
+ * again, through the fresh map, and none is reported as put from this attempt. Readers that keep
+ * such an aggregate (aws-kinesis-agg, Lambda) then see its in-range records twice: at least
+ * once, as after any retry.
  */
 async function settleMisplaced(
   deps: FlushStageDeps,
@@ -160,13 +164,12 @@ async function settleMisplaced(
   const again: UserRecord[] = [];
   for (const { group, shardId, sequenceNumber } of misplaced) {
     const landed = map.get(shardId);
-    group.forEach((record, i) => {
-      if (landed && record.hashKey >= landed.startingHashKey && record.hashKey <= landed.endingHashKey) {
-        deps.succeed(record, shardId, sequenceNumber, i);
-      } else {
-        again.push(record);
-      }
-    });
+    if (landed && group.every((r) => r.hashKey >= landed.startingHashKey && r.hashKey <= landed.endingHashKey)) {
+      group.forEach((record, i) => deps.succeed(record, shardId, sequenceNumber, i));
+      continue;
+    }
+    deps.metrics.error('WrongShard');
+    for (const record of group) again.push(record);
   }
   if (again.length > 0 && !abandoned) {
     deps.retryOrFail(again, entryError('WrongShard', 'the aggregated record landed on a shard that does not own every user record in it'));

@@ -1,6 +1,6 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { InvalidOptionError } from '../errors.ts';
-import type { Logger } from '../logger.ts';
+import { resolveLogger, type Logger, type LoggerOption } from '../logger.ts';
 import type { AwsConnection } from '../aws/clients.ts';
 import type { CompressionCodec } from '../codec/envelope.ts';
 import type { Clock } from '../clock.ts';
@@ -80,8 +80,8 @@ export interface ProducerOptions {
   retryMaxDelay?: number | undefined;
   /** Interval of `producer.metrics` instrumentation events, ms; 0 turns them off. @defaultValue 1000 */
   metricsInterval?: number | undefined;
-  /** pino logger; silent when absent. */
-  logger?: Logger | undefined;
+  /** A pino logger, or a console-like object such as `console` (adapted: its methods get the message, then the context; debug and below left out); silent when absent. Anything else throws `InvalidOptionError`. */
+  logger?: LoggerOption | undefined;
   /** Time source; tests pass a simulated clock. */
   clock?: Clock | undefined;
 }
@@ -89,7 +89,7 @@ export interface ProducerOptions {
 /** Options after defaults and validation; frozen. */
 export type ResolvedProducerOptions = Readonly<
   Required<Omit<ProducerOptions, 'kinesis' | 'connection' | 'logger' | 'clock'>> &
-    Pick<ProducerOptions, 'kinesis' | 'connection' | 'logger' | 'clock'>
+    Pick<ProducerOptions, 'kinesis' | 'connection' | 'clock'> & { logger: Logger | undefined }
 >;
 
 const MAX_LONG = Number.MAX_SAFE_INTEGER;
@@ -157,7 +157,7 @@ export function resolveProducerOptions(options: ProducerOptions): ResolvedProduc
     streamName,
     kinesis: options.kinesis,
     connection: options.connection,
-    logger: options.logger,
+    logger: resolveLogger(options.logger),
     clock: options.clock,
     aggregationEnabled: boolean(options, 'aggregationEnabled'),
     aggregationMaxCount: integer(options, 'aggregationMaxCount', 1, 4294967295),

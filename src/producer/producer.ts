@@ -4,7 +4,8 @@ import { systemClock, type Clock } from '../clock.ts';
 import { KinesisActorsError } from '../errors.ts';
 import { silentLogger, type Logger } from '../logger.ts';
 import { createKinesisClient } from '../aws/clients.ts';
-import { translateKinesisError } from '../aws/kinesis-errors.ts';
+import { metricCode, translateKinesisError } from '../aws/kinesis-errors.ts';
+import { CauseLog } from '../cause-log.ts';
 import { InstrumentationEmitter } from '../instrumentation/emitter.ts';
 import { Supervisor } from '../supervision/supervisor.ts';
 import { acceptUserRecord } from './accept.ts';
@@ -42,6 +43,8 @@ export class Producer {
   private readonly options: ResolvedProducerOptions;
   private readonly clock: Clock;
   private readonly logger: Logger;
+  /** Warnings about failures, once per distinct cause rather than per record or attempt. */
+  private readonly causeLog: CauseLog;
   private readonly kinesis: KinesisClient;
   private readonly ownsClient: boolean;
   private readonly pool: EncodePool;
@@ -65,6 +68,7 @@ export class Producer {
     const o = this.options;
     this.clock = o.clock ?? systemClock;
     this.logger = (o.logger ?? silentLogger()).child({ component: 'producer', streamName: o.streamName });
+    this.causeLog = new CauseLog(this.logger, this.clock);
     this.ownsClient = !o.kinesis;
     this.kinesis = o.kinesis ?? createKinesisClient({ ...o.connection, maxConnections: o.maxConnections, requestTimeout: o.requestTimeout });
     this.pool = createEncodePool(o.workerThreads);
@@ -130,10 +134,11 @@ export class Producer {
           this.refreshWaiters = [];
           for (const resolve of waiters) resolve(map);
         },
-        loadFailed: (error, attempt) => {
-          this.logger.warn({ err: error, attempt }, 'producer.shardMapFailed');
-          this.metricsRecorder.error(translateKinesisError(error, 'ListShards').name);
-          this.router.expireUnrouted();
+        loadFailed: (thrown, attempt) => {
+          const error = translateKinesisError(thrown, 'ListShards');
+          if (!this.causeLog.warn('producer.shardMapFailed', error, { attempt })) this.logger.debug({ err: error, attempt }, 'producer.shardMapFailed');
+          this.metricsRecorder.error(metricCode(error));
+          this.router.expireUnrouted(error);
         },
         retryBaseDelay: this.options.retryBaseDelay,
         retryMaxDelay: this.options.retryMaxDelay,
@@ -196,7 +201,11 @@ export class Producer {
     if (record.settled) return;
     record.settled = true;
     const m = this.metricsRecorder.values;
-    if ((error as KinesisActorsError).code === 'RECORD_EXPIRED') m.UserRecordExpired++;
+    if ((error as KinesisActorsError).code === 'RECORD_EXPIRED') {
+      m.UserRecordExpired++;
+      const cause = error.cause instanceof Error ? error.cause : error;
+      this.causeLog.warn('producer.recordsExpired', cause, { recordTtl: this.options.recordTtl, attempts: record.attempts });
+    }
     observe(m.RetriesPerRecord, Math.max(0, record.attempts - 1));
     this.settled(record);
     this.events.emit('producer.recordFailed', { partitionKey: record.partitionKey, attempts: record.attempts, error });

@@ -121,9 +121,14 @@ export class ShardRouter {
   }
 
   expired(record: UserRecord): KinesisActorsError {
+    const why = record.lastError
+      ? `; last error: ${record.lastError.message}`
+      : record.attempts === 0
+        ? '; it was never sent: it waited in its shard buffer behind the rate limit or a request still in flight'
+        : '';
     return new KinesisActorsError(
       'RECORD_EXPIRED',
-      `the record was not put within options.recordTtl (${this.deps.options.recordTtl} ms) after ${record.attempts} attempts${record.lastError ? `; last error: ${record.lastError.message}` : ''}`,
+      `the record was not put within options.recordTtl (${this.deps.options.recordTtl} ms) after ${record.attempts} PutRecords attempts${why}`,
       { cause: record.lastError },
     );
   }
@@ -259,11 +264,12 @@ export class ShardRouter {
     return all;
   }
 
-  /** Fails unrouted records whose time is up (when no map can be loaded). */
-  expireUnrouted(): void {
+  /** Fails unrouted records whose time is up when no map can be loaded; `error` is why, their cause. */
+  expireUnrouted(error: Error): void {
     const now = this.deps.clock.now();
     this.unrouted = this.unrouted.filter((record) => {
       if (record.settled) return false;
+      record.lastError = error;
       if (record.deadline > now) return true;
       this.deps.fail(record, this.expired(record));
       return false;

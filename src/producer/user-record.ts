@@ -44,7 +44,8 @@ export interface UserRecord {
   /** Earliest time a retry may be sent. */
   notBefore: number;
   settled: boolean;
-  lastError: KinesisActorsError | undefined;
+  /** Why the last attempt failed (a PutRecords error, or the shard map that could not be loaded): the cause of an expiry. */
+  lastError: Error | undefined;
   resolve: (result: PutResult) => void;
   reject: (error: Error) => void;
   promise: Promise<PutResult>;

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.ts';
-import { silentLogger, type Logger } from '../logger.ts';
+import { resolveLogger, silentLogger, type LoggerOption } from '../logger.ts';
 import type { FlushReason, Hold, Stage, StageBatchContext, StageHandler } from '../pipeline/stage.ts';
 import { SimulatedClock } from './simulated-clock.ts';
 
@@ -36,11 +36,11 @@ export interface StageHarness<In, Out, State> {
  */
 export function stageHarness<In, Out, State = never>(
   stage: Stage<In, Out, State>,
-  options: { clock?: Clock; shardId?: string; state?: State; logger?: Logger } = {},
+  options: { clock?: Clock; shardId?: string; state?: State; logger?: LoggerOption } = {},
 ): StageHarness<In, Out, State> {
   const clock = options.clock ?? new SimulatedClock(Date.UTC(2026, 0, 1));
   const abort = new AbortController();
-  const base = { stage: stage.name, shardId: options.shardId, logger: options.logger ?? silentLogger(), clock, signal: abort.signal };
+  const base = { stage: stage.name, shardId: options.shardId, logger: resolveLogger(options.logger) ?? silentLogger(), clock, signal: abort.signal };
   const handler = stage.create(base);
   if (options.state !== undefined) handler.restore?.(JSON.parse(JSON.stringify(options.state)) as State);
   const failures: unknown[] = [];

@@ -70,8 +70,9 @@ describe('consumer across resharding', () => {
 
     await until(() => seen.size === next);
     await consumer.close();
-    // Aggregates built before the producer saw the split may land on the sibling child; their
-    // out-of-range copies are dropped (and re-sent by the producer), so nothing arrives twice.
+    // Aggregates built before the producer saw the split may land on a child that does not own
+    // all of their user records; the consumer drops them whole and the producer sends all of
+    // their user records again, so nothing arrives twice.
     expect(deliveries).toBe(next);
 
     const all = (await stack.kinesis.send(new ListShardsCommand({ StreamName: stream }))).Shards!;

@@ -42,7 +42,7 @@ function steps(stack: LocalStack, stream: string, shardId: string, processor: Re
     readLease: lease.readLease,
     parentsDone: async () => true,
     checkpoint: lease.checkpoint,
-    counts: { kinesisRecords: 0, userRecords: 0, invalidAggregates: 0, badEnvelopes: 0, outsideShard: 0 },
+    counts: { kinesisRecords: 0, userRecords: 0, invalidAggregates: 0, badEnvelopes: 0, aggregatesOutsideShard: 0, userRecordsOutsideShard: 0 },
     onBatch: () => {},
     onBadRecord: () => {},
   });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidOptionError } from '../../errors.ts';
 import type { Clock } from '../../clock.ts';
-import type { Logger } from '../../logger.ts';
+import { resolveLogger, type Logger, type LoggerOption } from '../../logger.ts';
 import type { PutTarget } from '../../pipeline/put-target.ts';
 import { checkPattern } from './glob.ts';
 import type { CsvFormat } from './csv.ts';
@@ -31,7 +31,8 @@ export interface FileTailAgentOptions {
   maxLineBytes?: number | undefined;
   /** Lines put but not yet acknowledged; reading pauses at this many. @defaultValue 10000 */
   maxPendingLines?: number | undefined;
-  logger?: Logger | undefined;
+  /** A pino logger, or a console-like object such as `console` (adapted: its methods get the message, then the context; debug and below left out); silent when absent. Anything else throws `InvalidOptionError`. */
+  logger?: LoggerOption | undefined;
   clock?: Clock | undefined;
 }
 
@@ -87,7 +88,7 @@ export function resolveFileTailOptions(options: FileTailAgentOptions): ResolvedF
     checkpointIntervalMs: integer('checkpointIntervalMs', options.checkpointIntervalMs ?? fileTailDefaults.checkpointIntervalMs, 1),
     maxLineBytes: integer('maxLineBytes', options.maxLineBytes ?? fileTailDefaults.maxLineBytes, 1),
     maxPendingLines: integer('maxPendingLines', options.maxPendingLines ?? fileTailDefaults.maxPendingLines, 1),
-    logger: options.logger,
+    logger: resolveLogger(options.logger),
     clock: options.clock,
   });
 }

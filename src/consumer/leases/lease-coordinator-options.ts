@@ -1,6 +1,6 @@
 import { systemClock, type Clock } from '../../clock.ts';
 import { InvalidOptionError } from '../../errors.ts';
-import { silentLogger, type Logger } from '../../logger.ts';
+import { resolveLogger, silentLogger, type Logger, type LoggerOption } from '../../logger.ts';
 
 /** Options of {@link LeaseCoordinator}; names follow the KCL's `LeaseManagementConfig`. */
 export interface LeaseCoordinatorOptions {
@@ -29,14 +29,14 @@ export interface LeaseCoordinatorOptions {
   maxLeasesToStealAtOneTime?: number | undefined;
   /** @defaultValue the system clock */
   clock?: Clock | undefined;
-  /** @defaultValue a silent logger */
-  logger?: Logger | undefined;
+  /** A pino logger, or a console-like object such as `console` (adapted: its methods get the message, then the context; debug and below left out). Anything else throws `InvalidOptionError`. @defaultValue a silent logger */
+  logger?: LoggerOption | undefined;
   /** Uniform in [0, 1), for the taker's shuffles. @defaultValue Math.random */
   random?: (() => number) | undefined;
 }
 
 /** Options after defaults and validation; frozen. */
-export type ResolvedLeaseCoordinatorOptions = Readonly<Required<LeaseCoordinatorOptions>>;
+export type ResolvedLeaseCoordinatorOptions = Readonly<Required<Omit<LeaseCoordinatorOptions, 'logger'>> & { logger: Logger }>;
 
 /** Every default in one place; the intervals are fractions of the failover time when it is changed. */
 export const leaseCoordinatorDefaults = Object.freeze({
@@ -87,8 +87,7 @@ export function resolveLeaseCoordinatorOptions(options: LeaseCoordinatorOptions)
   if (typeof clock?.now !== 'function' || typeof clock.setTimeout !== 'function' || typeof clock.clearTimeout !== 'function') {
     throw new InvalidOptionError('clock', 'must have now(), setTimeout() and clearTimeout()', clock);
   }
-  const logger = options.logger ?? silentLogger();
-  if (typeof logger?.child !== 'function') throw new InvalidOptionError('logger', 'must be a pino logger', logger);
+  const logger = resolveLogger(options.logger) ?? silentLogger();
   const random = options.random ?? Math.random;
   if (typeof random !== 'function') throw new InvalidOptionError('random', 'must be a function returning numbers in [0, 1)', random);
   return Object.freeze({
