@@ -12,7 +12,7 @@ import { InvalidOptionError } from '../../errors.ts';
 import type { Checkpoint, Lease } from './lease.ts';
 import type { LeaseStore, LeaseWriteResult } from './lease-store.ts';
 import { isConditionFailure, translateDynamoDbError } from './lease-errors.ts';
-import { fromItem, LeaseAttribute as A, n, toItem, type LeaseItem } from './lease-serializer.ts';
+import { fromItem, isLeaseItem, LeaseAttribute as A, n, toItem, type LeaseItem } from './lease-serializer.ts';
 import { ensureLeaseTable } from './dynamodb-lease-table.ts';
 
 /** Options of {@link DynamoDbLeaseStore}. */
@@ -76,7 +76,8 @@ export class DynamoDbLeaseStore implements LeaseStore {
       const page = await this.call('Scan', () =>
         this.client.send(new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: startKey, Limit: this.scanPageSize })),
       );
-      for (const item of page.Items ?? []) leases.push(fromItem(item));
+      // A KCL 3.5 fleet keeps worker metrics and coordinator state in the same table.
+      for (const item of page.Items ?? []) if (isLeaseItem(item)) leases.push(fromItem(item));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return leases;
@@ -86,7 +87,7 @@ export class DynamoDbLeaseStore implements LeaseStore {
     const { Item } = await this.call('GetItem', () =>
       this.client.send(new GetItemCommand({ TableName: this.tableName, Key: key(leaseKey), ConsistentRead: true })),
     );
-    return Item ? fromItem(Item) : undefined;
+    return Item && isLeaseItem(Item) ? fromItem(Item) : undefined;
   }
 
   async createLeaseIfNotExists(lease: Lease): Promise<boolean> {

@@ -18,9 +18,13 @@ export type LeaseWriteResult =
 export interface LeaseStore {
   /** Creates the table if it is missing and waits until it can be used; checks its key schema. */
   ensureTable(): Promise<void>;
-  /** Every lease in the table (paged; may be slightly stale, fencing makes that safe). */
+  /**
+   * Every lease in the table (paged; may be slightly stale, fencing makes that safe). Items that
+   * are not leases (a KCL 3.5 fleet's worker metrics and coordinator state) are left out; an
+   * item that claims to be a lease but is broken rejects with a `MalformedLeaseError`.
+   */
   listLeases(): Promise<Lease[]>;
-  /** One lease, read consistently; `undefined` when there is none. */
+  /** One lease, read consistently; `undefined` when there is none, or the item is not a lease. */
   getLease(leaseKey: string): Promise<Lease | undefined>;
   /** Writes a new lease unless one exists for the shard; true when this call created it. */
   createLeaseIfNotExists(lease: Lease): Promise<boolean>;
