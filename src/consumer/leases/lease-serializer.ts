@@ -6,12 +6,13 @@ import { MalformedLeaseError } from './lease-errors.ts';
 export type LeaseItem = Record<string, AttributeValue>;
 
 /**
- * The KCL 2.x attribute names, in one place; an operator's tooling and a KCL fleet read the
- * same table. @internal
+ * The KCL 2.x attribute names (and the KCL 3.x ones this framework reads), in one place; an
+ * operator's tooling and a KCL fleet read the same table. @internal
  */
 export const LeaseAttribute = Object.freeze({
   leaseKey: 'leaseKey',
   leaseOwner: 'leaseOwner',
+  checkpointOwner: 'checkpointOwner',
   leaseCounter: 'leaseCounter',
   checkpoint: 'checkpoint',
   checkpointSubSequenceNumber: 'checkpointSubSequenceNumber',
@@ -46,6 +47,7 @@ export function toItem(lease: Lease): LeaseItem {
     [A.ownerSwitchesSinceCheckpoint]: n(lease.ownerSwitchesSinceCheckpoint),
   };
   if (lease.leaseOwner !== undefined) item[A.leaseOwner] = { S: lease.leaseOwner };
+  if (lease.checkpointOwner !== undefined) item[A.checkpointOwner] = { S: lease.checkpointOwner };
   if (lease.pendingCheckpoint !== undefined) {
     item[A.pendingCheckpoint] = { S: lease.pendingCheckpoint };
     item[A.pendingCheckpointSubSequenceNumber] = n(lease.pendingCheckpointSubSequenceNumber ?? 0);
@@ -121,6 +123,8 @@ export function fromItem(item: LeaseItem): Lease {
   };
   const owner = string(item, A.leaseOwner);
   if (owner !== undefined) lease.leaseOwner = owner;
+  const checkpointOwner = string(item, A.checkpointOwner);
+  if (checkpointOwner !== undefined) lease.checkpointOwner = checkpointOwner;
   const pending = string(item, A.pendingCheckpoint);
   if (pending !== undefined) {
     lease.pendingCheckpoint = pending;

@@ -82,6 +82,7 @@ describe('which items of the table are leases', () => {
     expect(isLeaseItem(kcl3LeaseItem('shardId-000000000000'))).toBe(true);
     expect(isLeaseItem(toItem(newLease('shardId-000000000000', { checkpoint: 'LATEST' })))).toBe(true);
     expect(fromItem(kcl3LeaseItem('shardId-000000000000', { leaseOwner: 'w', leaseCounter: 4 }))).toMatchObject({ leaseOwner: 'w', leaseCounter: 4 });
+    expect(fromItem(kcl3LeaseItem('shardId-000000000000', { leaseOwner: 'w', checkpointOwner: 'old' }))).toMatchObject({ leaseOwner: 'w', checkpointOwner: 'old' });
   });
 
   it('reports an item that claims to be a lease, by a counter or by entityType LEASE, when it is broken', () => {
