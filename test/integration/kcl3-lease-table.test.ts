@@ -60,14 +60,16 @@ describe('a lease table shared with a KCL 3.5 fleet (worker metrics and coordina
     expect((error as Error).message).toContain('lease item "shardId-000000000009" is malformed: checkpoint is missing');
   });
 
-  it('describeLeaseTable and the CLI’s leases command show the leases only', async () => {
+  it('describeLeaseTable and the CLI’s leases command show the leases only, and a hand-off in progress', async () => {
     const stream = randomName('kcl3-cli');
     await createStream(stack.kinesis, stream, 2);
     const { store } = await sharedTable();
+    await putItems(stack.dynamodb!, store.tableName, [kcl3LeaseItem('shardId-000000000002', { leaseOwner: 'kcl-worker-2', checkpointOwner: 'kcl-worker-1', leaseCounter: 3 })]);
     const rows = await describeLeaseTable({ kinesis: stack.kinesis, dynamodb: stack.dynamodb!, applicationName: store.tableName, streamName: stream });
-    expect(rows.map((r) => [r.shardId, r.owner, r.leaseCounter])).toEqual([
-      ['shardId-000000000000', 'kcl-worker-1', 7],
-      ['shardId-000000000001', undefined, 1],
+    expect(rows.map((r) => [r.shardId, r.owner, r.handingOverFrom, r.leaseCounter])).toEqual([
+      ['shardId-000000000000', 'kcl-worker-1', undefined, 7],
+      ['shardId-000000000001', undefined, undefined, 1],
+      ['shardId-000000000002', 'kcl-worker-2', 'kcl-worker-1', 3],
     ]);
 
     let stdout = '';
@@ -81,9 +83,10 @@ describe('a lease table shared with a KCL 3.5 fleet (worker metrics and coordina
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     const lines = stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^shard\s+owner\s+counter\s+checkpoint\s+lag$/);
-    expect(lines.slice(1).map((line) => line.split(/\s+/).slice(0, 3))).toEqual([
+    expect(lines.slice(1).map((line) => line.split(/\s{2,}/).slice(0, 3))).toEqual([
       ['shardId-000000000000', 'kcl-worker-1', '7'],
       ['shardId-000000000001', '(free)', '1'],
+      ['shardId-000000000002', 'kcl-worker-2 (from kcl-worker-1)', '3'],
     ]);
   });
 
