@@ -34,7 +34,7 @@ export type { LeaseCoordinatorOptions } from './consumer/leases/lease-coordinato
 export { newLease } from './consumer/leases/lease.ts';
 export { describeLeaseTable } from './cli/lease-table.ts';
 export type { LeaseRow } from './cli/lease-table.ts';
-export { LeaseLostError, LeaseTableSchemaError } from './consumer/leases/lease-errors.ts';
+export { LeaseLostError, LeaseTableSchemaError, MalformedLeaseError } from './consumer/leases/lease-errors.ts';
 
 export { KinesisActorsError, InvalidOptionError, InvalidRecordError, EnvelopeError } from './errors.ts';
 export type { ErrorCode } from './errors.ts';

@@ -7,6 +7,8 @@ export interface LeaseRow {
   shardId: string;
   /** Worker holding the lease, or undefined when it is free. */
   owner: string | undefined;
+  /** During a KCL 3.x graceful hand-off, the old owner still finishing the shard (`checkpointOwner`). */
+  handingOverFrom: string | undefined;
   leaseCounter: number;
   checkpoint: string;
   subSequenceNumber: number;
@@ -33,6 +35,7 @@ export async function describeLeaseTable(options: { kinesis: KinesisClient; dyna
     leases.map(async (lease): Promise<LeaseRow> => ({
       shardId: lease.leaseKey,
       owner: lease.leaseOwner,
+      handingOverFrom: lease.checkpointOwner,
       leaseCounter: lease.leaseCounter,
       checkpoint: lease.checkpoint,
       subSequenceNumber: lease.checkpointSubSequenceNumber,
@@ -59,13 +62,14 @@ async function lagOf(kinesis: KinesisClient, streamName: string, shardId: string
   }
 }
 
-/** The rows as a fixed-width table. */
+/** The rows as a fixed-width table; a lease in a KCL 3.x hand-off shows `new-owner (from old-owner)`. */
 export function formatLeaseTable(rows: LeaseRow[]): string {
   const lines = [['shard', 'owner', 'counter', 'checkpoint', 'lag'].join('\t')];
   for (const r of rows) {
     const checkpoint = /^\d+$/.test(r.checkpoint) ? `…${r.checkpoint.slice(-10)}/${r.subSequenceNumber}` : r.checkpoint;
     const lag = r.lagMs === undefined ? '-' : r.lagMs === 0 ? 'caught up' : `${(r.lagMs / 1000).toFixed(1)} s`;
-    lines.push([r.shardId, r.owner ?? '(free)', String(r.leaseCounter), checkpoint, lag].join('\t'));
+    const owner = `${r.owner ?? '(free)'}${r.handingOverFrom === undefined ? '' : ` (from ${r.handingOverFrom})`}`;
+    lines.push([r.shardId, owner, String(r.leaseCounter), checkpoint, lag].join('\t'));
   }
   return columns(lines);
 }

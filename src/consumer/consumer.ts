@@ -63,6 +63,7 @@ export class Consumer {
       takerIntervalMillis: o.takerIntervalMillis,
       maxLeasesForWorker: o.maxLeasesForWorker === Number.MAX_SAFE_INTEGER ? Infinity : o.maxLeasesForWorker,
       maxLeasesToStealAtOneTime: o.maxLeasesToStealAtOneTime,
+      gracefulLeaseHandoffTimeoutMillis: o.gracefulLeaseHandoffTimeoutMillis,
       clock: this.clock,
       logger: this.logger,
     });

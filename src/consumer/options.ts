@@ -49,6 +49,12 @@ export interface ConsumerOptions {
   maxLeasesForWorker?: number | undefined;
   /** Most leases stolen in one taker round. @defaultValue 2 (the KCL: 1) */
   maxLeasesToStealAtOneTime?: number | undefined;
+  /**
+   * How long a lease in another worker's KCL 3.x graceful hand-off (`checkpointOwner` set) is
+   * left alone before this worker may take it anyway; 0 takes it like any other lease.
+   * @defaultValue 30000 (as the KCL 3.x)
+   */
+  gracefulLeaseHandoffTimeoutMillis?: number | undefined;
   /** How often shards are listed to create leases for new ones. @defaultValue 60000 */
   shardSyncIntervalMillis?: number | undefined;
   /** How often a child shard checks whether its parents have ended. @defaultValue 1000 (the KCL: 10,000) */
@@ -85,6 +91,7 @@ export const consumerDefaults = Object.freeze({
   initialPosition: 'LATEST' as InitialPosition,
   failoverTimeMillis: 10_000,
   maxLeasesToStealAtOneTime: 2,
+  gracefulLeaseHandoffTimeoutMillis: 30_000,
   shardSyncIntervalMillis: 60_000,
   parentShardPollIntervalMillis: 1_000,
   maxRecords: 1_000,
@@ -99,6 +106,7 @@ type IntegerField =
   | 'takerIntervalMillis'
   | 'maxLeasesForWorker'
   | 'maxLeasesToStealAtOneTime'
+  | 'gracefulLeaseHandoffTimeoutMillis'
   | 'shardSyncIntervalMillis'
   | 'parentShardPollIntervalMillis'
   | 'maxRecords'
@@ -169,6 +177,7 @@ export function resolveConsumerOptions(options: ConsumerOptions): ResolvedConsum
     takerIntervalMillis: integer(options, 'takerIntervalMillis', Math.max(10, Math.floor(failoverTimeMillis / 10)), 10, 3_600_000),
     maxLeasesForWorker: integer(options, 'maxLeasesForWorker', Number.MAX_SAFE_INTEGER, 1, Number.MAX_SAFE_INTEGER),
     maxLeasesToStealAtOneTime: integer(options, 'maxLeasesToStealAtOneTime', consumerDefaults.maxLeasesToStealAtOneTime, 0, 1000),
+    gracefulLeaseHandoffTimeoutMillis: integer(options, 'gracefulLeaseHandoffTimeoutMillis', consumerDefaults.gracefulLeaseHandoffTimeoutMillis, 0, 3_600_000),
     shardSyncIntervalMillis: integer(options, 'shardSyncIntervalMillis', consumerDefaults.shardSyncIntervalMillis, 100, 86_400_000),
     parentShardPollIntervalMillis: integer(options, 'parentShardPollIntervalMillis', consumerDefaults.parentShardPollIntervalMillis, 10, 3_600_000),
     maxRecords: integer(options, 'maxRecords', consumerDefaults.maxRecords, 1, 10_000),

@@ -12,8 +12,9 @@ import { InvalidOptionError } from '../../errors.ts';
 import type { Checkpoint, Lease } from './lease.ts';
 import type { LeaseStore, LeaseWriteResult } from './lease-store.ts';
 import { isConditionFailure, translateDynamoDbError } from './lease-errors.ts';
-import { fromItem, LeaseAttribute as A, n, toItem, type LeaseItem } from './lease-serializer.ts';
+import { fromItem, isLeaseItem, LeaseAttribute as A, n, toItem, type LeaseItem } from './lease-serializer.ts';
 import { ensureLeaseTable } from './dynamodb-lease-table.ts';
+import { actualOwner } from './lease-handoff.ts';
 
 /** Options of {@link DynamoDbLeaseStore}. */
 export interface DynamoDbLeaseStoreOptions {
@@ -37,9 +38,11 @@ interface Update {
 
 /**
  * The lease table in DynamoDB, in the KCL 2.x layout (see `lease-serializer.ts` for the
- * attribute names). Ownership writes are conditional on the counter the caller saw; a failed
- * condition is the `leaseLost` outcome, every other DynamoDB error is translated in
- * `lease-errors.ts`.
+ * attribute names). Ownership writes are conditional on the counter the caller saw (and on who
+ * may write the lease, see `checkpointOwner`); a failed condition is the `leaseLost` outcome,
+ * every other DynamoDB error is translated in `lease-errors.ts`. Every write but the creation
+ * of a lease is an UpdateItem of named attributes, so attributes this framework does not know
+ * (the KCL's `throughputKBps`, `entityType`, an operator's own) are never dropped.
  *
  * @example
  * const store = new DynamoDbLeaseStore(createDynamoDbClient(), 'my-application');
@@ -76,7 +79,8 @@ export class DynamoDbLeaseStore implements LeaseStore {
       const page = await this.call('Scan', () =>
         this.client.send(new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: startKey, Limit: this.scanPageSize })),
       );
-      for (const item of page.Items ?? []) leases.push(fromItem(item));
+      // A KCL 3.5 fleet keeps worker metrics and coordinator state in the same table.
+      for (const item of page.Items ?? []) if (isLeaseItem(item)) leases.push(fromItem(item));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return leases;
@@ -86,7 +90,7 @@ export class DynamoDbLeaseStore implements LeaseStore {
     const { Item } = await this.call('GetItem', () =>
       this.client.send(new GetItemCommand({ TableName: this.tableName, Key: key(leaseKey), ConsistentRead: true })),
     );
-    return Item ? fromItem(Item) : undefined;
+    return Item && isLeaseItem(Item) ? fromItem(Item) : undefined;
   }
 
   async createLeaseIfNotExists(lease: Lease): Promise<boolean> {
@@ -111,22 +115,30 @@ export class DynamoDbLeaseStore implements LeaseStore {
       operation: 'renew',
       leaseKey: lease.leaseKey,
       update: 'SET #counter = :next',
-      condition: '#counter = :seen',
-      names: { '#counter': A.leaseCounter },
-      values: counterValues(lease),
+      condition: `#counter = :seen AND ${ACTUAL_OWNER}`,
+      names: { '#counter': A.leaseCounter, ...ownerNames },
+      values: { ...counterValues(lease), ':actual': { S: owner(lease, 'renew') } },
     });
   }
 
   takeLease(lease: Lease, owner: string): Promise<LeaseWriteResult> {
     // As the KCL: taking a free lease is no owner switch; taking one from another worker is.
     const switched = lease.leaseOwner !== undefined && lease.leaseOwner !== owner;
+    // A hand-off can start without moving the counter, so the take is also fenced on the
+    // checkpointOwner it saw; one it saw (a hand-off past its timeout) ends with the take.
+    const handoff = lease.checkpointOwner !== undefined;
     return this.update({
       operation: 'take',
       leaseKey: lease.leaseKey,
-      update: `SET #owner = :owner, #counter = :next${switched ? ' ADD #switches :one' : ''}`,
-      condition: '#counter = :seen',
-      names: { '#owner': A.leaseOwner, '#counter': A.leaseCounter, ...(switched ? { '#switches': A.ownerSwitchesSinceCheckpoint } : {}) },
-      values: { ...counterValues(lease), ':owner': { S: owner }, ...(switched ? { ':one': n(1) } : {}) },
+      update: `SET #owner = :owner, #counter = :next${switched ? ' ADD #switches :one' : ''}${handoff ? ' REMOVE #cpOwner' : ''}`,
+      condition: `#counter = :seen AND ${handoff ? '#cpOwner = :cpOwner' : 'attribute_not_exists(#cpOwner)'}`,
+      names: { ...ownerNames, '#counter': A.leaseCounter, ...(switched ? { '#switches': A.ownerSwitchesSinceCheckpoint } : {}) },
+      values: {
+        ...counterValues(lease),
+        ':owner': { S: owner },
+        ...(switched ? { ':one': n(1) } : {}),
+        ...(handoff ? { ':cpOwner': { S: lease.checkpointOwner! } } : {}),
+      },
     });
   }
 
@@ -136,20 +148,20 @@ export class DynamoDbLeaseStore implements LeaseStore {
       operation: 'checkpoint',
       leaseKey: lease.leaseKey,
       update: `SET #cp = :cp, #sub = :sub, #switches = :zero, #counter = :next${withState ? ', #state = :state' : ''} REMOVE #pending, #pendingSub`,
-      condition: '#counter = :seen AND #owner = :owner',
+      condition: `#counter = :seen AND ${ACTUAL_OWNER}`,
       names: {
         '#cp': A.checkpoint,
         '#sub': A.checkpointSubSequenceNumber,
         '#switches': A.ownerSwitchesSinceCheckpoint,
         '#counter': A.leaseCounter,
-        '#owner': A.leaseOwner,
+        ...ownerNames,
         '#pending': A.pendingCheckpoint,
         '#pendingSub': A.pendingCheckpointSubSequenceNumber,
         ...(withState ? { '#state': A.checkpointState } : {}),
       },
       values: {
         ...counterValues(lease),
-        ':owner': { S: owner(lease, 'checkpoint') },
+        ':actual': { S: owner(lease, 'checkpoint') },
         ':cp': { S: checkpoint },
         ':sub': n(subSequenceNumber),
         ':zero': n(0),
@@ -159,13 +171,16 @@ export class DynamoDbLeaseStore implements LeaseStore {
   }
 
   async releaseLease(lease: Lease): Promise<LeaseWriteResult> {
+    // Releasing a lease this worker is handing off (KCL 3.x) completes the hand-off, as the
+    // KCL's own release does: the new owner in leaseOwner may take over at once.
+    const handoff = lease.checkpointOwner !== undefined;
     return this.update({
       operation: 'release',
       leaseKey: lease.leaseKey,
-      update: 'REMOVE #owner SET #counter = :next',
-      condition: '#owner = :owner AND #counter = :seen',
-      names: { '#owner': A.leaseOwner, '#counter': A.leaseCounter },
-      values: { ...counterValues(lease), ':owner': { S: owner(lease, 'release') } },
+      update: `REMOVE ${handoff ? '#cpOwner' : '#owner'} SET #counter = :next`,
+      condition: `#counter = :seen AND ${handoff ? '#cpOwner = :actual' : '#owner = :actual AND attribute_not_exists(#cpOwner)'}`,
+      names: { ...(handoff ? { '#cpOwner': A.checkpointOwner } : ownerNames), '#counter': A.leaseCounter },
+      values: { ...counterValues(lease), ':actual': { S: owner(lease, 'release') } },
     });
   }
 
@@ -238,7 +253,17 @@ function counterValues(lease: Lease): Record<string, AttributeValue> {
   return { ':seen': n(lease.leaseCounter), ':next': n(lease.leaseCounter + 1) };
 }
 
+/**
+ * The worker the caller's view says may write the lease (`:actual`) still may: it is the owner
+ * and no hand-off is in progress, or it is the old owner of a KCL 3.x hand-off, which keeps
+ * checkpointing and renewing until it lets go. A hand-off started toward or by another worker,
+ * even without a counter change, fails the condition.
+ */
+const ACTUAL_OWNER = '((#owner = :actual AND attribute_not_exists(#cpOwner)) OR #cpOwner = :actual)';
+const ownerNames = { '#owner': A.leaseOwner, '#cpOwner': A.checkpointOwner };
+
 function owner(lease: Lease, operation: string): string {
-  if (lease.leaseOwner === undefined) throw new TypeError(`${operation} needs the lease as its owner holds it (leaseOwner is absent)`);
-  return lease.leaseOwner;
+  const actual = actualOwner(lease);
+  if (actual === undefined) throw new TypeError(`${operation} needs the lease as its owner holds it (leaseOwner is absent)`);
+  return actual;
 }

@@ -27,6 +27,13 @@ export interface LeaseCoordinatorOptions {
    * @defaultValue 2
    */
   maxLeasesToStealAtOneTime?: number | undefined;
+  /**
+   * How long a lease in another worker's KCL 3.x graceful hand-off (its `checkpointOwner` names
+   * that worker) is left alone before this worker may take it anyway, counted from when this
+   * worker first saw the hand-off. 0 takes such leases like any other.
+   * @defaultValue 30000 (the KCL 3.x `gracefulLeaseHandoffTimeoutMillis`)
+   */
+  gracefulLeaseHandoffTimeoutMillis?: number | undefined;
   /** @defaultValue the system clock */
   clock?: Clock | undefined;
   /** A pino logger, or a console-like object such as `console` (adapted: its methods get the message, then the context; debug and below left out). Anything else throws `InvalidOptionError`. @defaultValue a silent logger */
@@ -45,9 +52,10 @@ export const leaseCoordinatorDefaults = Object.freeze({
   takerRoundsPerFailover: 5,
   maxLeasesForWorker: Infinity,
   maxLeasesToStealAtOneTime: 2,
+  gracefulLeaseHandoffTimeoutMillis: 30_000,
 });
 
-type IntegerField = 'failoverTimeMillis' | 'renewIntervalMillis' | 'takerIntervalMillis' | 'maxLeasesToStealAtOneTime';
+type IntegerField = 'failoverTimeMillis' | 'renewIntervalMillis' | 'takerIntervalMillis' | 'maxLeasesToStealAtOneTime' | 'gracefulLeaseHandoffTimeoutMillis';
 
 function integer(options: LeaseCoordinatorOptions, field: IntegerField, fallback: number, min: number, max: number): number {
   const value = options[field] ?? fallback;
@@ -83,6 +91,7 @@ export function resolveLeaseCoordinatorOptions(options: LeaseCoordinatorOptions)
     throw new InvalidOptionError('maxLeasesForWorker', 'must be a positive integer or Infinity', maxLeasesForWorker);
   }
   const maxLeasesToStealAtOneTime = integer(options, 'maxLeasesToStealAtOneTime', d.maxLeasesToStealAtOneTime, 0, 1000);
+  const gracefulLeaseHandoffTimeoutMillis = integer(options, 'gracefulLeaseHandoffTimeoutMillis', d.gracefulLeaseHandoffTimeoutMillis, 0, 3_600_000);
   const clock = options.clock ?? systemClock;
   if (typeof clock?.now !== 'function' || typeof clock.setTimeout !== 'function' || typeof clock.clearTimeout !== 'function') {
     throw new InvalidOptionError('clock', 'must have now(), setTimeout() and clearTimeout()', clock);
@@ -97,6 +106,7 @@ export function resolveLeaseCoordinatorOptions(options: LeaseCoordinatorOptions)
     takerIntervalMillis,
     maxLeasesForWorker,
     maxLeasesToStealAtOneTime,
+    gracefulLeaseHandoffTimeoutMillis,
     clock,
     logger,
     random,

@@ -4,6 +4,7 @@ import { InstrumentationEmitter } from '../../instrumentation/emitter.ts';
 import type { Checkpoint, Lease } from './lease.ts';
 import type { LeaseStore } from './lease-store.ts';
 import { LeaseTracker } from './lease-tracker.ts';
+import { HandoffTracker } from './lease-handoff.ts';
 import { planLeaseTaking, type LeaseToTake } from './lease-taker.ts';
 import { LeaseRenewer } from './lease-renewer.ts';
 import { PeriodicTask } from './periodic-task.ts';
@@ -20,7 +21,10 @@ export type { LeaseCoordinatorEvents, LeaseLostReason, ReleaseSummary };
  * The lease loop of one worker: renews held leases every `renewIntervalMillis`, scans and takes
  * (or steals) leases every `takerIntervalMillis`, checkpoints through the held counter, and
  * releases everything on graceful shutdown so other workers take over at once instead of
- * waiting for expiry. Side effects come in through the {@link LeaseStore} and the clock.
+ * waiting for expiry. A lease in another worker's KCL 3.x graceful hand-off is not taken until
+ * the hand-off ends or `gracefulLeaseHandoffTimeoutMillis` passes; of a hand-off away from this
+ * worker (its id in `checkpointOwner`) it keeps checkpointing, and its release completes it.
+ * Side effects come in through the {@link LeaseStore} and the clock.
  *
  * Lifecycle: `start()` → running → `stopTaking()` (drain: renewals and checkpoints go on) →
  * `releaseAll()` → `stop()`; `close()` does the last three in order. `stop()` alone abandons
@@ -38,6 +42,7 @@ export class LeaseCoordinator {
   readonly options: ResolvedLeaseCoordinatorOptions;
   private readonly events = new InstrumentationEmitter<LeaseCoordinatorEvents>();
   private readonly tracker: LeaseTracker;
+  private readonly handoffs: HandoffTracker;
   private readonly renewer: LeaseRenewer;
   private readonly log: Logger;
   private readonly renewTask: PeriodicTask;
@@ -53,6 +58,7 @@ export class LeaseCoordinator {
     this.options = resolveLeaseCoordinatorOptions(options);
     const { clock, failoverTimeMillis, workerId } = this.options;
     this.tracker = new LeaseTracker(clock, failoverTimeMillis);
+    this.handoffs = new HandoffTracker(clock, this.options.gracefulLeaseHandoffTimeoutMillis, workerId);
     this.log = this.options.logger.child({ component: 'leaseCoordinator', workerId });
     this.renewer = new LeaseRenewer({ store, tracker: this.tracker, events: this.events, clock, log: this.log, workerId, failoverTimeMillis });
     this.renewTask = new PeriodicTask(clock, this.options.renewIntervalMillis, () => this.renewer.renewAll());
@@ -119,11 +125,13 @@ export class LeaseCoordinator {
         return error as Error;
       }
       this.tracker.observe(scanned);
+      this.handoffs.observe(scanned);
       this.renewer.dropTakenAway(scanned);
       const plan = planLeaseTaking({
         leases: scanned.map((lease) => this.renewer.get(lease.leaseKey) ?? lease),
         workerId: this.options.workerId,
         isExpired: (lease) => this.renewer.get(lease.leaseKey) === undefined && this.tracker.isExpired(lease),
+        isBlocked: (lease) => this.renewer.get(lease.leaseKey) === undefined && this.handoffs.isBlocked(lease),
         maxLeasesForWorker: this.options.maxLeasesForWorker,
         maxLeasesToStealAtOneTime: this.options.maxLeasesToStealAtOneTime,
         random: this.options.random,

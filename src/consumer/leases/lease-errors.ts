@@ -33,6 +33,24 @@ export class LeaseTableSchemaError extends KinesisActorsError {
   }
 }
 
+/**
+ * An item of the lease table claims to be a lease (it has a `leaseCounter`, or `entityType`
+ * LEASE) but cannot be read as one: a missing checkpoint, a wrong type. It is reported rather
+ * than skipped, because a skipped lease is a shard nobody reads, silently. Repair or delete the
+ * item; never retriable. Its code stays `LEASE_STORE_ERROR`.
+ */
+export class MalformedLeaseError extends KinesisActorsError {
+  readonly leaseKey: string;
+  readonly reason: string;
+
+  constructor(leaseKey: string, reason: string) {
+    super('LEASE_STORE_ERROR', `lease item ${JSON.stringify(leaseKey)} is malformed: ${reason}; repair or delete the item`);
+    this.name = 'MalformedLeaseError';
+    this.leaseKey = leaseKey;
+    this.reason = reason;
+  }
+}
+
 const THROTTLING = new Set([
   'ProvisionedThroughputExceededException',
   'ThrottlingException',

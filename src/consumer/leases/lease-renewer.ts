@@ -63,7 +63,7 @@ export class LeaseRenewer {
       const result = await this.deps.store.checkpoint(h.lease, checkpoint, subSequenceNumber, state);
       if (result.outcome === 'leaseLost') {
         this.drop(h, 'fenced');
-        throw new LeaseLostError(shardId, `its counter moved past ${h.lease.leaseCounter}: another worker took it`);
+        throw new LeaseLostError(shardId, `another worker took it (its counter moved past ${h.lease.leaseCounter}) or is handing it over (checkpointOwner)`);
       }
       this.wrote(h, result.lease, sentAt);
       return result.lease;

@@ -1,17 +1,18 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { KinesisActorsError } from '../../errors.ts';
 import type { Lease } from './lease.ts';
+import { MalformedLeaseError } from './lease-errors.ts';
 
 /** DynamoDB items of the lease table. @internal */
 export type LeaseItem = Record<string, AttributeValue>;
 
 /**
- * The KCL 2.x attribute names, in one place; an operator's tooling and a KCL fleet read the
- * same table. @internal
+ * The KCL 2.x attribute names (and the KCL 3.x ones this framework reads), in one place; an
+ * operator's tooling and a KCL fleet read the same table. @internal
  */
 export const LeaseAttribute = Object.freeze({
   leaseKey: 'leaseKey',
   leaseOwner: 'leaseOwner',
+  checkpointOwner: 'checkpointOwner',
   leaseCounter: 'leaseCounter',
   checkpoint: 'checkpoint',
   checkpointSubSequenceNumber: 'checkpointSubSequenceNumber',
@@ -23,7 +24,11 @@ export const LeaseAttribute = Object.freeze({
   startingHashKey: 'startingHashKey',
   endingHashKey: 'endingHashKey',
   checkpointState: 'checkpointState',
+  entityType: 'entityType',
 });
+
+/** KCL 3.5's `entityType` of a lease; its other items in the table have other values. @internal */
+export const LEASE_ENTITY_TYPE = 'LEASE';
 
 const A = LeaseAttribute;
 
@@ -42,6 +47,7 @@ export function toItem(lease: Lease): LeaseItem {
     [A.ownerSwitchesSinceCheckpoint]: n(lease.ownerSwitchesSinceCheckpoint),
   };
   if (lease.leaseOwner !== undefined) item[A.leaseOwner] = { S: lease.leaseOwner };
+  if (lease.checkpointOwner !== undefined) item[A.checkpointOwner] = { S: lease.checkpointOwner };
   if (lease.pendingCheckpoint !== undefined) {
     item[A.pendingCheckpoint] = { S: lease.pendingCheckpoint };
     item[A.pendingCheckpointSubSequenceNumber] = n(lease.pendingCheckpointSubSequenceNumber ?? 0);
@@ -54,8 +60,23 @@ export function toItem(lease: Lease): LeaseItem {
   return item;
 }
 
-function malformed(item: LeaseItem, why: string): KinesisActorsError {
-  return new KinesisActorsError('LEASE_STORE_ERROR', `lease item ${JSON.stringify(item[A.leaseKey]?.S ?? '?')} is malformed: ${why}`);
+function malformed(item: LeaseItem, why: string): MalformedLeaseError {
+  return new MalformedLeaseError(item[A.leaseKey]?.S ?? '?', why);
+}
+
+/**
+ * True when the item is a lease. KCL 3.5 keeps its worker metrics and coordinator state (keyed
+ * by a worker id, `Leader`, `Migration3.0`, `TableMigration3.5`) in the lease table, marked by
+ * an `entityType` other than LEASE, and its serializer skips them: so does this one. Items
+ * without `entityType` (every lease written by the KCL up to 3.4, and by this framework) are
+ * leases when they have a `leaseCounter`, which every lease writer sets; an item with neither
+ * belongs to some other tool and is skipped too. An item that claims to be a lease by either
+ * mark is read by {@link fromItem}, which reports it if it is broken. @internal
+ */
+export function isLeaseItem(item: LeaseItem): boolean {
+  const entityType = item[A.entityType]?.S;
+  if (entityType !== undefined) return entityType === LEASE_ENTITY_TYPE;
+  return item[A.leaseCounter] !== undefined;
 }
 
 function number(item: LeaseItem, name: string): number | undefined {
@@ -80,9 +101,10 @@ function stringSet(item: LeaseItem, name: string): string[] | undefined {
 }
 
 /**
- * The lease in an item. A missing counter or checkpoint is refused rather than guessed: a
- * guessed counter would make the lease impossible to take, silently. Unknown attributes
- * (newer KCL versions add some) are ignored, and no write here touches them. @internal
+ * The lease in an item that {@link isLeaseItem} accepted (or that a fenced write returned). A
+ * missing counter or checkpoint is refused with a {@link MalformedLeaseError} rather than
+ * guessed: a guessed counter would make the lease impossible to take, silently. Unknown
+ * attributes (newer KCL versions add some) are ignored, and no write here touches them. @internal
  */
 export function fromItem(item: LeaseItem): Lease {
   const leaseKey = string(item, A.leaseKey);
@@ -101,6 +123,8 @@ export function fromItem(item: LeaseItem): Lease {
   };
   const owner = string(item, A.leaseOwner);
   if (owner !== undefined) lease.leaseOwner = owner;
+  const checkpointOwner = string(item, A.checkpointOwner);
+  if (checkpointOwner !== undefined) lease.checkpointOwner = checkpointOwner;
   const pending = string(item, A.pendingCheckpoint);
   if (pending !== undefined) {
     lease.pendingCheckpoint = pending;

@@ -13,32 +13,44 @@ export type LeaseWriteResult =
 /**
  * The lease table as the coordinator needs it: narrow so tests can fake it, and so another
  * store than DynamoDB could stand in. Every ownership write is conditional on what the caller
- * saw (`lease.leaseCounter`, and for release `lease.leaseOwner`).
+ * saw: `lease.leaseCounter`, and the worker that may write the lease, `actualOwner(lease)`
+ * (`checkpointOwner` during a KCL 3.x graceful hand-off, else `leaseOwner`). No write removes
+ * or rewrites attributes it does not name.
  */
 export interface LeaseStore {
   /** Creates the table if it is missing and waits until it can be used; checks its key schema. */
   ensureTable(): Promise<void>;
-  /** Every lease in the table (paged; may be slightly stale, fencing makes that safe). */
+  /**
+   * Every lease in the table (paged; may be slightly stale, fencing makes that safe). Items that
+   * are not leases (a KCL 3.5 fleet's worker metrics and coordinator state) are left out; an
+   * item that claims to be a lease but is broken rejects with a `MalformedLeaseError`.
+   */
   listLeases(): Promise<Lease[]>;
-  /** One lease, read consistently; `undefined` when there is none. */
+  /** One lease, read consistently; `undefined` when there is none, or the item is not a lease. */
   getLease(leaseKey: string): Promise<Lease | undefined>;
   /** Writes a new lease unless one exists for the shard; true when this call created it. */
   createLeaseIfNotExists(lease: Lease): Promise<boolean>;
-  /** Bumps the counter if it is still `lease.leaseCounter`. */
+  /** Bumps the counter if it is still `lease.leaseCounter` and the lease's actual owner is still the same worker. */
   renewLease(lease: Lease): Promise<LeaseWriteResult>;
   /**
-   * Makes `owner` the owner if the counter is still `lease.leaseCounter` (taking a free or
-   * expired lease and stealing a live one are the same write); counts an owner switch when the
-   * lease had another owner.
+   * Makes `owner` the owner if the counter is still `lease.leaseCounter` and `checkpointOwner`
+   * is still what the caller saw (taking a free or expired lease and stealing a live one are
+   * the same write); counts an owner switch when the lease had another owner. A `checkpointOwner`
+   * the caller saw (a hand-off past its timeout) is removed: the take ends that hand-off.
    */
   takeLease(lease: Lease, owner: string): Promise<LeaseWriteResult>;
   /**
-   * Records progress if the counter is still `lease.leaseCounter` and `lease.leaseOwner` still
-   * owns it: a stale owner's checkpoint is refused. Resets owner switches, clears a pending
-   * checkpoint. `state`, when given, is stored with the position in the same write.
+   * Records progress if the counter is still `lease.leaseCounter` and the lease's actual owner
+   * is still the same worker: a stale owner's checkpoint is refused, and so is one while another
+   * worker's `checkpointOwner` is set. Resets owner switches, clears a pending checkpoint.
+   * `state`, when given, is stored with the position in the same write.
    */
   checkpoint(lease: Lease, checkpoint: Checkpoint, subSequenceNumber: number, state?: string): Promise<LeaseWriteResult>;
-  /** Removes the owner if it is still `lease.leaseOwner` at `lease.leaseCounter`, so another worker can take it at once. */
+  /**
+   * Lets go of the lease if it is still at `lease.leaseCounter` with the same actual owner, so
+   * another worker can take it at once: removes `leaseOwner`, or, when the caller is the old
+   * owner of a KCL 3.x hand-off, removes `checkpointOwner`, which gives it to the new owner.
+   */
   releaseLease(lease: Lease): Promise<LeaseWriteResult>;
   /** Deletes the lease if its owner is still `lease.leaseOwner` (or it is still free), as the KCL does. */
   deleteLease(lease: Lease): Promise<LeaseWriteResult>;

@@ -7,6 +7,12 @@ export interface LeaseTakerInput {
   workerId: string;
   /** Local expiry judgment, usually `LeaseTracker.isExpired`. */
   isExpired(lease: Lease): boolean;
+  /**
+   * Leases that must not be taken now, usually `HandoffTracker.isBlocked` (another worker's
+   * KCL 3.x graceful hand-off). They still count toward the target and their owner's load.
+   * @defaultValue none is blocked
+   */
+  isBlocked?: ((lease: Lease) => boolean) | undefined;
   /** Most leases this worker may hold. */
   maxLeasesForWorker: number;
   /** Most leases stolen in this round. */
@@ -54,7 +60,10 @@ function shuffle<T>(items: T[], random: () => number): T[] {
  * spread to 3/2/2, as the KCL's "steal one from a worker at target" rule does, without leases
  * ever bouncing back and forth.
  *
- * Pure: no I/O, no clock beyond `isExpired`.
+ * A blocked lease (`isBlocked`) is neither taken nor stolen; a victim whose leases are all
+ * blocked is passed over for the next most loaded one.
+ *
+ * Pure: no I/O, no clock beyond `isExpired` and `isBlocked`.
  *
  * @example
  * const plan = planLeaseTaking({ leases, workerId: 'w1', isExpired: (l) => tracker.isExpired(l),
@@ -64,11 +73,12 @@ function shuffle<T>(items: T[], random: () => number): T[] {
 export function planLeaseTaking(input: LeaseTakerInput): TakePlan {
   const { leases, workerId } = input;
   const random = input.random ?? Math.random;
+  const blocked = input.isBlocked ?? (() => false);
   const live = new Map<string, Lease[]>();
   const available: Lease[] = [];
   for (const lease of leases) {
     if (lease.leaseOwner === undefined || input.isExpired(lease)) {
-      available.push(lease);
+      if (!blocked(lease)) available.push(lease);
     } else {
       let owned = live.get(lease.leaseOwner);
       if (!owned) live.set(lease.leaseOwner, (owned = []));
@@ -94,11 +104,13 @@ export function planLeaseTaking(input: LeaseTakerInput): TakePlan {
     [...live].filter(([owner]) => owner !== workerId).map(([, owned]) => shuffle([...owned], random)),
     random,
   );
+  // From the end, so that with nothing blocked this is the pop() of a shuffled list it always was.
+  const stealable = (owned: Lease[]) => owned.findLastIndex((lease) => !blocked(lease));
   for (let stolen = 0; stolen < stealLimit; stolen++) {
     let victim: Lease[] | undefined;
-    for (const owned of victims) if (!victim || owned.length > victim.length) victim = owned;
+    for (const owned of victims) if (stealable(owned) >= 0 && (!victim || owned.length > victim.length)) victim = owned;
     if (!victim || victim.length - 1 < fairShare || victim.length - 1 < mine + 1) break;
-    take.push({ lease: victim.pop()!, stolen: true });
+    take.push({ lease: victim.splice(stealable(victim), 1)[0], stolen: true });
     mine++;
   }
   return { workers, target, held, take };

@@ -17,6 +17,13 @@ export interface Lease {
   readonly leaseKey: string;
   /** Worker holding the lease; absent when the lease is free. */
   readonly leaseOwner?: string;
+  /**
+   * Set by KCL 3.x during a graceful hand-off: the old owner, still allowed to checkpoint, while
+   * `leaseOwner` already names the new one. This framework never sets it; it clears it only
+   * when it completes a hand-off away from itself (release) or takes a lease whose hand-off
+   * timed out (`gracefulLeaseHandoffTimeoutMillis`), as the KCL's own take does.
+   */
+  readonly checkpointOwner?: string;
   /** Fencing counter, bumped by every renew, take, checkpoint and release. */
   readonly leaseCounter: number;
   readonly checkpoint: Checkpoint;

@@ -1,5 +1,6 @@
 import type { Checkpoint, Lease } from '../../../../src/consumer/leases/lease.ts';
 import type { LeaseStore, LeaseWriteResult } from '../../../../src/consumer/leases/lease-store.ts';
+import { actualOwner } from '../../../../src/consumer/leases/lease-handoff.ts';
 
 type Mutable = { -readonly [K in keyof Lease]: Lease[K] };
 
@@ -33,18 +34,19 @@ export class InMemoryLeaseStore implements LeaseStore {
   }
 
   async renewLease(lease: Lease): Promise<LeaseWriteResult> {
-    return this.write(lease, (row) => row.leaseCounter === lease.leaseCounter, () => {});
+    return this.write(lease, (row) => row.leaseCounter === lease.leaseCounter && mayWrite(row, lease), () => {});
   }
 
   async takeLease(lease: Lease, owner: string): Promise<LeaseWriteResult> {
-    return this.write(lease, (row) => row.leaseCounter === lease.leaseCounter, (row) => {
+    return this.write(lease, (row) => row.leaseCounter === lease.leaseCounter && row.checkpointOwner === lease.checkpointOwner, (row) => {
       if (lease.leaseOwner !== undefined && lease.leaseOwner !== owner) row.ownerSwitchesSinceCheckpoint++;
       row.leaseOwner = owner;
+      delete row.checkpointOwner;
     });
   }
 
   async checkpoint(lease: Lease, checkpoint: Checkpoint, subSequenceNumber: number, state?: string): Promise<LeaseWriteResult> {
-    return this.write(lease, (row) => row.leaseCounter === lease.leaseCounter && row.leaseOwner === lease.leaseOwner, (row) => {
+    return this.write(lease, (row) => row.leaseCounter === lease.leaseCounter && mayWrite(row, lease), (row) => {
       row.checkpoint = checkpoint;
       row.checkpointSubSequenceNumber = subSequenceNumber;
       if (state !== undefined) row.checkpointState = state;
@@ -55,8 +57,12 @@ export class InMemoryLeaseStore implements LeaseStore {
   }
 
   async releaseLease(lease: Lease): Promise<LeaseWriteResult> {
-    return this.write(lease, (row) => row.leaseCounter === lease.leaseCounter && row.leaseOwner === lease.leaseOwner, (row) => {
-      delete row.leaseOwner;
+    const handoff = lease.checkpointOwner !== undefined;
+    const condition = (row: Lease) =>
+      row.leaseCounter === lease.leaseCounter && (handoff ? row.checkpointOwner === lease.checkpointOwner : row.leaseOwner === lease.leaseOwner && row.checkpointOwner === undefined);
+    return this.write(lease, condition, (row) => {
+      if (handoff) delete row.checkpointOwner;
+      else delete row.leaseOwner;
     });
   }
 
@@ -91,4 +97,10 @@ export class InMemoryLeaseStore implements LeaseStore {
   private check(): void {
     if (this.failWith) throw this.failWith;
   }
+}
+
+/** The DynamoDB store's condition: the worker the caller saw as the actual owner still may write the lease. */
+function mayWrite(row: Lease, seen: Lease): boolean {
+  const actual = actualOwner(seen);
+  return (row.leaseOwner === actual && row.checkpointOwner === undefined) || (actual !== undefined && row.checkpointOwner === actual);
 }

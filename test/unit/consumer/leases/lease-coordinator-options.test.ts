@@ -13,6 +13,7 @@ describe('resolveLeaseCoordinatorOptions', () => {
       takerIntervalMillis: 2_000,
       maxLeasesForWorker: Infinity,
       maxLeasesToStealAtOneTime: 2,
+      gracefulLeaseHandoffTimeoutMillis: 30_000,
     });
     expect(o.clock).toBe(systemClock);
     expect(o.random).toBe(Math.random);
@@ -36,6 +37,7 @@ describe('resolveLeaseCoordinatorOptions', () => {
     [{ workerId: 'w', renewIntervalMillis: 10_000 }, 'options.renewIntervalMillis must be below options.failoverTimeMillis (10000)'],
     [{ workerId: 'w', renewIntervalMillis: 5 }, 'options.renewIntervalMillis must be an integer from 10'],
     [{ workerId: 'w', takerIntervalMillis: 0 }, 'options.takerIntervalMillis must be an integer from 10'],
+    [{ workerId: 'w', gracefulLeaseHandoffTimeoutMillis: -1 }, 'options.gracefulLeaseHandoffTimeoutMillis must be an integer from 0 to 3600000 (got -1)'],
     [{ workerId: 'w', maxLeasesForWorker: 0 }, 'options.maxLeasesForWorker must be a positive integer or Infinity (got 0)'],
     [{ workerId: 'w', maxLeasesForWorker: 2.5 }, 'options.maxLeasesForWorker'],
     [{ workerId: 'w', maxLeasesToStealAtOneTime: -1 }, 'options.maxLeasesToStealAtOneTime must be an integer from 0 to 1000'],

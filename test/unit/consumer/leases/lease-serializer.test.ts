@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { fromItem, toItem } from '../../../../src/consumer/leases/lease-serializer.ts';
-import { isConditionFailure, translateDynamoDbError } from '../../../../src/consumer/leases/lease-errors.ts';
+import { fromItem, isLeaseItem, toItem } from '../../../../src/consumer/leases/lease-serializer.ts';
+import { isConditionFailure, MalformedLeaseError, translateDynamoDbError } from '../../../../src/consumer/leases/lease-errors.ts';
 import { newLease, type Lease } from '../../../../src/consumer/leases/lease.ts';
 import { KinesisActorsError } from '../../../../src/errors.ts';
+import { kcl3CoordinatorItems, kcl3LeaseItem, leaderLockItem } from '../../../fixtures/kcl3-items.ts';
 
 describe('lease items', () => {
   const full: Lease = {
@@ -61,6 +62,45 @@ describe('lease items', () => {
   it('ignores attributes it does not know (newer KCL versions add some)', () => {
     const item = { ...toItem(full), throughputKBps: { N: '12.5' } };
     expect(fromItem(item)).toEqual(full);
+  });
+});
+
+describe('which items of the table are leases', () => {
+  it.each(kcl3CoordinatorItems(['kcl-worker-1']).map((item) => [item.leaseKey.S, item.entityType.S, item] as const))(
+    'skips KCL 3.5’s %s item (entityType %s), as the KCL’s serializer does',
+    (_key, _type, item) => {
+      expect(isLeaseItem(item)).toBe(false);
+    },
+  );
+
+  it('skips an item with neither entityType nor leaseCounter (no lease writer leaves the counter out)', () => {
+    const { entityType: _, ...lockWithoutType } = leaderLockItem('kcl-worker-1');
+    expect(isLeaseItem(lockWithoutType)).toBe(false);
+  });
+
+  it('reads leases with entityType LEASE (KCL 3.5) and without (KCL 2.x, this framework)', () => {
+    expect(isLeaseItem(kcl3LeaseItem('shardId-000000000000'))).toBe(true);
+    expect(isLeaseItem(toItem(newLease('shardId-000000000000', { checkpoint: 'LATEST' })))).toBe(true);
+    expect(fromItem(kcl3LeaseItem('shardId-000000000000', { leaseOwner: 'w', leaseCounter: 4 }))).toMatchObject({ leaseOwner: 'w', leaseCounter: 4 });
+    expect(fromItem(kcl3LeaseItem('shardId-000000000000', { leaseOwner: 'w', checkpointOwner: 'old' }))).toMatchObject({ leaseOwner: 'w', checkpointOwner: 'old' });
+  });
+
+  it('reports an item that claims to be a lease, by a counter or by entityType LEASE, when it is broken', () => {
+    const noCheckpoint = { leaseKey: { S: 's1' }, leaseCounter: { N: '3' } };
+    expect(isLeaseItem(noCheckpoint)).toBe(true);
+    expect(() => fromItem(noCheckpoint)).toThrow(MalformedLeaseError);
+    const { leaseCounter: _, ...noCounter } = kcl3LeaseItem('s2');
+    expect(isLeaseItem(noCounter)).toBe(true);
+    const error = (() => {
+      try {
+        fromItem(noCounter);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(KinesisActorsError);
+    expect(error).toMatchObject({ code: 'LEASE_STORE_ERROR', retriable: false, leaseKey: 's2', reason: 'leaseCounter is missing' });
+    expect((error as Error).message).toBe('lease item "s2" is malformed: leaseCounter is missing; repair or delete the item');
   });
 });
 

@@ -130,4 +130,27 @@ describe('planLeaseTaking', () => {
     expect(p).toMatchObject({ held: 0, workers: 2, target: 2 });
     expect(p.take.map((t) => [t.lease.leaseOwner, t.stolen])).toEqual([['a', false], ['a', false]]);
   });
+
+  it('neither takes nor steals a blocked lease (a hand-off in progress), but counts it toward the target and its owner’s load', () => {
+    // b holds shard-0..3, shard-4 and shard-5 are free; shard-0 and shard-4 are blocked.
+    const all = spread({ b: 4 }, 2).map((lease, i) => (i === 0 || i === 4 ? { ...lease, checkpointOwner: 'x' } : lease));
+    const isBlocked = (lease: Lease) => lease.checkpointOwner !== undefined;
+    for (let seed = 1; seed <= 20; seed++) {
+      const p = plan(all, 'a', { isBlocked, random: seeded(seed) });
+      expect(p).toMatchObject({ workers: 2, target: 3 });
+      expect(p.take.map((t) => [t.lease.leaseKey === 'shard-5' ? 'shard-5' : t.lease.leaseOwner, t.stolen])).toEqual([
+        ['shard-5', false],
+        ['b', true],
+      ]);
+      expect(p.take.some((t) => isBlocked(t.lease))).toBe(false);
+    }
+    const expired = plan(leases(2, ['gone', 'gone']).map((l) => ({ ...l, checkpointOwner: 'x' })), 'a', { isBlocked, isExpired: () => true });
+    expect(expired.take).toEqual([]);
+  });
+
+  it('passes over a victim whose leases are all blocked, for the next most loaded one', () => {
+    const all = spread({ b: 3, c: 2 }).map((lease) => (lease.leaseOwner === 'b' ? { ...lease, checkpointOwner: 'x' } : lease));
+    const p = plan(all, 'a', { isBlocked: (lease) => lease.checkpointOwner !== undefined, maxLeasesToStealAtOneTime: 1 });
+    expect(p.take.map((t) => [t.lease.leaseOwner, t.stolen])).toEqual([['c', true]]);
+  });
 });
