@@ -36,7 +36,8 @@ export type ErrorCode =
   | 'INVALID_LINE'
   | 'CHECKPOINT_FILE_CORRUPT'
   | 'INVALID_BATCH_RESULT'
-  | 'MISSING_DEPENDENCY';
+  | 'MISSING_DEPENDENCY'
+  | 'INITIALIZATION_FAILED';
 
 /** Base class of every error thrown or rejected by the framework. */
 export class KinesisActorsError extends Error {

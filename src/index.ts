@@ -10,6 +10,8 @@ export type { ProducerEvents } from './producer/events.ts';
 export { createConsumer, Consumer } from './consumer/consumer.ts';
 export type { ConsumerOptions, ResolvedConsumerOptions } from './consumer/options.ts';
 export { consumerDefaults, resolveConsumerOptions } from './consumer/options.ts';
+export { ConsumerInitializationError } from './consumer/initialization.ts';
+export type { InitializationStep } from './consumer/initialization.ts';
 export type { ConsumerRecord } from './consumer/record.ts';
 export type {
   RecordProcessor,

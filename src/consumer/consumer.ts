@@ -20,6 +20,9 @@ import { ShardConsumerSteps } from './shard-consumer-steps.ts';
 import { shardConsumerMachine } from './shard-consumer.machine.ts';
 import { syncShards } from './shard-sync.ts';
 import { PeriodicTask } from './leases/periodic-task.ts';
+import { initialize } from './initialization.ts';
+import { fatalInitializationError } from './initialization-failures.ts';
+import { translateKinesisError } from '../aws/kinesis-errors.ts';
 
 /**
  * A consumer worker: holds shard leases in DynamoDB with other workers of the same
@@ -44,6 +47,8 @@ export class Consumer {
   /** Shards with a shard consumer, and the function that marks it finished. */
   private readonly running = new Map<string, { done: Promise<void>; finish: () => void }>();
   private metricsTimer: NodeJS.Timeout | undefined;
+  private readonly initialization = new AbortController();
+  private initializing: Promise<void> | undefined;
   private starting: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
 
@@ -122,12 +127,26 @@ export class Consumer {
     return client;
   }
 
-  /** Creates the lease table if needed, syncs shards to leases, and starts taking leases. Idempotent. */
+  /**
+   * Initializes the worker, then keeps it running: creates or checks the lease table, syncs the
+   * stream's shards to leases and takes a first round of leases, trying a step that fails with
+   * an error that may pass again with a jittered backoff (`maxInitializationAttempts`,
+   * `initializationBackoffMillis`). Resolves once the worker is initialized. Rejects at once with
+   * the error of a failure that will not pass (`STREAM_NOT_FOUND`, `LEASE_TABLE_SCHEMA`, no
+   * permission), or with a `ConsumerInitializationError` (`INITIALIZATION_FAILED`, naming the
+   * step, with the last failure as its cause) once the attempts are spent; the consumer is then
+   * closed. Idempotent: every call returns the same promise.
+   */
   start(): Promise<void> {
     this.starting ??= (async () => {
-      await this.store.ensureTable();
-      await this.syncShards();
-      await this.coordinator.start();
+      this.initializing = this.initialize();
+      try {
+        await this.initializing;
+      } catch (error) {
+        this.logger.error({ err: error }, 'consumer.startFailed');
+        await this.close();
+        throw error;
+      }
       this.shardSync.start();
       if (this.options.metricsInterval > 0) {
         this.metricsTimer = setInterval(() => {
@@ -140,9 +159,43 @@ export class Consumer {
     return this.starting;
   }
 
-  private async syncShards(): Promise<void> {
+  private initialize(): Promise<void> {
+    const o = this.options;
+    return initialize(
+      [
+        ['leaseTable', () => this.store.ensureTable()],
+        ['shardSync', () => this.syncShardsOrThrow()],
+        [
+          'leaseTaking',
+          async () => {
+            const error = await this.coordinator.takeLeases();
+            if (error) throw error;
+            await this.coordinator.start();
+          },
+        ],
+      ],
+      {
+        maxAttempts: o.maxInitializationAttempts,
+        backoffMillis: o.initializationBackoffMillis,
+        clock: this.clock,
+        logger: this.logger,
+        signal: this.initialization.signal,
+        fatal: (step, error) => fatalInitializationError(step, error, o.streamName),
+      },
+    );
+  }
+
+  private async syncShardsOrThrow(): Promise<void> {
     try {
       await syncShards({ kinesis: this.kinesis, streamName: this.options.streamName, store: this.store, initialPosition: this.options.initialPosition, logger: this.logger });
+    } catch (error) {
+      throw translateKinesisError(error, 'ListShards');
+    }
+  }
+
+  private async syncShards(): Promise<void> {
+    try {
+      await this.syncShardsOrThrow();
     } catch (error) {
       this.logger.warn({ err: error }, 'shardSync.failed');
     }
@@ -261,6 +314,13 @@ export class Consumer {
   private async shutdown(): Promise<void> {
     this.logger.info({ shards: [...this.running.keys()] }, 'consumer.closing');
     const steps: [string, () => unknown][] = [
+      [
+        'initialization',
+        async () => {
+          this.initialization.abort();
+          await this.initializing?.catch(() => undefined);
+        },
+      ],
       ['shardSync', () => this.shardSync.stop()],
       ['stopTaking', () => this.coordinator.stopTaking()],
       [

@@ -61,6 +61,18 @@ export interface ConsumerOptions {
   maxInflatedBytes?: number | undefined;
   /** Interval of `consumer.metrics` events, ms; 0 turns them off. @defaultValue 1000 */
   metricsInterval?: number | undefined;
+  /**
+   * Failed tries of the initialization `start()` makes (lease table, first shard sync, first
+   * taker round; a step that succeeded is not run again) before it rejects with
+   * `INITIALIZATION_FAILED`.
+   * @defaultValue 20 (the KCL's maxInitializationAttempts)
+   */
+  maxInitializationAttempts?: number | undefined;
+  /**
+   * Longest wait between initialization tries, ms; waits grow from 100 ms to this, with jitter.
+   * @defaultValue 1000 (the KCL's schedulerInitializationBackoffTimeMillis, there fixed)
+   */
+  initializationBackoffMillis?: number | undefined;
   logger?: Logger | undefined;
   clock?: Clock | undefined;
 }
@@ -90,6 +102,8 @@ export const consumerDefaults = Object.freeze({
   idleTimeBetweenReadsMillis: 500,
   maxInflatedBytes: DEFAULT_MAX_INFLATED_BYTES,
   metricsInterval: 1_000,
+  maxInitializationAttempts: 20,
+  initializationBackoffMillis: 1_000,
 });
 
 type IntegerField =
@@ -103,7 +117,9 @@ type IntegerField =
   | 'maxRecords'
   | 'idleTimeBetweenReadsMillis'
   | 'maxInflatedBytes'
-  | 'metricsInterval';
+  | 'metricsInterval'
+  | 'maxInitializationAttempts'
+  | 'initializationBackoffMillis';
 
 function integer(options: ConsumerOptions, field: IntegerField, fallback: number, min: number, max: number): number {
   const value = options[field] ?? fallback;
@@ -174,6 +190,8 @@ export function resolveConsumerOptions(options: ConsumerOptions): ResolvedConsum
     idleTimeBetweenReadsMillis: integer(options, 'idleTimeBetweenReadsMillis', consumerDefaults.idleTimeBetweenReadsMillis, 0, 3_600_000),
     maxInflatedBytes: integer(options, 'maxInflatedBytes', consumerDefaults.maxInflatedBytes, 1024, 1024 * 1024 * 1024),
     metricsInterval: integer(options, 'metricsInterval', consumerDefaults.metricsInterval, 0, 86_400_000),
+    maxInitializationAttempts: integer(options, 'maxInitializationAttempts', consumerDefaults.maxInitializationAttempts, 1, 10_000),
+    initializationBackoffMillis: integer(options, 'initializationBackoffMillis', consumerDefaults.initializationBackoffMillis, 1, 600_000),
     logger: options.logger,
     clock: options.clock,
   });
