@@ -37,7 +37,8 @@ export type ErrorCode =
   | 'CHECKPOINT_FILE_CORRUPT'
   | 'INVALID_BATCH_RESULT'
   | 'MISSING_DEPENDENCY'
-  | 'INITIALIZATION_FAILED';
+  | 'INITIALIZATION_FAILED'
+  | 'WRONG_ENDPOINT';
 
 /** Base class of every error thrown or rejected by the framework. */
 export class KinesisActorsError extends Error {

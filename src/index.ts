@@ -42,7 +42,10 @@ export { KinesisActorsError, InvalidOptionError, InvalidRecordError, EnvelopeErr
 export type { ErrorCode } from './errors.ts';
 
 export { createKinesisClient, createDynamoDbClient } from './aws/clients.ts';
-export type { AwsConnection } from './aws/clients.ts';
+export type { AwsConnection } from './aws/connection.ts';
+export { connectionDefaults } from './aws/connection.ts';
+export { WrongEndpointError } from './aws/wrong-endpoint.ts';
+export type { AwsService } from './aws/endpoints.ts';
 
 export { encodeAggregatedRecord, AggregateSizer } from './codec/aggregation.ts';
 export type { AggregateInput } from './codec/aggregation.ts';

@@ -23,6 +23,8 @@ import { PeriodicTask } from './leases/periodic-task.ts';
 import { initialize } from './initialization.ts';
 import { fatalInitializationError } from './initialization-failures.ts';
 import { translateKinesisError } from '../aws/kinesis-errors.ts';
+import { serviceEndpoint } from '../aws/endpoints.ts';
+import { requireDynamoDbEndpoint } from '../aws/wrong-endpoint.ts';
 
 /**
  * A consumer worker: holds shard leases in DynamoDB with other workers of the same
@@ -59,7 +61,7 @@ export class Consumer {
     this.clock = o.clock ?? systemClock;
     this.logger = (o.logger ?? silentLogger()).child({ component: 'consumer', streamName: o.streamName, workerId: o.workerId });
     this.kinesis = o.kinesis ?? this.own(createKinesisClient(o.connection));
-    this.dynamodb = o.dynamodb ?? this.own(createDynamoDbClient(o.dynamoDbConnection ?? o.connection));
+    this.dynamodb = o.dynamodb ?? this.own(createDynamoDbClient(o.dynamoDbConnection));
     this.store = new DynamoDbLeaseStore(this.dynamodb, o.leaseTableName, { clock: this.clock });
     this.coordinator = new LeaseCoordinator(this.store, {
       workerId: o.workerId,
@@ -159,11 +161,21 @@ export class Consumer {
     return this.starting;
   }
 
-  private initialize(): Promise<void> {
+  private async initialize(): Promise<void> {
     const o = this.options;
-    return initialize(
+    const endpoints = {
+      Kinesis: await serviceEndpoint('Kinesis', this.kinesis, o.kinesis ? 'options.kinesis' : 'options.connection.endpoint'),
+      DynamoDB: await serviceEndpoint('DynamoDB', this.dynamodb, o.dynamodb ? 'options.dynamodb' : 'options.dynamoDbConnection.endpoint'),
+    };
+    await initialize(
       [
-        ['leaseTable', () => this.store.ensureTable()],
+        [
+          'leaseTable',
+          async () => {
+            if (!o.dynamodb) requireDynamoDbEndpoint(endpoints.Kinesis, endpoints.DynamoDB);
+            await this.store.ensureTable();
+          },
+        ],
         ['shardSync', () => this.syncShardsOrThrow()],
         [
           'leaseTaking',
@@ -180,7 +192,7 @@ export class Consumer {
         clock: this.clock,
         logger: this.logger,
         signal: this.initialization.signal,
-        fatal: (step, error) => fatalInitializationError(step, error, o.streamName),
+        fatal: (step, error) => fatalInitializationError(step, error, { streamName: o.streamName, endpoints }),
       },
     );
   }

@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { InvalidOptionError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Clock } from '../clock.ts';
-import type { AwsConnection } from '../aws/clients.ts';
+import { dynamoDbConnectionOf, resolveAwsConnection, type AwsConnection } from '../aws/connection.ts';
 import { DEFAULT_MAX_INFLATED_BYTES } from '../codec/envelope.ts';
 import type { InitialPosition, RecordProcessorFactory } from './processor.ts';
 import type { BatchHandler } from './handler-processor.ts';
@@ -30,11 +30,23 @@ export interface ConsumerOptions {
   errorHandling?: ErrorHandlingOptions | undefined;
   /** Where a new lease starts. @defaultValue 'LATEST' (as the KCL) */
   initialPosition?: InitialPosition | undefined;
+  /** A ready Kinesis client; when absent one is built from `connection`. */
   kinesis?: KinesisClient | undefined;
+  /** A ready DynamoDB client for the lease table; when absent one is built from `dynamoDbConnection`. */
   dynamodb?: DynamoDBClient | undefined;
-  /** Region, endpoint and credentials used to build the clients when they are not given. */
+  /**
+   * Region, endpoint, credentials (static, or a provider), sockets and request timeout of the
+   * clients built when they are not given. Its `endpoint` is Kinesis': DynamoDB never uses it.
+   * @defaultValue the SDK's defaults (region, credential chain, `AWS_ENDPOINT_URL_KINESIS`, ...)
+   */
   connection?: AwsConnection | undefined;
-  /** Connection for DynamoDB when it differs from `connection` (e.g. two emulators). */
+  /**
+   * DynamoDB's connection (the lease table). Fields left out are taken from `connection`, except
+   * `endpoint`: without one here, the SDK's `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL`,
+   * else the region's AWS endpoint. `start()` fails with `WRONG_ENDPOINT` when Kinesis has an
+   * endpoint outside AWS (an emulator) and DynamoDB has none.
+   * @defaultValue `connection` without its endpoint
+   */
   dynamoDbConnection?: AwsConnection | undefined;
   /** A lease not renewed for this long is expired and may be taken. @defaultValue 10000 */
   failoverTimeMillis?: number | undefined;
@@ -84,8 +96,9 @@ export interface ResolvedConsumerOptions extends Readonly<Omit<Required<Consumer
   readonly errorHandling: ErrorHandlingOptions;
   readonly kinesis: KinesisClient | undefined;
   readonly dynamodb: DynamoDBClient | undefined;
-  readonly connection: AwsConnection | undefined;
-  readonly dynamoDbConnection: AwsConnection | undefined;
+  readonly connection: Readonly<AwsConnection> | undefined;
+  /** With the fields `connection` supplies. */
+  readonly dynamoDbConnection: Readonly<AwsConnection>;
   readonly logger: Logger | undefined;
   readonly clock: Clock | undefined;
   readonly maxLeasesForWorker: number;
@@ -166,6 +179,7 @@ export function resolveConsumerOptions(options: ConsumerOptions): ResolvedConsum
   if (renewIntervalMillis >= failoverTimeMillis) {
     throw new InvalidOptionError('renewIntervalMillis', `must be below options.failoverTimeMillis (${failoverTimeMillis}), or leases expire between renewals`, renewIntervalMillis);
   }
+  const connection = resolveAwsConnection(options.connection, 'connection');
   return Object.freeze({
     streamName,
     applicationName,
@@ -177,8 +191,8 @@ export function resolveConsumerOptions(options: ConsumerOptions): ResolvedConsum
     initialPosition,
     kinesis: options.kinesis,
     dynamodb: options.dynamodb,
-    connection: options.connection,
-    dynamoDbConnection: options.dynamoDbConnection,
+    connection,
+    dynamoDbConnection: dynamoDbConnectionOf(connection, resolveAwsConnection(options.dynamoDbConnection, 'dynamoDbConnection')),
     failoverTimeMillis,
     renewIntervalMillis,
     takerIntervalMillis: integer(options, 'takerIntervalMillis', Math.max(10, Math.floor(failoverTimeMillis / 10)), 10, 3_600_000),

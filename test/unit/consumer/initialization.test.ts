@@ -6,6 +6,11 @@ import { silentLogger } from '../../../src/logger.ts';
 import { SimulatedClock } from '../../../src/testing/simulated-clock.ts';
 import { flush } from './leases/helpers.ts';
 
+const endpoints = {
+  Kinesis: { service: 'Kinesis', url: 'http://127.0.0.1:4567', source: 'options.connection.endpoint' },
+  DynamoDB: { service: 'DynamoDB', url: 'http://127.0.0.1:4568', source: 'options.dynamoDbConnection.endpoint' },
+} as const;
+
 const transient = () => new KinesisActorsError('KINESIS_ERROR', 'ListShards failed: InternalFailure (HTTP 500)', { retriable: true });
 
 /** Steps that fail as scripted (an error per call, then succeed), recording every call. */
@@ -27,7 +32,7 @@ function policy(clock: SimulatedClock, overrides: Partial<InitializationPolicy> 
     logger: silentLogger(),
     signal: new AbortController().signal,
     random: () => 0.5,
-    fatal: (step, error) => fatalInitializationError(step, error, 'clicks'),
+    fatal: (step, error) => fatalInitializationError(step, error, { streamName: 'clicks', endpoints }),
     ...overrides,
   };
 }
