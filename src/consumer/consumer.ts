@@ -99,6 +99,7 @@ export class Consumer {
         onEvent: (event) => {
           if (event.type === 'batch.failedToDestination') this.metricsRecorder.values.RecordsToFailureDestination += event.failure.records.length;
         },
+        onDone: (shardId, records, millisBehindLatest) => this.countBatch(shardId, records, millisBehindLatest),
       });
       this.processorFactory = () => processor;
     } else {
@@ -299,13 +300,20 @@ export class Consumer {
       },
       counts: this.counts,
       onBatch: (records, millisBehindLatest) => {
-        m.RecordsProcessed += records;
-        if (records > 0) m.BatchesProcessed++;
         if (millisBehindLatest !== undefined) m.MillisBehindLatest[shardId] = millisBehindLatest;
-        if (records > 0) this.events.emit('consumer.batch', { shardId, records, millisBehindLatest });
+        // The handler form counts as soon as the handler is done, before the checkpoint.
+        if (!o.handler) this.countBatch(shardId, records, millisBehindLatest);
       },
       onBadRecord: (sequenceNumber, error) => this.events.emit('consumer.badRecord', { shardId, sequenceNumber, error }),
     });
+  }
+
+  private countBatch(shardId: string, records: number, millisBehindLatest: number | undefined): void {
+    if (records === 0) return;
+    const m = this.metricsRecorder.values;
+    m.RecordsProcessed += records;
+    m.BatchesProcessed++;
+    this.events.emit('consumer.batch', { shardId, records, millisBehindLatest });
   }
 
   /**
