@@ -36,7 +36,9 @@ export type ErrorCode =
   | 'INVALID_LINE'
   | 'CHECKPOINT_FILE_CORRUPT'
   | 'INVALID_BATCH_RESULT'
-  | 'MISSING_DEPENDENCY';
+  | 'MISSING_DEPENDENCY'
+  | 'INITIALIZATION_FAILED'
+  | 'WRONG_ENDPOINT';
 
 /** Base class of every error thrown or rejected by the framework. */
 export class KinesisActorsError extends Error {

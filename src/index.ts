@@ -10,6 +10,8 @@ export type { ProducerEvents } from './producer/events.ts';
 export { createConsumer, Consumer } from './consumer/consumer.ts';
 export type { ConsumerOptions, ResolvedConsumerOptions } from './consumer/options.ts';
 export { consumerDefaults, resolveConsumerOptions } from './consumer/options.ts';
+export { ConsumerInitializationError } from './consumer/initialization.ts';
+export type { InitializationStep } from './consumer/initialization.ts';
 export type { ConsumerRecord } from './consumer/record.ts';
 export type {
   RecordProcessor,
@@ -40,7 +42,10 @@ export { KinesisActorsError, InvalidOptionError, InvalidRecordError, EnvelopeErr
 export type { ErrorCode } from './errors.ts';
 
 export { createKinesisClient, createDynamoDbClient } from './aws/clients.ts';
-export type { AwsConnection } from './aws/clients.ts';
+export type { AwsConnection } from './aws/connection.ts';
+export { connectionDefaults } from './aws/connection.ts';
+export { WrongEndpointError } from './aws/wrong-endpoint.ts';
+export type { AwsService } from './aws/endpoints.ts';
 
 export { encodeAggregatedRecord, AggregateSizer } from './codec/aggregation.ts';
 export type { AggregateInput } from './codec/aggregation.ts';

@@ -1,5 +1,5 @@
 import { createConsumer, type Consumer, type Logger } from '../../src/index.ts';
-import type { LocalStack } from '../../src/testing/index.ts';
+import type { DemoStack } from './stack.ts';
 
 /** What the demo's consumer fleet has done, for the live view and the summary. */
 export interface FleetStats {
@@ -14,14 +14,14 @@ export interface FleetStats {
  * Starts `workers` consumers of one application in this process (a fleet sharing the lease
  * table exactly as separate processes would), each counting the clicks it processes.
  */
-export async function startFleet(stack: LocalStack, streamName: string, workers: number, logger: Logger) {
+export async function startFleet(stack: Pick<DemoStack, 'kinesis' | 'dynamodb'>, streamName: string, applicationName: string, workers: number, logger: Logger) {
   const stats: FleetStats = { unique: new Set(), duplicates: 0, processedByShard: new Map(), ownerByShard: new Map() };
   const consumers: Consumer[] = [];
   for (let w = 1; w <= workers; w++) {
     const workerId = `worker-${w}`;
     const consumer = createConsumer({
       streamName,
-      applicationName: 'click-demo',
+      applicationName,
       workerId,
       kinesis: stack.kinesis,
       dynamodb: stack.dynamodb,

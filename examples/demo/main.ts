@@ -5,14 +5,16 @@
  *
  *   npm start                                # 20 s, 4 shards, 2 workers
  *   npm start -- --duration 60 --workers 3   # longer; Ctrl-C stops early and still drains
+ *   AWS_ENDPOINT_URL=http://localhost:4566 npm start   # against the endpoints the SDK variables name
  */
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { createProducer } from '../../src/index.ts';
-import { startLocalStack, createStream, readStream } from '../../src/testing/index.ts';
+import { createStream, readStream } from '../../src/testing/index.ts';
 import { startClickServer } from './click-server.ts';
 import { startLoad } from './load.ts';
 import { startFleet } from './fleet.ts';
+import { demoStack } from './stack.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -27,22 +29,22 @@ const durationMs = Number(args.duration) * 1000;
 const shardCount = Number(args.shards);
 
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
-const stack = await startLocalStack();
-const streamName = 'clicks';
+const stack = await demoStack();
+const { streamName, applicationName } = stack;
 await createStream(stack.kinesis, streamName, shardCount);
 // Every reader of this stream is this framework's consumer, so deflate can shrink click events
 // ~6x and put that many more through each shard; the default ('none') is for streams that the
 // KCL, Lambda or Firehose also read.
 const producer = createProducer({ streamName, kinesis: stack.kinesis, logger, workerThreads: 1, compression: 'deflate' });
 const click = await startClickServer(producer);
-const fleet = await startFleet(stack, streamName, Number(args.workers), logger);
+const fleet = await startFleet(stack, streamName, applicationName, Number(args.workers), logger);
 const load = startLoad(click.url, { connections: Number(args.connections), maxEvents: Number(args['max-events']), users: 10_000 });
 let wireBytes = 0;
 producer.on('producer.putRecords', (e) => (wireBytes += e.error ? 0 : e.bytes));
 
-console.log(`Embedded Kinesis at ${stack.kinesisEndpoint}; stream '${streamName}' with ${shardCount} shards.`);
+console.log(`${stack.where}; stream '${streamName}' with ${shardCount} shards.`);
 console.log(`Click endpoint at ${click.url}; synthetic load from ${args.connections} connections for ${durationMs / 1000} s (Ctrl-C stops).`);
-console.log(`${args.workers} consumer workers share the shards through the lease table 'click-demo' in the embedded DynamoDB.\n`);
+console.log(`${args.workers} consumer workers share the shards through the lease table '${applicationName}'.\n`);
 
 const started = Date.now();
 let lastPut = new Map<string, number>();

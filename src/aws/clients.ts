@@ -3,27 +3,16 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { connectionDefaults, type AwsConnection } from './connection.ts';
 
-/** Where and how to reach AWS, or an emulator standing in for it. */
-export interface AwsConnection {
-  /** Region; the SDK's default chain applies when absent. */
-  region?: string | undefined;
-  /** Endpoint URL; absent means the real AWS endpoint for the region. */
-  endpoint?: string | undefined;
-  /** Static credentials; absent means the SDK's default credential chain. */
-  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined;
-  /** Sockets per client. @defaultValue 24 */
-  maxConnections?: number | undefined;
-  /** Milliseconds before a request is abandoned. @defaultValue 6000 */
-  requestTimeout?: number | undefined;
-}
+export type { AwsConnection };
 
 function httpHandler(connection: AwsConnection): NodeHttpHandler {
-  const maxSockets = connection.maxConnections ?? 24;
+  const maxSockets = connection.maxConnections ?? connectionDefaults.maxConnections;
   return new NodeHttpHandler({
     httpAgent: new Agent({ keepAlive: true, maxSockets }),
     httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
-    requestTimeout: connection.requestTimeout ?? 6000,
+    requestTimeout: connection.requestTimeout ?? connectionDefaults.requestTimeout,
     connectionTimeout: 5000,
   });
 }
@@ -31,6 +20,8 @@ function httpHandler(connection: AwsConnection): NodeHttpHandler {
 /**
  * A Kinesis client over HTTP/1.1 with keep-alive. The SDK's HTTP/2 default fails against
  * kinesalite, and HTTP/1.1 with a pool of sockets is what PutRecords throughput needs anyway.
+ * Without `connection.endpoint` the SDK resolves the endpoint itself (`AWS_ENDPOINT_URL_KINESIS`,
+ * `AWS_ENDPOINT_URL`, the AWS config file, then the region's), as for any SDK client.
  */
 export function createKinesisClient(connection: AwsConnection = {}): KinesisClient {
   return new KinesisClient({
@@ -42,7 +33,10 @@ export function createKinesisClient(connection: AwsConnection = {}): KinesisClie
   });
 }
 
-/** A DynamoDB client for the lease table, configured like {@link createKinesisClient}. */
+/**
+ * A DynamoDB client for the lease table, configured like {@link createKinesisClient}; without
+ * `connection.endpoint` the SDK resolves it (`AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL`, ...).
+ */
 export function createDynamoDbClient(connection: AwsConnection = {}): DynamoDBClient {
   return new DynamoDBClient({
     region: connection.region,

@@ -5,8 +5,20 @@ import type { OptionSpecs } from './command.ts';
 
 /** Options every command that talks to Kinesis or DynamoDB takes: where they are. */
 export const connectionOptions = {
-  endpoint: { type: 'string', value: 'url', env: 'KINESIS_ENDPOINT', defaultText: 'AWS', help: 'Kinesis endpoint, e.g. an emulator, used with dummy credentials' },
-  'dynamodb-endpoint': { type: 'string', value: 'url', env: 'DYNAMODB_ENDPOINT', defaultText: 'AWS', help: 'DynamoDB endpoint (lease tables), used with dummy credentials' },
+  endpoint: {
+    type: 'string',
+    value: 'url',
+    env: 'KINESIS_ENDPOINT',
+    defaultText: "the SDK's $AWS_ENDPOINT_URL_KINESIS or $AWS_ENDPOINT_URL, else AWS",
+    help: 'Kinesis endpoint, e.g. an emulator, used with dummy credentials',
+  },
+  'dynamodb-endpoint': {
+    type: 'string',
+    value: 'url',
+    env: 'DYNAMODB_ENDPOINT',
+    defaultText: "the SDK's $AWS_ENDPOINT_URL_DYNAMODB or $AWS_ENDPOINT_URL, else AWS",
+    help: 'DynamoDB endpoint (lease tables), used with dummy credentials',
+  },
   region: {
     type: 'string',
     value: 'region',
@@ -26,20 +38,31 @@ export interface CliClients {
 
 /**
  * The clients for parsed {@link connectionOptions} (their environment variables already applied).
- * With an endpoint (an emulator), local dummy credentials; without, the real AWS endpoint of
- * the region and the SDK's default credential chain.
+ * An endpoint given as an option (or KINESIS_ENDPOINT / DYNAMODB_ENDPOINT) is an emulator's,
+ * used with local dummy credentials. Without one, the SDK resolves the endpoint as it does for
+ * every AWS tool (`AWS_ENDPOINT_URL_KINESIS`, `AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL`,
+ * the AWS config file, else the region's) with the default credential chain.
  */
-export function cliClients(values: { endpoint: string | undefined; 'dynamodb-endpoint': string | undefined; region: string | undefined }): CliClients {
+export function cliClients(
+  values: { endpoint: string | undefined; 'dynamodb-endpoint': string | undefined; region: string | undefined },
+  env: NodeJS.ProcessEnv = process.env,
+): CliClients {
   const kinesisEndpoint = values.endpoint;
-  const region = values.region ?? process.env.AWS_DEFAULT_REGION ?? (kinesisEndpoint ? 'us-east-1' : undefined);
+  const dynamoDbEndpoint = values['dynamodb-endpoint'];
+  const sdkVariable = ['AWS_ENDPOINT_URL_KINESIS', 'AWS_ENDPOINT_URL'].find((name) => env[name]);
+  const anyEndpoint = kinesisEndpoint ?? dynamoDbEndpoint ?? env.AWS_ENDPOINT_URL_KINESIS ?? env.AWS_ENDPOINT_URL_DYNAMODB ?? env.AWS_ENDPOINT_URL;
+  const region = values.region ?? env.AWS_DEFAULT_REGION ?? (anyEndpoint ? 'us-east-1' : undefined);
   const local = { accessKeyId: 'local', secretAccessKey: 'local' };
   const connection = (endpoint: string | undefined): AwsConnection => ({ region, ...(endpoint ? { endpoint, credentials: local } : {}) });
   const kinesis = createKinesisClient(connection(kinesisEndpoint));
-  const dynamodb = createDynamoDbClient(connection(values['dynamodb-endpoint']));
+  const dynamodb = createDynamoDbClient(connection(dynamoDbEndpoint));
+  let describe = `AWS ${region ?? '(default region)'}`;
+  if (kinesisEndpoint) describe = `Kinesis at ${kinesisEndpoint}`;
+  else if (sdkVariable) describe = `Kinesis at ${env[sdkVariable]} (${sdkVariable})`;
   return {
     kinesis,
     dynamodb,
-    describe: kinesisEndpoint ? `Kinesis at ${kinesisEndpoint}` : `AWS ${region ?? '(default region)'}`,
+    describe,
     destroy() {
       kinesis.destroy();
       dynamodb.destroy();

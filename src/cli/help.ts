@@ -32,7 +32,8 @@ export function overallUsage(commands: readonly Command[]): string {
     ...table(commands.map((c) => [synopsis(c, false), c.summary])),
     '',
     `Commands that connect take ${list(flags)}`,
-    `(or ${envs.join(', ')}); with no endpoint they talk to AWS with the default credentials.`,
+    `(or ${envs.join(', ')}); with no endpoint, the SDK's AWS_ENDPOINT_URL_KINESIS,`,
+    'AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL apply, else AWS, with the default credentials.',
     '',
     ...table([
       [`${program} <command> --help`, "a command's options and their defaults"],

@@ -20,6 +20,11 @@ import { ShardConsumerSteps } from './shard-consumer-steps.ts';
 import { shardConsumerMachine } from './shard-consumer.machine.ts';
 import { syncShards } from './shard-sync.ts';
 import { PeriodicTask } from './leases/periodic-task.ts';
+import { initialize } from './initialization.ts';
+import { fatalInitializationError } from './initialization-failures.ts';
+import { translateKinesisError } from '../aws/kinesis-errors.ts';
+import { serviceEndpoint } from '../aws/endpoints.ts';
+import { requireDynamoDbEndpoint } from '../aws/wrong-endpoint.ts';
 
 /**
  * A consumer worker: holds shard leases in DynamoDB with other workers of the same
@@ -44,6 +49,8 @@ export class Consumer {
   /** Shards with a shard consumer, and the function that marks it finished. */
   private readonly running = new Map<string, { done: Promise<void>; finish: () => void }>();
   private metricsTimer: NodeJS.Timeout | undefined;
+  private readonly initialization = new AbortController();
+  private initializing: Promise<void> | undefined;
   private starting: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
 
@@ -54,7 +61,7 @@ export class Consumer {
     this.clock = o.clock ?? systemClock;
     this.logger = (o.logger ?? silentLogger()).child({ component: 'consumer', streamName: o.streamName, workerId: o.workerId });
     this.kinesis = o.kinesis ?? this.own(createKinesisClient(o.connection));
-    this.dynamodb = o.dynamodb ?? this.own(createDynamoDbClient(o.dynamoDbConnection ?? o.connection));
+    this.dynamodb = o.dynamodb ?? this.own(createDynamoDbClient(o.dynamoDbConnection));
     this.store = new DynamoDbLeaseStore(this.dynamodb, o.leaseTableName, { clock: this.clock });
     this.coordinator = new LeaseCoordinator(this.store, {
       workerId: o.workerId,
@@ -93,6 +100,7 @@ export class Consumer {
         onEvent: (event) => {
           if (event.type === 'batch.failedToDestination') this.metricsRecorder.values.RecordsToFailureDestination += event.failure.records.length;
         },
+        onDone: (shardId, records, millisBehindLatest) => this.countBatch(shardId, records, millisBehindLatest),
       });
       this.processorFactory = () => processor;
     } else {
@@ -123,12 +131,26 @@ export class Consumer {
     return client;
   }
 
-  /** Creates the lease table if needed, syncs shards to leases, and starts taking leases. Idempotent. */
+  /**
+   * Initializes the worker, then keeps it running: creates or checks the lease table, syncs the
+   * stream's shards to leases and takes a first round of leases, trying a step that fails with
+   * an error that may pass again with a jittered backoff (`maxInitializationAttempts`,
+   * `initializationBackoffMillis`). Resolves once the worker is initialized. Rejects at once with
+   * the error of a failure that will not pass (`STREAM_NOT_FOUND`, `LEASE_TABLE_SCHEMA`, no
+   * permission), or with a `ConsumerInitializationError` (`INITIALIZATION_FAILED`, naming the
+   * step, with the last failure as its cause) once the attempts are spent; the consumer is then
+   * closed. Idempotent: every call returns the same promise.
+   */
   start(): Promise<void> {
     this.starting ??= (async () => {
-      await this.store.ensureTable();
-      await this.syncShards();
-      await this.coordinator.start();
+      this.initializing = this.initialize();
+      try {
+        await this.initializing;
+      } catch (error) {
+        this.logger.error({ err: error }, 'consumer.startFailed');
+        await this.close();
+        throw error;
+      }
       this.shardSync.start();
       if (this.options.metricsInterval > 0) {
         this.metricsTimer = setInterval(() => {
@@ -141,9 +163,53 @@ export class Consumer {
     return this.starting;
   }
 
-  private async syncShards(): Promise<void> {
+  private async initialize(): Promise<void> {
+    const o = this.options;
+    const endpoints = {
+      Kinesis: await serviceEndpoint('Kinesis', this.kinesis, o.kinesis ? 'options.kinesis' : 'options.connection.endpoint'),
+      DynamoDB: await serviceEndpoint('DynamoDB', this.dynamodb, o.dynamodb ? 'options.dynamodb' : 'options.dynamoDbConnection.endpoint'),
+    };
+    await initialize(
+      [
+        [
+          'leaseTable',
+          async () => {
+            if (!o.dynamodb) requireDynamoDbEndpoint(endpoints.Kinesis, endpoints.DynamoDB);
+            await this.store.ensureTable();
+          },
+        ],
+        ['shardSync', () => this.syncShardsOrThrow()],
+        [
+          'leaseTaking',
+          async () => {
+            const error = await this.coordinator.takeLeases();
+            if (error) throw error;
+            await this.coordinator.start();
+          },
+        ],
+      ],
+      {
+        maxAttempts: o.maxInitializationAttempts,
+        backoffMillis: o.initializationBackoffMillis,
+        clock: this.clock,
+        logger: this.logger,
+        signal: this.initialization.signal,
+        fatal: (step, error) => fatalInitializationError(step, error, { streamName: o.streamName, endpoints }),
+      },
+    );
+  }
+
+  private async syncShardsOrThrow(): Promise<void> {
     try {
       await syncShards({ kinesis: this.kinesis, streamName: this.options.streamName, store: this.store, initialPosition: this.options.initialPosition, logger: this.logger });
+    } catch (error) {
+      throw translateKinesisError(error, 'ListShards');
+    }
+  }
+
+  private async syncShards(): Promise<void> {
+    try {
+      await this.syncShardsOrThrow();
     } catch (error) {
       this.logger.warn({ err: error }, 'shardSync.failed');
     }
@@ -235,13 +301,20 @@ export class Consumer {
       },
       counts: this.counts,
       onBatch: (records, millisBehindLatest) => {
-        m.RecordsProcessed += records;
-        if (records > 0) m.BatchesProcessed++;
         if (millisBehindLatest !== undefined) m.MillisBehindLatest[shardId] = millisBehindLatest;
-        if (records > 0) this.events.emit('consumer.batch', { shardId, records, millisBehindLatest });
+        // The handler form counts as soon as the handler is done, before the checkpoint.
+        if (!o.handler) this.countBatch(shardId, records, millisBehindLatest);
       },
       onBadRecord: (sequenceNumber, error) => this.events.emit('consumer.badRecord', { shardId, sequenceNumber, error }),
     });
+  }
+
+  private countBatch(shardId: string, records: number, millisBehindLatest: number | undefined): void {
+    if (records === 0) return;
+    const m = this.metricsRecorder.values;
+    m.RecordsProcessed += records;
+    m.BatchesProcessed++;
+    this.events.emit('consumer.batch', { shardId, records, millisBehindLatest });
   }
 
   /**
@@ -262,6 +335,13 @@ export class Consumer {
   private async shutdown(): Promise<void> {
     this.logger.info({ shards: [...this.running.keys()] }, 'consumer.closing');
     const steps: [string, () => unknown][] = [
+      [
+        'initialization',
+        async () => {
+          this.initialization.abort();
+          await this.initializing?.catch(() => undefined);
+        },
+      ],
       ['shardSync', () => this.shardSync.stop()],
       ['stopTaking', () => this.coordinator.stopTaking()],
       [

@@ -18,11 +18,20 @@ export type BatchHandler = BatchFunction;
 export function handlerProcessor(
   handler: BatchHandler,
   options: ResolvedErrorHandlingOptions,
-  deps: { clock: Clock; logger: Logger; onEvent?: (event: BatchEvent) => void },
+  deps: {
+    clock: Clock;
+    logger: Logger;
+    onEvent?: (event: BatchEvent) => void;
+    /** The records the handler is done with, told before their checkpoint is written. */
+    onDone?: (shardId: string, records: number, millisBehindLatest: number | undefined) => void;
+  },
 ): RecordProcessor {
   return {
-    async processRecords({ shardId, records, checkpointer, signal }) {
+    async processRecords({ shardId, records, checkpointer, signal, millisBehindLatest }) {
       const outcome = await runBatch(records, handler, options, { shardId, clock: deps.clock, signal, logger: deps.logger, onEvent: deps.onEvent });
+      // Counted before the checkpoint: what the handler has done is done, and a reader of the
+      // metrics must not wait for a DynamoDB round trip to see it.
+      deps.onDone?.(shardId, outcome.completed, millisBehindLatest);
       if (outcome.completed > 0) await checkpointer.checkpoint(records[outcome.completed - 1]);
     },
     async shardEnded({ checkpointer }) {

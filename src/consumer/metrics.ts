@@ -1,10 +1,14 @@
 /** A snapshot of the consumer's metrics. */
 export interface ConsumerMetrics {
-  /** User records handed to the processor. */
+  /**
+   * User records processed: with a handler, those it is done with (handled, or given up on),
+   * counted as soon as it returns, before their checkpoint is written; with a processor, those
+   * of every batch its `processRecords` returned from.
+   */
   RecordsProcessed: number;
   /** Kinesis records read. */
   KinesisRecordsRead: number;
-  /** Batches handed to the processor. */
+  /** Batches counted in RecordsProcessed. */
   BatchesProcessed: number;
   /** MillisBehindLatest of the last read, per shard held. */
   MillisBehindLatest: Record<string, number>;

@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { InvalidOptionError } from '../errors.ts';
 import { resolveLogger, type Logger, type LoggerOption } from '../logger.ts';
 import type { Clock } from '../clock.ts';
-import type { AwsConnection } from '../aws/clients.ts';
+import { dynamoDbConnectionOf, resolveAwsConnection, type AwsConnection } from '../aws/connection.ts';
 import { DEFAULT_MAX_INFLATED_BYTES } from '../codec/envelope.ts';
 import type { InitialPosition, RecordProcessorFactory } from './processor.ts';
 import type { BatchHandler } from './handler-processor.ts';
@@ -30,11 +30,23 @@ export interface ConsumerOptions {
   errorHandling?: ErrorHandlingOptions | undefined;
   /** Where a new lease starts. @defaultValue 'LATEST' (as the KCL) */
   initialPosition?: InitialPosition | undefined;
+  /** A ready Kinesis client; when absent one is built from `connection`. */
   kinesis?: KinesisClient | undefined;
+  /** A ready DynamoDB client for the lease table; when absent one is built from `dynamoDbConnection`. */
   dynamodb?: DynamoDBClient | undefined;
-  /** Region, endpoint and credentials used to build the clients when they are not given. */
+  /**
+   * Region, endpoint, credentials (static, or a provider), sockets and request timeout of the
+   * clients built when they are not given. Its `endpoint` is Kinesis': DynamoDB never uses it.
+   * @defaultValue the SDK's defaults (region, credential chain, `AWS_ENDPOINT_URL_KINESIS`, ...)
+   */
   connection?: AwsConnection | undefined;
-  /** Connection for DynamoDB when it differs from `connection` (e.g. two emulators). */
+  /**
+   * DynamoDB's connection (the lease table). Fields left out are taken from `connection`, except
+   * `endpoint`: without one here, the SDK's `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL`,
+   * else the region's AWS endpoint. `start()` fails with `WRONG_ENDPOINT` when Kinesis has an
+   * endpoint outside AWS (an emulator) and DynamoDB has none.
+   * @defaultValue `connection` without its endpoint
+   */
   dynamoDbConnection?: AwsConnection | undefined;
   /** A lease not renewed for this long is expired and may be taken. @defaultValue 10000 */
   failoverTimeMillis?: number | undefined;
@@ -67,6 +79,18 @@ export interface ConsumerOptions {
   maxInflatedBytes?: number | undefined;
   /** Interval of `consumer.metrics` events, ms; 0 turns them off. @defaultValue 1000 */
   metricsInterval?: number | undefined;
+  /**
+   * Failed tries of the initialization `start()` makes (lease table, first shard sync, first
+   * taker round; a step that succeeded is not run again) before it rejects with
+   * `INITIALIZATION_FAILED`.
+   * @defaultValue 20 (the KCL's maxInitializationAttempts)
+   */
+  maxInitializationAttempts?: number | undefined;
+  /**
+   * Longest wait between initialization tries, ms; waits grow from 100 ms to this, with jitter.
+   * @defaultValue 1000 (the KCL's schedulerInitializationBackoffTimeMillis, there fixed)
+   */
+  initializationBackoffMillis?: number | undefined;
   /** A pino logger, or a console-like object such as `console` (adapted: its methods get the message, then the context; debug and below left out); silent when absent. Anything else throws `InvalidOptionError`. */
   logger?: LoggerOption | undefined;
   clock?: Clock | undefined;
@@ -79,8 +103,9 @@ export interface ResolvedConsumerOptions extends Readonly<Omit<Required<Consumer
   readonly errorHandling: ErrorHandlingOptions;
   readonly kinesis: KinesisClient | undefined;
   readonly dynamodb: DynamoDBClient | undefined;
-  readonly connection: AwsConnection | undefined;
-  readonly dynamoDbConnection: AwsConnection | undefined;
+  readonly connection: Readonly<AwsConnection> | undefined;
+  /** With the fields `connection` supplies. */
+  readonly dynamoDbConnection: Readonly<AwsConnection>;
   readonly logger: Logger | undefined;
   readonly clock: Clock | undefined;
   readonly maxLeasesForWorker: number;
@@ -98,6 +123,8 @@ export const consumerDefaults = Object.freeze({
   idleTimeBetweenReadsMillis: 500,
   maxInflatedBytes: DEFAULT_MAX_INFLATED_BYTES,
   metricsInterval: 1_000,
+  maxInitializationAttempts: 20,
+  initializationBackoffMillis: 1_000,
 });
 
 type IntegerField =
@@ -112,7 +139,9 @@ type IntegerField =
   | 'maxRecords'
   | 'idleTimeBetweenReadsMillis'
   | 'maxInflatedBytes'
-  | 'metricsInterval';
+  | 'metricsInterval'
+  | 'maxInitializationAttempts'
+  | 'initializationBackoffMillis';
 
 function integer(options: ConsumerOptions, field: IntegerField, fallback: number, min: number, max: number): number {
   const value = options[field] ?? fallback;
@@ -159,6 +188,7 @@ export function resolveConsumerOptions(options: ConsumerOptions): ResolvedConsum
   if (renewIntervalMillis >= failoverTimeMillis) {
     throw new InvalidOptionError('renewIntervalMillis', `must be below options.failoverTimeMillis (${failoverTimeMillis}), or leases expire between renewals`, renewIntervalMillis);
   }
+  const connection = resolveAwsConnection(options.connection, 'connection');
   return Object.freeze({
     streamName,
     applicationName,
@@ -170,8 +200,8 @@ export function resolveConsumerOptions(options: ConsumerOptions): ResolvedConsum
     initialPosition,
     kinesis: options.kinesis,
     dynamodb: options.dynamodb,
-    connection: options.connection,
-    dynamoDbConnection: options.dynamoDbConnection,
+    connection,
+    dynamoDbConnection: dynamoDbConnectionOf(connection, resolveAwsConnection(options.dynamoDbConnection, 'dynamoDbConnection')),
     failoverTimeMillis,
     renewIntervalMillis,
     takerIntervalMillis: integer(options, 'takerIntervalMillis', Math.max(10, Math.floor(failoverTimeMillis / 10)), 10, 3_600_000),
@@ -184,6 +214,8 @@ export function resolveConsumerOptions(options: ConsumerOptions): ResolvedConsum
     idleTimeBetweenReadsMillis: integer(options, 'idleTimeBetweenReadsMillis', consumerDefaults.idleTimeBetweenReadsMillis, 0, 3_600_000),
     maxInflatedBytes: integer(options, 'maxInflatedBytes', consumerDefaults.maxInflatedBytes, 1024, 1024 * 1024 * 1024),
     metricsInterval: integer(options, 'metricsInterval', consumerDefaults.metricsInterval, 0, 86_400_000),
+    maxInitializationAttempts: integer(options, 'maxInitializationAttempts', consumerDefaults.maxInitializationAttempts, 1, 10_000),
+    initializationBackoffMillis: integer(options, 'initializationBackoffMillis', consumerDefaults.initializationBackoffMillis, 1, 600_000),
     logger: resolveLogger(options.logger),
     clock: options.clock,
   });

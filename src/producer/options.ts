@@ -1,7 +1,7 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { InvalidOptionError } from '../errors.ts';
 import { resolveLogger, type Logger, type LoggerOption } from '../logger.ts';
-import type { AwsConnection } from '../aws/clients.ts';
+import { resolveAwsConnection, type AwsConnection } from '../aws/connection.ts';
 import type { CompressionCodec } from '../codec/envelope.ts';
 import type { Clock } from '../clock.ts';
 
@@ -20,7 +20,11 @@ export interface ProducerOptions {
   streamName: string;
   /** A ready Kinesis client; when absent one is built from `connection`. */
   kinesis?: KinesisClient | undefined;
-  /** Region, endpoint and credentials used to build the client when `kinesis` is absent. */
+  /**
+   * Region, endpoint, credentials (static, or a provider), sockets and request timeout of the
+   * client built when `kinesis` is absent.
+   * @defaultValue the SDK's defaults (region, credential chain, `AWS_ENDPOINT_URL_KINESIS`, ...)
+   */
   connection?: AwsConnection | undefined;
   /** Pack user records bound for one shard into KPL aggregated records. @defaultValue true */
   aggregationEnabled?: boolean | undefined;
@@ -43,9 +47,17 @@ export interface ProducerOptions {
   rateLimit?: number | undefined;
   /** Fail throttled records at once instead of retrying them. @defaultValue false */
   failIfThrottled?: boolean | undefined;
-  /** Sockets to Kinesis when the producer builds its client, 1–256. @defaultValue 24 */
+  /**
+   * Sockets to Kinesis when the producer builds its client, 1–256; the same setting as
+   * `connection.maxConnections` (the KPL's name): give either, or both with one value.
+   * @defaultValue 24
+   */
   maxConnections?: number | undefined;
-  /** Milliseconds before a PutRecords request is abandoned and retried, 100–600000. @defaultValue 6000 */
+  /**
+   * Milliseconds before a PutRecords request is abandoned and retried, 100–600000; the same
+   * setting as `connection.requestTimeout` (the KPL's name): give either, or both with one value.
+   * @defaultValue 6000
+   */
   requestTimeout?: number | undefined;
   /**
    * The stream's record limit, in bytes: the largest Kinesis record, data plus partition key
@@ -128,6 +140,19 @@ function integer(options: ProducerOptions, field: keyof typeof producerDefaults,
   return value;
 }
 
+/** A setting the producer takes under its KPL name and inside `connection`: one value, wherever it is given. */
+function connectionSetting(options: ProducerOptions, field: 'maxConnections' | 'requestTimeout', min: number, max: number): number {
+  const inConnection = options.connection?.[field];
+  if (inConnection !== undefined && options[field] !== undefined && inConnection !== options[field]) {
+    throw new InvalidOptionError(field, `and options.connection.${field} (${String(inConnection)}) are the same setting: give one value`, options[field]);
+  }
+  const value = options[field] ?? inConnection ?? producerDefaults[field];
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidOptionError(field, `must be an integer from ${min} to ${max}`, value);
+  }
+  return value;
+}
+
 function boolean(options: ProducerOptions, field: 'aggregationEnabled' | 'failIfThrottled'): boolean {
   const value = options[field] ?? producerDefaults[field];
   if (typeof value !== 'boolean') throw new InvalidOptionError(field, 'must be true or false', value);
@@ -153,10 +178,14 @@ export function resolveProducerOptions(options: ProducerOptions): ResolvedProduc
   if (options.serializer !== undefined && typeof options.serializer !== 'function') {
     throw new InvalidOptionError('serializer', 'must be a function', options.serializer);
   }
+  const connection = resolveAwsConnection(options.connection, 'connection');
+  const maxConnections = connectionSetting(options, 'maxConnections', 1, 256);
+  const requestTimeout = connectionSetting(options, 'requestTimeout', 100, 600000);
   const resolved = {
     streamName,
     kinesis: options.kinesis,
-    connection: options.connection,
+    // The client is built from this one object: what it holds is what the client gets.
+    connection: Object.freeze({ ...connection, maxConnections, requestTimeout }),
     logger: resolveLogger(options.logger),
     clock: options.clock,
     aggregationEnabled: boolean(options, 'aggregationEnabled'),
@@ -168,8 +197,8 @@ export function resolveProducerOptions(options: ProducerOptions): ResolvedProduc
     recordTtl: integer(options, 'recordTtl', 100, MAX_LONG),
     rateLimit: integer(options, 'rateLimit', 1, MAX_LONG),
     failIfThrottled: boolean(options, 'failIfThrottled'),
-    maxConnections: integer(options, 'maxConnections', 1, 256),
-    requestTimeout: integer(options, 'requestTimeout', 100, 600000),
+    maxConnections,
+    requestTimeout,
     maxRecordSize: integer(options, 'maxRecordSize', 1, 10 * 1048576),
     compression: oneOf(options, 'compression', ['none', 'deflate'] as const),
     compressionLevel: integer(options, 'compressionLevel', 0, 9),

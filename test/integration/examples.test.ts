@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { startLocalStack } from '../../src/testing/local-stack.ts';
+import { startFailingProxy } from './failing-proxy.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -31,6 +33,23 @@ describe('runnable examples', () => {
     const { code, output } = await run(['examples/demo/main.ts', '--duration', '3', '--connections', '8']);
     expect(output).toContain('OK: read back = accepted = put = consumed');
     expect(code).toBe(0);
+  });
+
+  it("the demo runs against the endpoints the SDK's AWS_ENDPOINT_URL variables name", async () => {
+    const stack = await startLocalStack();
+    // Forwards everything, counting ListShards: proof that the demo talked to this Kinesis.
+    const proxy = await startFailingProxy(stack.kinesisEndpoint, 'ListShards', 0);
+    try {
+      const env = { AWS_ENDPOINT_URL_KINESIS: proxy.endpoint, AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoDbEndpoint!, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
+      const { code, output } = await run(['examples/demo/main.ts', '--duration', '3', '--connections', '8'], { env });
+      expect(output).toContain(`Kinesis at ${proxy.endpoint}, DynamoDB at ${stack.dynamoDbEndpoint} (the AWS_ENDPOINT_URL variables)`);
+      expect(output).toContain('OK: read back = accepted = put = consumed');
+      expect(proxy.seen).toBeGreaterThan(0);
+      expect(code).toBe(0);
+    } finally {
+      await proxy.close();
+      await stack.close();
+    }
   });
 
   it('the producer example drains everything accepted on SIGTERM', async () => {
