@@ -17,9 +17,20 @@ export interface ConsoleLike {
  */
 export type LoggerOption = Logger | ConsoleLike;
 
-/** The logger used when the caller passes none: silent, so a library never writes unasked. */
+/** A logger that writes nothing: for tests and harnesses that assert on other channels. */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
+}
+
+/**
+ * The logger used when the caller passes none: warnings and errors only, as JSON lines on
+ * stderr. What goes wrong (records expiring and why, a restarted actor, a lost lease) must be
+ * visible to an operator who never configured logging; nothing per record is logged at warn.
+ * Written synchronously: such lines are rare, and the last ones before a crash are the ones
+ * that matter.
+ */
+export function defaultLogger(): Logger {
+  return pino({ level: 'warn' }, pino.destination({ dest: 2, sync: true }));
 }
 
 function isFunction(value: unknown): boolean {

@@ -2,7 +2,7 @@ import { createActor, type AnyActorRef } from 'xstate';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { systemClock, type Clock } from '../clock.ts';
-import { silentLogger, type Logger } from '../logger.ts';
+import { defaultLogger, type Logger } from '../logger.ts';
 import { createDynamoDbClient, createKinesisClient } from '../aws/clients.ts';
 import { InstrumentationEmitter } from '../instrumentation/emitter.ts';
 import { Supervisor } from '../supervision/supervisor.ts';
@@ -59,7 +59,7 @@ export class Consumer {
     this.options = resolveConsumerOptions(options);
     const o = this.options;
     this.clock = o.clock ?? systemClock;
-    this.logger = (o.logger ?? silentLogger()).child({ component: 'consumer', streamName: o.streamName, workerId: o.workerId });
+    this.logger = (o.logger ?? defaultLogger()).child({ component: 'consumer', streamName: o.streamName, workerId: o.workerId });
     this.kinesis = o.kinesis ?? this.own(createKinesisClient(o.connection));
     this.dynamodb = o.dynamodb ?? this.own(createDynamoDbClient(o.dynamoDbConnection));
     this.store = new DynamoDbLeaseStore(this.dynamodb, o.leaseTableName, { clock: this.clock });

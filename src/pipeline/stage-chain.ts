@@ -1,7 +1,7 @@
 import { createActor, type AnyActorRef } from 'xstate';
 import { systemClock, type Clock } from '../clock.ts';
 import { KinesisActorsError } from '../errors.ts';
-import { silentLogger, type Logger } from '../logger.ts';
+import { defaultLogger, type Logger } from '../logger.ts';
 import { Supervisor, defaultSupervisionStrategy } from '../supervision/supervisor.ts';
 import type { ChainEntry, EntryKind } from './chain-entry.ts';
 import type { AnyStage } from './pipeline.ts';
@@ -55,7 +55,7 @@ export class StageChain<Meta> {
   constructor(private readonly deps: StageChainDeps<Meta>) {
     const { options } = deps;
     this.clock = options.clock ?? systemClock;
-    this.logger = (options.logger ?? silentLogger()).child({ component: 'pipeline', shardId: deps.shardId });
+    this.logger = (options.logger ?? defaultLogger()).child({ component: 'pipeline', shardId: deps.shardId });
     const host = {
       shardId: deps.shardId,
       clock: this.clock,

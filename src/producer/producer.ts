@@ -2,7 +2,7 @@ import { createActor, type AnyActorRef } from 'xstate';
 import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { systemClock, type Clock } from '../clock.ts';
 import { KinesisActorsError } from '../errors.ts';
-import { silentLogger, type Logger } from '../logger.ts';
+import { defaultLogger, type Logger } from '../logger.ts';
 import { createKinesisClient } from '../aws/clients.ts';
 import { metricCode, translateKinesisError } from '../aws/kinesis-errors.ts';
 import { CauseLog } from '../cause-log.ts';
@@ -67,7 +67,7 @@ export class Producer {
     this.options = resolveProducerOptions(options);
     const o = this.options;
     this.clock = o.clock ?? systemClock;
-    this.logger = (o.logger ?? silentLogger()).child({ component: 'producer', streamName: o.streamName });
+    this.logger = (o.logger ?? defaultLogger()).child({ component: 'producer', streamName: o.streamName });
     this.causeLog = new CauseLog(this.logger, this.clock);
     this.ownsClient = !o.kinesis;
     this.kinesis = o.kinesis ?? createKinesisClient({ ...o.connection, maxConnections: o.maxConnections, requestTimeout: o.requestTimeout });

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { pino } from 'pino';
@@ -39,6 +41,7 @@ function causes(error: unknown): Error[] {
 }
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+const root = fileURLToPath(new URL('../..', import.meta.url));
 
 async function expiries(puts: Promise<unknown>[]): Promise<KinesisActorsError[]> {
   const settled = await Promise.allSettled(puts);
@@ -77,6 +80,27 @@ describe('a producer that cannot reach Kinesis', () => {
     expect(expired[0].err?.message.startsWith((errors[0].cause as Error).message)).toBe(true);
     // The shard map's own failures, retried every 20–100 ms meanwhile, are not a line per attempt.
     expect(warnings('producer.shardMapFailed')).toHaveLength(1);
+  });
+});
+
+describe('a producer given no logger', () => {
+  it('still writes its warnings to stderr, one JSON line per cause, and nothing at info', async () => {
+    const port = await unusedPort();
+    const script = `
+      import { createProducer } from './src/index.ts';
+      const producer = createProducer({ streamName: 'nowhere', recordTtl: 300, retryBaseDelay: 20, retryMaxDelay: 100,
+        connection: { region: 'us-east-1', endpoint: 'http://127.0.0.1:${port}', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } });
+      await Promise.allSettled(Array.from({ length: 20 }, (_, i) => producer.put({ i }, { partitionKey: 'k' + i })));
+      await producer.close();`;
+    const stderr = await new Promise<string>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+      let out = '';
+      child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      child.on('close', () => resolve(out));
+    });
+    const lines = stderr.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as LogLine);
+    expect(lines.filter((l) => l.msg === 'producer.recordsExpired')).toHaveLength(1);
+    expect(lines.every((l) => l.level >= 40)).toBe(true);
   });
 });
 

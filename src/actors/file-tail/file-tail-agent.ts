@@ -2,7 +2,7 @@ import { open, stat } from 'node:fs/promises';
 import { createActor, type AnyActorRef } from 'xstate';
 import { sleepUnlessAborted, systemClock } from '../../clock.ts';
 import { KinesisActorsError } from '../../errors.ts';
-import { silentLogger, type Logger } from '../../logger.ts';
+import { defaultLogger, type Logger } from '../../logger.ts';
 import { jitteredBackoff } from '../../supervision/backoff.ts';
 import { Supervisor } from '../../supervision/supervisor.ts';
 import { readCheckpointFile, writeCheckpointFile, type FilePosition } from './checkpoint-file.ts';
@@ -58,7 +58,7 @@ export class FileTailAgent {
 
   constructor(options: FileTailAgentOptions) {
     this.o = resolveFileTailOptions(options);
-    this.logger = (this.o.logger ?? silentLogger()).child({ component: 'fileTail' });
+    this.logger = (this.o.logger ?? defaultLogger()).child({ component: 'fileTail' });
     this.clock = this.o.clock ?? systemClock;
     this.patterns = this.o.files.map((p) => compilePattern(p));
     this.supervisor = new Supervisor<AnyActorRef>({

@@ -1,6 +1,6 @@
 import { systemClock, type Clock } from '../../clock.ts';
 import { InvalidOptionError } from '../../errors.ts';
-import { resolveLogger, silentLogger, type Logger, type LoggerOption } from '../../logger.ts';
+import { resolveLogger, defaultLogger, type Logger, type LoggerOption } from '../../logger.ts';
 
 /** Options of {@link LeaseCoordinator}; names follow the KCL's `LeaseManagementConfig`. */
 export interface LeaseCoordinatorOptions {
@@ -96,7 +96,7 @@ export function resolveLeaseCoordinatorOptions(options: LeaseCoordinatorOptions)
   if (typeof clock?.now !== 'function' || typeof clock.setTimeout !== 'function' || typeof clock.clearTimeout !== 'function') {
     throw new InvalidOptionError('clock', 'must have now(), setTimeout() and clearTimeout()', clock);
   }
-  const logger = resolveLogger(options.logger) ?? silentLogger();
+  const logger = resolveLogger(options.logger) ?? defaultLogger();
   const random = options.random ?? Math.random;
   if (typeof random !== 'function') throw new InvalidOptionError('random', 'must be a function returning numbers in [0, 1)', random);
   return Object.freeze({
