@@ -66,8 +66,8 @@ export async function runConsumerThroughput(stack: LocalStack, events: number): 
     applicationName,
     kinesis: stack.kinesis,
     dynamodb: stack.dynamodb,
-    initialPosition: 'TRIM_HORIZON',
-    idleTimeBetweenReadsMillis: 50,
+    initialPositionInStreamExtended: 'TRIM_HORIZON',
+    idleTimeBetweenReadsInMillis: 50,
     metricsInterval: 0,
     async handler(records) {
       count += records.length;
@@ -148,8 +148,8 @@ export async function runEndToEndLatency(stack: LocalStack, ratePerSec: number, 
     applicationName: randomName('bench-app'),
     kinesis: stack.kinesis,
     dynamodb: stack.dynamodb,
-    initialPosition: 'LATEST',
-    idleTimeBetweenReadsMillis: 50,
+    initialPositionInStreamExtended: 'LATEST',
+    idleTimeBetweenReadsInMillis: 50,
     metricsInterval: 0,
     async handler(records) {
       const at = now();

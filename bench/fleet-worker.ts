@@ -18,10 +18,10 @@ const out = join(env.OUT_DIR, `${workerId}.log`);
 const consumer = createConsumer({
   streamName: env.STREAM,
   applicationName: env.APP,
-  workerId,
+  workerIdentifier: workerId,
   kinesis: createKinesisClient({ region: 'us-east-1', endpoint: env.KINESIS_ENDPOINT, credentials }),
   dynamodb: createDynamoDbClient({ region: 'us-east-1', endpoint: env.DYNAMODB_ENDPOINT, credentials }),
-  initialPosition: 'TRIM_HORIZON',
+  initialPositionInStreamExtended: 'TRIM_HORIZON',
   failoverTimeMillis: Number(env.FAILOVER_MS),
   metricsInterval: 0,
   async handler(records, { shardId }) {

@@ -7,12 +7,12 @@ const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const consumer = createConsumer({
   streamName: env.STREAM,
   applicationName: env.APP,
-  workerId: env.WORKER_ID,
+  workerIdentifier: env.WORKER_ID,
   kinesis: createKinesisClient({ region: 'us-east-1', endpoint: env.KINESIS_ENDPOINT, credentials }),
   dynamodb: createDynamoDbClient({ region: 'us-east-1', endpoint: env.DYNAMODB_ENDPOINT, credentials }),
-  initialPosition: 'TRIM_HORIZON',
+  initialPositionInStreamExtended: 'TRIM_HORIZON',
   failoverTimeMillis: 5_000,
-  idleTimeBetweenReadsMillis: 200,
+  idleTimeBetweenReadsInMillis: 200,
   metricsInterval: 0,
   async handler(records) {
     process.send?.({ ids: records.map((r) => (JSON.parse(r.data.toString()) as { id: number }).id) });

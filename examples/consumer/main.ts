@@ -31,7 +31,7 @@ let processed = 0;
 const consumer = createConsumer({
   streamName,
   applicationName: process.env.APPLICATION ?? 'example-click-counter',
-  initialPosition: 'TRIM_HORIZON',
+  initialPositionInStreamExtended: 'TRIM_HORIZON',
   logger,
   ...clients,
   errorHandling: { maximumRetryAttempts: 3, bisectBatchOnFunctionError: true, onFailure: async (f) => logger.error({ shardId: f.shardId, records: f.records.length }, 'gave up on records') },

@@ -39,8 +39,8 @@ const consumer = createConsumer({
   applicationName: randomName('custom-actor-app'),
   kinesis: stack.kinesis,
   dynamodb: stack.dynamodb,
-  initialPosition: 'TRIM_HORIZON',
-  idleTimeBetweenReadsMillis: 100,
+  initialPositionInStreamExtended: 'TRIM_HORIZON',
+  idleTimeBetweenReadsInMillis: 100,
   processor: pipelineProcessor(pipeline),
   logger,
 });

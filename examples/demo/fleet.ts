@@ -22,13 +22,13 @@ export async function startFleet(stack: Pick<DemoStack, 'kinesis' | 'dynamodb'>,
     const consumer = createConsumer({
       streamName,
       applicationName,
-      workerId,
+      workerIdentifier: workerId,
       kinesis: stack.kinesis,
       dynamodb: stack.dynamodb,
-      initialPosition: 'TRIM_HORIZON',
+      initialPositionInStreamExtended: 'TRIM_HORIZON',
       failoverTimeMillis: 6000,
       takerIntervalMillis: 500,
-      idleTimeBetweenReadsMillis: 200,
+      idleTimeBetweenReadsInMillis: 200,
       logger,
       async handler(records, { shardId }) {
         for (const r of records) {

@@ -111,8 +111,8 @@ const consumer = (streamName: string, app: string, pipeline: Pipeline<ConsumerRe
     applicationName: randomName(app),
     kinesis: stack.kinesis,
     dynamodb: stack.dynamodb,
-    initialPosition: 'TRIM_HORIZON',
-    idleTimeBetweenReadsMillis: 100,
+    initialPositionInStreamExtended: 'TRIM_HORIZON',
+    idleTimeBetweenReadsInMillis: 100,
     processor: pipelineProcessor(pipeline),
     logger,
   });

@@ -59,12 +59,12 @@ export class Consumer {
     this.options = resolveConsumerOptions(options);
     const o = this.options;
     this.clock = o.clock ?? systemClock;
-    this.logger = (o.logger ?? defaultLogger()).child({ component: 'consumer', streamName: o.streamName, workerId: o.workerId });
+    this.logger = (o.logger ?? defaultLogger()).child({ component: 'consumer', streamName: o.streamName, workerId: o.workerIdentifier });
     this.kinesis = o.kinesis ?? this.own(createKinesisClient(o.connection));
     this.dynamodb = o.dynamodb ?? this.own(createDynamoDbClient(o.dynamoDbConnection));
     this.store = new DynamoDbLeaseStore(this.dynamodb, o.leaseTableName, { clock: this.clock });
     this.coordinator = new LeaseCoordinator(this.store, {
-      workerId: o.workerId,
+      workerIdentifier: o.workerIdentifier,
       failoverTimeMillis: o.failoverTimeMillis,
       renewIntervalMillis: o.renewIntervalMillis,
       takerIntervalMillis: o.takerIntervalMillis,
@@ -93,7 +93,7 @@ export class Consumer {
       },
     });
     if (o.handler) {
-      const errorHandling = resolveErrorHandlingOptions(o.errorHandling, 'errorHandling');
+      const errorHandling = resolveErrorHandlingOptions(o.errorHandling, 'errorHandling', { key: options.logger, logger: o.logger });
       const processor = handlerProcessor(o.handler, errorHandling, {
         clock: this.clock,
         logger: this.logger,
@@ -135,9 +135,9 @@ export class Consumer {
    * Initializes the worker, then keeps it running: creates or checks the lease table, syncs the
    * stream's shards to leases and takes a first round of leases, trying a step that fails with
    * an error that may pass again with a jittered backoff (`maxInitializationAttempts`,
-   * `initializationBackoffMillis`). Resolves once the worker is initialized. Rejects at once with
-   * the error of a failure that will not pass (`STREAM_NOT_FOUND`, `LEASE_TABLE_SCHEMA`, no
-   * permission), or with a `ConsumerInitializationError` (`INITIALIZATION_FAILED`, naming the
+   * `schedulerInitializationBackoffTimeMillis`). Resolves once the worker is initialized.
+   * Rejects at once with the error of a failure that will not pass (`STREAM_NOT_FOUND`,
+   * `LEASE_TABLE_SCHEMA`, no permission), or with a `ConsumerInitializationError` (`INITIALIZATION_FAILED`, naming the
    * step, with the last failure as its cause) once the attempts are spent; the consumer is then
    * closed. Idempotent: every call returns the same promise.
    */
@@ -190,7 +190,7 @@ export class Consumer {
       ],
       {
         maxAttempts: o.maxInitializationAttempts,
-        backoffMillis: o.initializationBackoffMillis,
+        backoffMillis: o.schedulerInitializationBackoffTimeMillis,
         clock: this.clock,
         logger: this.logger,
         signal: this.initialization.signal,
@@ -201,7 +201,7 @@ export class Consumer {
 
   private async syncShardsOrThrow(): Promise<void> {
     try {
-      await syncShards({ kinesis: this.kinesis, streamName: this.options.streamName, store: this.store, initialPosition: this.options.initialPosition, logger: this.logger });
+      await syncShards({ kinesis: this.kinesis, streamName: this.options.streamName, store: this.store, initialPosition: this.options.initialPositionInStreamExtended, logger: this.logger });
     } catch (error) {
       throw translateKinesisError(error, 'ListShards');
     }
@@ -260,11 +260,11 @@ export class Consumer {
       clock: this.clock,
       logger: this.logger.child({ shardId }),
       processor: this.processorFactory(shardId),
-      initialPosition: o.initialPosition,
+      initialPosition: o.initialPositionInStreamExtended,
       reader: {
         maxRecords: o.maxRecords,
         minTimeBetweenReadsMs: 200,
-        idleTimeBetweenReadsMs: o.idleTimeBetweenReadsMillis,
+        idleTimeBetweenReadsMs: o.idleTimeBetweenReadsInMillis,
         retryBaseDelayMs: 100,
         retryMaxDelayMs: 5000,
       },

@@ -4,23 +4,27 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { InvalidOptionError } from '../errors.ts';
 import { resolveLogger, type Logger, type LoggerOption } from '../logger.ts';
+import { givenOption, warnDeprecated } from '../renamed-option.ts';
 import type { Clock } from '../clock.ts';
 import { dynamoDbConnectionOf, resolveAwsConnection, type AwsConnection } from '../aws/connection.ts';
 import { DEFAULT_MAX_INFLATED_BYTES } from '../codec/envelope.ts';
-import type { InitialPosition, RecordProcessorFactory } from './processor.ts';
+import { isInitialPosition, type InitialPosition, type RecordProcessorFactory } from './processor.ts';
 import type { BatchHandler } from './handler-processor.ts';
 import type { ErrorHandlingOptions } from './error-handling/options.ts';
+import { renamedConsumerOptions as renamed, type DeprecatedConsumerField } from './renamed-options.ts';
 
 /**
- * Options of {@link createConsumer}. Lease timing follows the KCL's names; defaults are tuned
- * for fast hand-off (see each field).
+ * Options of {@link createConsumer}. A setting the KCL has goes by its name (camel-cased) and
+ * unit; defaults are tuned for fast hand-off where they differ from the KCL's (see each field).
  */
 export interface ConsumerOptions {
   /** Stream to read. Required. */
   streamName: string;
   /** Names the lease table (one per application and stream, as the KCL does). Required. */
   applicationName: string;
-  /** This worker's id in the lease table. @defaultValue `${hostname}-${random}` */
+  /** This worker's id in the lease table (`leaseOwner`); the KCL's `workerIdentifier`. @defaultValue `${hostname}-${random}` */
+  workerIdentifier?: string | undefined;
+  /** @deprecated Use `workerIdentifier` (the KCL's name); this name goes in the next release. */
   workerId?: string | undefined;
   /** A record processor per shard, in the KCL's shape. Give this or `handler`. */
   processor?: RecordProcessorFactory | undefined;
@@ -28,7 +32,12 @@ export interface ConsumerOptions {
   handler?: BatchHandler | undefined;
   /** Lambda-style retries, bisect, record age, on-failure destination (with `handler`). */
   errorHandling?: ErrorHandlingOptions | undefined;
-  /** Where a new lease starts. @defaultValue 'LATEST' (as the KCL) */
+  /**
+   * Where a new lease starts: 'LATEST', 'TRIM_HORIZON' or `{ timestamp }` (AT_TIMESTAMP); the
+   * KCL's `initialPositionInStreamExtended`. @defaultValue 'LATEST' (as the KCL)
+   */
+  initialPositionInStreamExtended?: InitialPosition | undefined;
+  /** @deprecated Use `initialPositionInStreamExtended` (the KCL's name); this name goes in the next release. */
   initialPosition?: InitialPosition | undefined;
   /** A ready Kinesis client; when absent one is built from `connection`. */
   kinesis?: KinesisClient | undefined;
@@ -50,16 +59,24 @@ export interface ConsumerOptions {
   dynamoDbConnection?: AwsConnection | undefined;
   /** A lease not renewed for this long is expired and may be taken. @defaultValue 10000 */
   failoverTimeMillis?: number | undefined;
-  /** How often leases are renewed. @defaultValue failoverTimeMillis / 3 */
+  /**
+   * How often leases are renewed. The KCL has no such setting: it renews every
+   * failoverTimeMillis / 3 − 25 ms (3,308). @defaultValue failoverTimeMillis / 3 (3333)
+   */
   renewIntervalMillis?: number | undefined;
   /**
    * How often the worker looks for leases to take; released leases move within one interval.
-   * @defaultValue failoverTimeMillis / 10 (1000; the KCL: 20,050)
+   * The KCL 2.x has no such setting: its taker runs every 2 × (failoverTimeMillis + 25) ms
+   * (20,050), so a released or new lease waits up to 20 s.
+   * @defaultValue failoverTimeMillis / 10 (1000)
    */
   takerIntervalMillis?: number | undefined;
-  /** Most leases this worker holds. @defaultValue unlimited */
+  /** Most leases this worker holds. @defaultValue unlimited (as the KCL) */
   maxLeasesForWorker?: number | undefined;
-  /** Most leases stolen in one taker round. @defaultValue 2 (the KCL: 1) */
+  /**
+   * Most leases stolen in one taker round; two halves the rounds a joining worker needs to get
+   * its share. @defaultValue 2 (the KCL: 1)
+   */
   maxLeasesToStealAtOneTime?: number | undefined;
   /**
    * How long a lease in another worker's KCL 3.x graceful hand-off (`checkpointOwner` set) is
@@ -67,17 +84,32 @@ export interface ConsumerOptions {
    * @defaultValue 30000 (as the KCL 3.x)
    */
   gracefulLeaseHandoffTimeoutMillis?: number | undefined;
-  /** How often shards are listed to create leases for new ones. @defaultValue 60000 */
+  /** How often shards are listed to create leases for new ones. @defaultValue 60000 (as the KCL) */
   shardSyncIntervalMillis?: number | undefined;
-  /** How often a child shard checks whether its parents have ended. @defaultValue 1000 (the KCL: 10,000) */
+  /**
+   * How often a child shard checks whether its parents have ended; a child starts within one
+   * interval of its parents' end instead of ten seconds. @defaultValue 1000 (the KCL: 10,000)
+   */
   parentShardPollIntervalMillis?: number | undefined;
-  /** Kinesis records per GetRecords call, 1–10000. @defaultValue 1000 */
+  /**
+   * Kinesis records per GetRecords call, 1–10000. Smaller batches keep a handler's batch, its
+   * retries and the records read again after a lease moves small. @defaultValue 1000 (the KCL: 10,000)
+   */
   maxRecords?: number | undefined;
-  /** Wait after an empty GetRecords result. @defaultValue 500 */
+  /**
+   * Wait after an empty GetRecords result, ms. The KCL waits this long between every two calls;
+   * here a shard with records is read again at once (reads are spaced ≥ 200 ms, Kinesis' five
+   * per second per shard), so the wait only paces idle shards. @defaultValue 500 (the KCL: 1500)
+   */
+  idleTimeBetweenReadsInMillis?: number | undefined;
+  /** @deprecated Use `idleTimeBetweenReadsInMillis` (the KCL's name); this name goes in the next release. */
   idleTimeBetweenReadsMillis?: number | undefined;
   /** Largest inflated envelope accepted; larger ones are passed through raw and counted. @defaultValue 16 MiB */
   maxInflatedBytes?: number | undefined;
-  /** Interval of `consumer.metrics` events, ms; 0 turns them off. @defaultValue 1000 */
+  /**
+   * Interval of `consumer.metrics` events, ms; 0 turns them off. Not the KCL's
+   * `metricsBufferTimeMillis`: nothing is buffered for CloudWatch. @defaultValue 1000
+   */
   metricsInterval?: number | undefined;
   /**
    * Failed tries of the initialization `start()` makes (lease table, first shard sync, first
@@ -87,17 +119,20 @@ export interface ConsumerOptions {
    */
   maxInitializationAttempts?: number | undefined;
   /**
-   * Longest wait between initialization tries, ms; waits grow from 100 ms to this, with jitter.
-   * @defaultValue 1000 (the KCL's schedulerInitializationBackoffTimeMillis, there fixed)
+   * Longest wait between initialization tries, ms: waits grow from 100 ms to this, with jitter,
+   * so a passing fault costs little. The KCL waits this long before every try.
+   * @defaultValue 1000 (as the KCL)
    */
-  initializationBackoffMillis?: number | undefined;
-  /** A pino logger, or a console-like object such as `console` (adapted: its methods get the message, then the context; debug and below left out); silent when absent. Anything else throws `InvalidOptionError`. */
+  schedulerInitializationBackoffTimeMillis?: number | undefined;
+  /** A pino logger, or a console-like object such as `console` (adapted: its methods get the message, then the context; debug and below left out); when absent, warnings and errors go to stderr. Anything else throws `InvalidOptionError`. */
   logger?: LoggerOption | undefined;
+  /** Time source; tests pass a simulated clock. @defaultValue the system clock */
   clock?: Clock | undefined;
 }
 
 /** Options after defaults and validation; frozen. */
-export interface ResolvedConsumerOptions extends Readonly<Omit<Required<ConsumerOptions>, 'processor' | 'handler' | 'kinesis' | 'dynamodb' | 'connection' | 'dynamoDbConnection' | 'logger' | 'clock' | 'errorHandling' | 'maxLeasesForWorker'>> {
+export interface ResolvedConsumerOptions
+  extends Readonly<Omit<Required<ConsumerOptions>, DeprecatedConsumerField | 'processor' | 'handler' | 'kinesis' | 'dynamodb' | 'connection' | 'dynamoDbConnection' | 'logger' | 'clock' | 'errorHandling' | 'maxLeasesForWorker'>> {
   readonly processor: RecordProcessorFactory | undefined;
   readonly handler: BatchHandler | undefined;
   readonly errorHandling: ErrorHandlingOptions;
@@ -112,19 +147,20 @@ export interface ResolvedConsumerOptions extends Readonly<Omit<Required<Consumer
   readonly leaseTableName: string;
 }
 
+/** Every default in one place (the lease intervals are fractions of the failover time). */
 export const consumerDefaults = Object.freeze({
-  initialPosition: 'LATEST' as InitialPosition,
+  initialPositionInStreamExtended: 'LATEST' as InitialPosition,
   failoverTimeMillis: 10_000,
   maxLeasesToStealAtOneTime: 2,
   gracefulLeaseHandoffTimeoutMillis: 30_000,
   shardSyncIntervalMillis: 60_000,
   parentShardPollIntervalMillis: 1_000,
   maxRecords: 1_000,
-  idleTimeBetweenReadsMillis: 500,
+  idleTimeBetweenReadsInMillis: 500,
   maxInflatedBytes: DEFAULT_MAX_INFLATED_BYTES,
   metricsInterval: 1_000,
   maxInitializationAttempts: 20,
-  initializationBackoffMillis: 1_000,
+  schedulerInitializationBackoffTimeMillis: 1_000,
 });
 
 type IntegerField =
@@ -137,18 +173,21 @@ type IntegerField =
   | 'shardSyncIntervalMillis'
   | 'parentShardPollIntervalMillis'
   | 'maxRecords'
-  | 'idleTimeBetweenReadsMillis'
   | 'maxInflatedBytes'
   | 'metricsInterval'
   | 'maxInitializationAttempts'
-  | 'initializationBackoffMillis';
+  | 'schedulerInitializationBackoffTimeMillis';
 
-function integer(options: ConsumerOptions, field: IntegerField, fallback: number, min: number, max: number): number {
-  const value = options[field] ?? fallback;
+/** `field` is the name the value was given under, as the user wrote it. */
+function checkInteger(field: string, value: unknown, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new InvalidOptionError(field, `must be an integer from ${min} to ${max}`, value);
   }
   return value;
+}
+
+function integer(options: ConsumerOptions, field: IntegerField, fallback: number, min: number, max: number): number {
+  return checkInteger(field, options[field] ?? fallback, min, max);
 }
 
 /** Applies defaults, checks every field and the rules between them, and freezes the result. */
@@ -173,31 +212,33 @@ export function resolveConsumerOptions(options: ConsumerOptions): ResolvedConsum
   if (options.handler !== undefined && typeof options.handler !== 'function') {
     throw new InvalidOptionError('handler', 'must be an async function of a batch of records', options.handler);
   }
-  const initialPosition = options.initialPosition ?? consumerDefaults.initialPosition;
-  if (
-    initialPosition !== 'LATEST' &&
-    initialPosition !== 'TRIM_HORIZON' &&
-    !(typeof initialPosition === 'object' && initialPosition?.timestamp instanceof Date && !Number.isNaN(initialPosition.timestamp.getTime()))
-  ) {
-    throw new InvalidOptionError('initialPosition', "must be 'LATEST', 'TRIM_HORIZON' or { timestamp: Date }", initialPosition);
+  const position = givenOption(options, renamed.initialPositionInStreamExtended);
+  const initialPositionInStreamExtended = (position.value ?? consumerDefaults.initialPositionInStreamExtended) as InitialPosition;
+  if (!isInitialPosition(initialPositionInStreamExtended)) {
+    throw new InvalidOptionError(position.field, "must be 'LATEST', 'TRIM_HORIZON' or { timestamp: Date }", initialPositionInStreamExtended);
   }
-  const workerId = options.workerId ?? `${hostname()}-${randomUUID().slice(0, 8)}`;
-  if (typeof workerId !== 'string' || workerId.length === 0) throw new InvalidOptionError('workerId', 'must be a non-empty string', workerId);
+  const worker = givenOption(options, renamed.workerIdentifier);
+  const workerIdentifier = worker.value ?? `${hostname()}-${randomUUID().slice(0, 8)}`;
+  if (typeof workerIdentifier !== 'string' || workerIdentifier.length === 0) throw new InvalidOptionError(worker.field, 'must be a non-empty string', workerIdentifier);
+  const idle = givenOption(options, renamed.idleTimeBetweenReadsInMillis);
+  const idleTimeBetweenReadsInMillis = checkInteger(idle.field, idle.value ?? consumerDefaults.idleTimeBetweenReadsInMillis, 0, 3_600_000);
   const failoverTimeMillis = integer(options, 'failoverTimeMillis', consumerDefaults.failoverTimeMillis, 100, 3_600_000);
   const renewIntervalMillis = integer(options, 'renewIntervalMillis', Math.max(25, Math.floor(failoverTimeMillis / 3)), 10, 3_600_000);
   if (renewIntervalMillis >= failoverTimeMillis) {
     throw new InvalidOptionError('renewIntervalMillis', `must be below options.failoverTimeMillis (${failoverTimeMillis}), or leases expire between renewals`, renewIntervalMillis);
   }
   const connection = resolveAwsConnection(options.connection, 'connection');
+  const logger = resolveLogger(options.logger);
+  warnDeprecated(options.logger, logger, [worker, position, idle]);
   return Object.freeze({
     streamName,
     applicationName,
     leaseTableName: applicationName,
-    workerId,
+    workerIdentifier,
     processor: options.processor,
     handler: options.handler,
     errorHandling: options.errorHandling ?? {},
-    initialPosition,
+    initialPositionInStreamExtended,
     kinesis: options.kinesis,
     dynamodb: options.dynamodb,
     connection,
@@ -211,12 +252,18 @@ export function resolveConsumerOptions(options: ConsumerOptions): ResolvedConsum
     shardSyncIntervalMillis: integer(options, 'shardSyncIntervalMillis', consumerDefaults.shardSyncIntervalMillis, 100, 86_400_000),
     parentShardPollIntervalMillis: integer(options, 'parentShardPollIntervalMillis', consumerDefaults.parentShardPollIntervalMillis, 10, 3_600_000),
     maxRecords: integer(options, 'maxRecords', consumerDefaults.maxRecords, 1, 10_000),
-    idleTimeBetweenReadsMillis: integer(options, 'idleTimeBetweenReadsMillis', consumerDefaults.idleTimeBetweenReadsMillis, 0, 3_600_000),
+    idleTimeBetweenReadsInMillis,
     maxInflatedBytes: integer(options, 'maxInflatedBytes', consumerDefaults.maxInflatedBytes, 1024, 1024 * 1024 * 1024),
     metricsInterval: integer(options, 'metricsInterval', consumerDefaults.metricsInterval, 0, 86_400_000),
     maxInitializationAttempts: integer(options, 'maxInitializationAttempts', consumerDefaults.maxInitializationAttempts, 1, 10_000),
-    initializationBackoffMillis: integer(options, 'initializationBackoffMillis', consumerDefaults.initializationBackoffMillis, 1, 600_000),
-    logger: resolveLogger(options.logger),
+    schedulerInitializationBackoffTimeMillis: integer(
+      options,
+      'schedulerInitializationBackoffTimeMillis',
+      consumerDefaults.schedulerInitializationBackoffTimeMillis,
+      1,
+      600_000,
+    ),
+    logger,
     clock: options.clock,
   });
 }

@@ -4,6 +4,13 @@ import type { ExtendedSequenceNumber } from './decode-records.ts';
 /** Where a lease starts when it has no checkpoint yet. */
 export type InitialPosition = 'TRIM_HORIZON' | 'LATEST' | { timestamp: Date };
 
+/** Whether `value` is an {@link InitialPosition} (a timestamp must be a valid Date). @internal */
+export function isInitialPosition(value: unknown): value is InitialPosition {
+  if (value === 'LATEST' || value === 'TRIM_HORIZON') return true;
+  const timestamp = (value as { timestamp?: unknown } | null)?.timestamp;
+  return typeof value === 'object' && timestamp instanceof Date && !Number.isNaN(timestamp.getTime());
+}
+
 /** Records progress on a shard; every call is fenced by the lease, so a stale owner is refused. */
 export interface Checkpointer {
   /**

@@ -19,7 +19,7 @@ export interface PipelineOptions {
   tickIntervalMs?: number | undefined;
   /** Restart policy of every stage actor, unless the stage sets its own. */
   supervision?: Partial<SupervisionStrategy> | undefined;
-  /** A pino logger, or a console-like object such as `console` (adapted: its methods get the message, then the context; debug and below left out); silent when absent. Anything else throws `InvalidOptionError`. */
+  /** A pino logger, or a console-like object such as `console` (adapted: its methods get the message, then the context; debug and below left out); when absent, warnings and errors go to stderr. Anything else throws `InvalidOptionError`. */
   logger?: LoggerOption | undefined;
   clock?: Clock | undefined;
 }

@@ -50,10 +50,10 @@ export function acceptUserRecord(
   }
   const dataSize = byteLength(data);
   const size = dataSize + (partitionKey.length < 128 && isAscii(partitionKey) ? partitionKey.length : Buffer.byteLength(partitionKey));
-  if (size > options.maxRecordSize) {
+  if (size > options.maxUserRecordSize) {
     throw new InvalidRecordError(
       'RECORD_TOO_LARGE',
-      `the record is ${size} bytes (data plus partition key), over options.maxRecordSize (${options.maxRecordSize})`,
+      `the record is ${size} bytes (data plus partition key), over options.maxUserRecordSize (${options.maxUserRecordSize})`,
     );
   }
   const promise = new Promise<PutResult>(capture);

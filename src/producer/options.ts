@@ -2,6 +2,7 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { InvalidOptionError } from '../errors.ts';
 import { resolveLogger, type Logger, type LoggerOption } from '../logger.ts';
 import { resolveAwsConnection, type AwsConnection } from '../aws/connection.ts';
+import { givenOption, warnDeprecated } from '../renamed-option.ts';
 import type { CompressionCodec } from '../codec/envelope.ts';
 import type { Clock } from '../clock.ts';
 
@@ -12,8 +13,8 @@ export type Serializer = (value: unknown) => string | Uint8Array;
 export type BackpressureMode = 'wait' | 'reject';
 
 /**
- * Options of {@link createProducer}. Names and defaults follow the KPL's configuration
- * (camel-cased) where it has the setting; the rest are this framework's additions.
+ * Options of {@link createProducer}. A setting the KPL has goes by its name (camel-cased), unit
+ * and default; the rest are this framework's additions.
  */
 export interface ProducerOptions {
   /** Stream to put records into. Required. */
@@ -32,7 +33,7 @@ export interface ProducerOptions {
   aggregationMaxCount?: number | undefined;
   /**
    * Bytes per aggregated record (before compression), 64–1048576. An aggregate also stays within
-   * `maxRecordSize` together with its outer partition key. @defaultValue 51200
+   * `maxUserRecordSize` together with its outer partition key. @defaultValue 51200
    */
   aggregationMaxSize?: number | undefined;
   /** Kinesis records per PutRecords request, 1–500. @defaultValue 500 */
@@ -60,11 +61,14 @@ export interface ProducerOptions {
    */
   requestTimeout?: number | undefined;
   /**
-   * The stream's record limit, in bytes: the largest Kinesis record, data plus partition key
-   * (1 MiB unless the stream was given larger records, up to 10 MiB). No user record, aggregated
-   * record or compressed envelope sent is larger; a larger user record is refused with
-   * `RECORD_TOO_LARGE`. @defaultValue 1048576
+   * The stream's record limit, in bytes, 1–10485760: set it to the stream's `MaxRecordSizeInKiB`
+   * × 1024 when that is above 1 MiB (the KPL's `maxUserRecordSize`). A user record whose data
+   * plus partition key is larger is refused with `RECORD_TOO_LARGE` (the KPL counts the data
+   * only; Kinesis counts both), and no aggregated record or compressed envelope sent is larger.
+   * @defaultValue 1048576 (as the KPL)
    */
+  maxUserRecordSize?: number | undefined;
+  /** @deprecated Use `maxUserRecordSize` (the KPL's name); this name goes in the next release. */
   maxRecordSize?: number | undefined;
   /**
    * Compression of aggregated records. 'none' writes plain KPL records, which every Kinesis reader
@@ -76,7 +80,10 @@ export interface ProducerOptions {
   compression?: CompressionCodec | undefined;
   /** Deflate level, 0–9. @defaultValue 1 */
   compressionLevel?: number | undefined;
-  /** Worker threads that encode and compress batches, 1–64. @defaultValue 1 */
+  /**
+   * Worker threads that encode and compress batches, 1–64. Not the KPL's `threadPoolSize`,
+   * which sizes the native daemon's request threads. @defaultValue 1
+   */
   workerThreads?: number | undefined;
   /** User records accepted but without a final result, beyond which `put()` waits or rejects. @defaultValue 100000 */
   maxOutstandingRecords?: number | undefined;
@@ -90,9 +97,12 @@ export interface ProducerOptions {
   retryBaseDelay?: number | undefined;
   /** Largest retry delay. @defaultValue 5000 */
   retryMaxDelay?: number | undefined;
-  /** Interval of `producer.metrics` instrumentation events, ms; 0 turns them off. @defaultValue 1000 */
+  /**
+   * Interval of `producer.metrics` instrumentation events, ms; 0 turns them off. Not the KPL's
+   * `metricsUploadDelay` (its CloudWatch uploads, a testing knob). @defaultValue 1000
+   */
   metricsInterval?: number | undefined;
-  /** A pino logger, or a console-like object such as `console` (adapted: its methods get the message, then the context; debug and below left out); silent when absent. Anything else throws `InvalidOptionError`. */
+  /** A pino logger, or a console-like object such as `console` (adapted: its methods get the message, then the context; debug and below left out); when absent, warnings and errors go to stderr. Anything else throws `InvalidOptionError`. */
   logger?: LoggerOption | undefined;
   /** Time source; tests pass a simulated clock. */
   clock?: Clock | undefined;
@@ -100,7 +110,7 @@ export interface ProducerOptions {
 
 /** Options after defaults and validation; frozen. */
 export type ResolvedProducerOptions = Readonly<
-  Required<Omit<ProducerOptions, 'kinesis' | 'connection' | 'logger' | 'clock'>> &
+  Required<Omit<ProducerOptions, 'kinesis' | 'connection' | 'logger' | 'clock' | 'maxRecordSize'>> &
     Pick<ProducerOptions, 'kinesis' | 'connection' | 'clock'> & { logger: Logger | undefined }
 >;
 
@@ -119,7 +129,7 @@ export const producerDefaults = Object.freeze({
   failIfThrottled: false,
   maxConnections: 24,
   requestTimeout: 6000,
-  maxRecordSize: 1048576,
+  maxUserRecordSize: 1048576,
   compression: 'none' as CompressionCodec,
   compressionLevel: 1,
   workerThreads: 1,
@@ -132,12 +142,16 @@ export const producerDefaults = Object.freeze({
   metricsInterval: 1000,
 });
 
-function integer(options: ProducerOptions, field: keyof typeof producerDefaults, min: number, max: number): number {
-  const value = options[field] ?? producerDefaults[field];
+/** `field` is the name the value was given under, as the user wrote it. */
+function checkInteger(field: string, value: unknown, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new InvalidOptionError(field, `must be an integer from ${min} to ${max}`, value);
   }
   return value;
+}
+
+function integer(options: ProducerOptions, field: keyof typeof producerDefaults, min: number, max: number): number {
+  return checkInteger(field, options[field] ?? producerDefaults[field], min, max);
 }
 
 /** A setting the producer takes under its KPL name and inside `connection`: one value, wherever it is given. */
@@ -181,12 +195,15 @@ export function resolveProducerOptions(options: ProducerOptions): ResolvedProduc
   const connection = resolveAwsConnection(options.connection, 'connection');
   const maxConnections = connectionSetting(options, 'maxConnections', 1, 256);
   const requestTimeout = connectionSetting(options, 'requestTimeout', 100, 600000);
+  const recordSize = givenOption(options, { name: 'maxUserRecordSize', alias: 'maxRecordSize' });
+  const logger = resolveLogger(options.logger);
+  warnDeprecated(options.logger, logger, [recordSize]);
   const resolved = {
     streamName,
     kinesis: options.kinesis,
     // The client is built from this one object: what it holds is what the client gets.
     connection: Object.freeze({ ...connection, maxConnections, requestTimeout }),
-    logger: resolveLogger(options.logger),
+    logger,
     clock: options.clock,
     aggregationEnabled: boolean(options, 'aggregationEnabled'),
     aggregationMaxCount: integer(options, 'aggregationMaxCount', 1, 4294967295),
@@ -199,7 +216,7 @@ export function resolveProducerOptions(options: ProducerOptions): ResolvedProduc
     failIfThrottled: boolean(options, 'failIfThrottled'),
     maxConnections,
     requestTimeout,
-    maxRecordSize: integer(options, 'maxRecordSize', 1, 10 * 1048576),
+    maxUserRecordSize: checkInteger(recordSize.field, recordSize.value ?? producerDefaults.maxUserRecordSize, 1, 10 * 1048576),
     compression: oneOf(options, 'compression', ['none', 'deflate'] as const),
     compressionLevel: integer(options, 'compressionLevel', 0, 9),
     workerThreads: integer(options, 'workerThreads', 1, 64),
@@ -211,10 +228,10 @@ export function resolveProducerOptions(options: ProducerOptions): ResolvedProduc
     retryMaxDelay: integer(options, 'retryMaxDelay', 1, MAX_LONG),
     metricsInterval: integer(options, 'metricsInterval', 0, MAX_LONG),
   };
-  if (resolved.maxOutstandingBytes < resolved.maxRecordSize) {
+  if (resolved.maxOutstandingBytes < resolved.maxUserRecordSize) {
     throw new InvalidOptionError(
       'maxOutstandingBytes',
-      `must be at least options.maxRecordSize (${resolved.maxRecordSize}), or no record of the largest size could ever be accepted`,
+      `must be at least options.${recordSize.field} (${resolved.maxUserRecordSize}), or no record of the largest size could ever be accepted`,
       resolved.maxOutstandingBytes,
     );
   }

@@ -59,9 +59,9 @@ export class ShardRouter {
       aggregationEnabled: o.aggregationEnabled,
       aggregationMaxCount: o.aggregationMaxCount,
       aggregationMaxSize: o.aggregationMaxSize,
-      maxRecordSize: o.maxRecordSize,
+      maxRecordSize: o.maxUserRecordSize,
       maxCount: Math.max(1, Math.min(o.collectionMaxCount, recordsPerSecond)),
-      maxBytes: Math.max(o.maxRecordSize, Math.min(o.collectionMaxSize, bytesPerSecond)),
+      maxBytes: Math.max(o.maxUserRecordSize, Math.min(o.collectionMaxSize, bytesPerSecond)),
     };
     this.fullBytes = this.limits.maxBytes;
     this.fullCount = o.aggregationEnabled ? Number.MAX_SAFE_INTEGER : this.limits.maxCount;

@@ -51,7 +51,7 @@ describe("the operator CLI finds the emulators through the SDK's AWS_ENDPOINT_UR
     expect(tailed.stderr).toContain(`tailing ${stream} (2 shards) from trim-horizon on Kinesis at ${stack.kinesisEndpoint} (AWS_ENDPOINT_URL_KINESIS)`);
 
     const app = randomName('cli-env-app');
-    const consumer = createConsumer({ streamName: stream, applicationName: app, workerId: 'worker-env', kinesis: stack.kinesis, dynamodb: stack.dynamodb, async handler() {} });
+    const consumer = createConsumer({ streamName: stream, applicationName: app, workerIdentifier: 'worker-env', kinesis: stack.kinesis, dynamodb: stack.dynamodb, async handler() {} });
     await consumer.start();
     try {
       await until(() => consumer.heldShards().length === 2);

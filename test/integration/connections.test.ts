@@ -56,9 +56,9 @@ describe('connections as AWS SDK users expect, against the embedded Kinesis and 
     const seen = { records: 0 };
     const c = createConsumer({
       applicationName: randomName('app'),
-      initialPosition: 'TRIM_HORIZON',
+      initialPositionInStreamExtended: 'TRIM_HORIZON',
       maxInitializationAttempts: 2,
-      initializationBackoffMillis: 10,
+      schedulerInitializationBackoffTimeMillis: 10,
       ...options,
       async handler(records) {
         seen.records += records.length;

@@ -35,7 +35,7 @@ describe('consumer error handling and hostile input', () => {
       applicationName: randomName('app'),
       kinesis: stack.kinesis,
       dynamodb: stack.dynamodb,
-      initialPosition: 'TRIM_HORIZON',
+      initialPositionInStreamExtended: 'TRIM_HORIZON',
       errorHandling: {
         bisectBatchOnFunctionError: true,
         maximumRetryAttempts: 2,
@@ -73,7 +73,7 @@ describe('consumer error handling and hostile input', () => {
       applicationName: randomName('app'),
       kinesis: stack.kinesis,
       dynamodb: stack.dynamodb,
-      initialPosition: 'TRIM_HORIZON',
+      initialPositionInStreamExtended: 'TRIM_HORIZON',
       processor: () => ({
         async processRecords({ records, checkpointer }) {
           calls++;
@@ -126,7 +126,7 @@ describe('consumer error handling and hostile input', () => {
       applicationName: randomName('app'),
       kinesis: stack.kinesis,
       dynamodb: stack.dynamodb,
-      initialPosition: 'TRIM_HORIZON',
+      initialPositionInStreamExtended: 'TRIM_HORIZON',
       maxInflatedBytes: 1024 * 1024,
       async handler(batch) {
         for (const r of batch) seen.push(r.data);
@@ -162,7 +162,7 @@ describe('consumer error handling and hostile input', () => {
       applicationName: randomName('app'),
       kinesis: stack.kinesis,
       dynamodb: stack.dynamodb,
-      idleTimeBetweenReadsMillis: 20,
+      idleTimeBetweenReadsInMillis: 20,
       async handler(batch) {
         for (const r of batch) latest.push(JSON.parse(r.data.toString()).id);
       },
@@ -181,7 +181,7 @@ describe('consumer error handling and hostile input', () => {
       applicationName: randomName('app'),
       kinesis: stack.kinesis,
       dynamodb: stack.dynamodb,
-      initialPosition: { timestamp: cut },
+      initialPositionInStreamExtended: { timestamp: cut },
       async handler(batch) {
         for (const r of batch) timed.push(JSON.parse(r.data.toString()).id);
       },

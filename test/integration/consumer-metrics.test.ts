@@ -24,7 +24,7 @@ describe('consumer metrics against the embedded Kinesis and DynamoDB', () => {
       applicationName: randomName('app'),
       kinesis: stack.kinesis,
       dynamodb: stack.dynamodb,
-      initialPosition: 'TRIM_HORIZON',
+      initialPositionInStreamExtended: 'TRIM_HORIZON',
       async handler(records) {
         seen += records.length;
         // Read once the handler's promise has settled and what follows it at once has run:

@@ -36,10 +36,10 @@ describe('consumer across resharding', () => {
       applicationName: randomName('app'),
       kinesis: stack.kinesis,
       dynamodb: stack.dynamodb,
-      initialPosition: 'TRIM_HORIZON',
+      initialPositionInStreamExtended: 'TRIM_HORIZON',
       shardSyncIntervalMillis: 300,
       parentShardPollIntervalMillis: 50,
-      idleTimeBetweenReadsMillis: 20,
+      idleTimeBetweenReadsInMillis: 20,
       async handler(records) {
         for (const r of records) {
           tick++;

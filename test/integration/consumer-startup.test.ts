@@ -37,7 +37,7 @@ describe('consumer start-up against the embedded Kinesis and DynamoDB', () => {
       applicationName: randomName('app'),
       kinesis,
       dynamodb: stack.dynamodb,
-      initialPosition: 'TRIM_HORIZON',
+      initialPositionInStreamExtended: 'TRIM_HORIZON',
       // An hour: without a second try at start-up, nothing would be read before the next sync.
       shardSyncIntervalMillis: 3_600_000,
       async handler(records) {
@@ -65,7 +65,7 @@ describe('consumer start-up against the embedded Kinesis and DynamoDB', () => {
       kinesis,
       dynamodb: stack.dynamodb,
       maxInitializationAttempts: 3,
-      initializationBackoffMillis: 20,
+      schedulerInitializationBackoffTimeMillis: 20,
       async handler() {},
     });
     const error = await consumer.start().then(

@@ -37,7 +37,7 @@ describe('consumer against the embedded Kinesis and DynamoDB', () => {
         lastSeq.set(r.shardId, position);
       }
     };
-    const options = { streamName: stream, applicationName: app, kinesis: stack.kinesis, dynamodb: stack.dynamodb, initialPosition: 'TRIM_HORIZON' as const, idleTimeBetweenReadsMillis: 50 };
+    const options = { streamName: stream, applicationName: app, kinesis: stack.kinesis, dynamodb: stack.dynamodb, initialPositionInStreamExtended: 'TRIM_HORIZON' as const, idleTimeBetweenReadsInMillis: 50 };
     const first = createConsumer({ ...options, handler });
     const started = Date.now();
     await first.start();
@@ -82,7 +82,7 @@ describe('consumer against the embedded Kinesis and DynamoDB', () => {
       applicationName: app,
       kinesis: stack.kinesis,
       dynamodb: stack.dynamodb,
-      initialPosition: 'TRIM_HORIZON',
+      initialPositionInStreamExtended: 'TRIM_HORIZON',
       processor: () => ({
         async processRecords({ records, checkpointer }) {
           for (const r of records) {

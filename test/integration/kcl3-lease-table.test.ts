@@ -99,13 +99,13 @@ describe('a lease table shared with a KCL 3.5 fleet (worker metrics and coordina
     const consumer = createConsumer({
       streamName: stream,
       applicationName: store.tableName,
-      workerId: 'kinesis-actors-1',
+      workerIdentifier: 'kinesis-actors-1',
       kinesis: stack.kinesis,
       dynamodb: stack.dynamodb,
-      initialPosition: 'TRIM_HORIZON',
+      initialPositionInStreamExtended: 'TRIM_HORIZON',
       // kcl-worker-1 is gone: its lease expires after one failover time.
       failoverTimeMillis: 500,
-      idleTimeBetweenReadsMillis: 50,
+      idleTimeBetweenReadsInMillis: 50,
       handler: async (records) => {
         for (const r of records) seen.add((JSON.parse(r.data.toString()) as { id: number }).id);
       },

@@ -131,10 +131,10 @@ describe('against kinesis-local (UpdateShardCount, ChildShards)', () => {
       applicationName: randomName('kl-app'),
       kinesis: local.kinesis,
       dynamodb: stack.dynamodb,
-      initialPosition: 'TRIM_HORIZON',
+      initialPositionInStreamExtended: 'TRIM_HORIZON',
       parentShardPollIntervalMillis: 100,
       shardSyncIntervalMillis: 500,
-      idleTimeBetweenReadsMillis: 100,
+      idleTimeBetweenReadsInMillis: 100,
       async handler(records) {
         for (const r of records) {
           tick++;

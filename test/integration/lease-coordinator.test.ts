@@ -40,15 +40,15 @@ describe('LeaseCoordinator against dynalite', () => {
     const store = new DynamoDbLeaseStore(stack.dynamodb!, randomName('fleet'));
     await store.ensureTable();
     for (let i = 0; i < leases; i++) await store.createLeaseIfNotExists(newLease(`shardId-${i}`, { checkpoint: 'TRIM_HORIZON' }));
-    const coordinators = workers.map((workerId) => new LeaseCoordinator(store, { workerId, failoverTimeMillis: FAILOVER }));
+    const coordinators = workers.map((workerId) => new LeaseCoordinator(store, { workerIdentifier: workerId, failoverTimeMillis: FAILOVER }));
     running.push(...coordinators);
     /** True when the table, and the own view of each worker named, show the expected spread. */
     const balanced = async (expected: Record<string, number>) => {
       const table = counts(await store.listLeases());
-      const local = coordinators.filter((c) => c.options.workerId in expected);
+      const local = coordinators.filter((c) => c.options.workerIdentifier in expected);
       return (
         JSON.stringify(sorted(table)) === JSON.stringify(sorted(expected)) &&
-        local.every((c) => c.heldLeases().length === expected[c.options.workerId])
+        local.every((c) => c.heldLeases().length === expected[c.options.workerIdentifier])
       );
     };
     return { store, coordinators, balanced };

@@ -32,7 +32,7 @@ describe('a KCL 3.x graceful lease hand-off in the table (checkpointOwner)', () 
   }
 
   function worker(store: DynamoDbLeaseStore, clock: SimulatedClock, options: { gracefulLeaseHandoffTimeoutMillis?: number } = {}): LeaseCoordinator {
-    const c = new LeaseCoordinator(store, { workerId: 'ka-1', failoverTimeMillis: FAILOVER, clock, ...options });
+    const c = new LeaseCoordinator(store, { workerIdentifier: 'ka-1', failoverTimeMillis: FAILOVER, clock, ...options });
     stopping.push(c);
     return c;
   }

@@ -62,11 +62,11 @@ describe('the operator CLI against the embedded stack', () => {
     const consumer = createConsumer({
       streamName: stream,
       applicationName: app,
-      workerId: 'worker-a',
+      workerIdentifier: 'worker-a',
       kinesis: stack.kinesis,
       dynamodb: stack.dynamodb,
-      initialPosition: 'TRIM_HORIZON',
-      idleTimeBetweenReadsMillis: 50,
+      initialPositionInStreamExtended: 'TRIM_HORIZON',
+      idleTimeBetweenReadsInMillis: 50,
       handler: async (records) => void (processed += records.length),
     });
     await consumer.start();

@@ -72,8 +72,8 @@ describe('a consumer pipeline against the embedded Kinesis and DynamoDB', () => 
         applicationName: app,
         kinesis: stack.kinesis,
         dynamodb: stack.dynamodb,
-        initialPosition: 'TRIM_HORIZON',
-        idleTimeBetweenReadsMillis: 50,
+        initialPositionInStreamExtended: 'TRIM_HORIZON',
+        idleTimeBetweenReadsInMillis: 50,
         processor: pipelineProcessor(pipeline),
       });
       await consumer.start();
@@ -128,8 +128,8 @@ describe('a consumer pipeline against the embedded Kinesis and DynamoDB', () => 
       applicationName: app,
       kinesis: stack.kinesis,
       dynamodb: stack.dynamodb,
-      initialPosition: 'TRIM_HORIZON',
-      idleTimeBetweenReadsMillis: 50,
+      initialPositionInStreamExtended: 'TRIM_HORIZON',
+      idleTimeBetweenReadsInMillis: 50,
       processor: pipelineProcessor(Pipeline.from<ConsumerRecord>().pipe(parseJson<Click>()).pipe(flaky).pipe(record)),
     });
     consumer.on('consumer.restart', (e) => failures.push(e.error));
@@ -163,7 +163,7 @@ describe('a consumer pipeline against the embedded Kinesis and DynamoDB', () => 
         .pipe(defineStage<StreamItem<{ page: string }>, StreamItem<{ page: string }>>({ name: 'seen', create: () => ({ process: (items) => ((seen += items.length), items) }) }))
         .pipe(windowAggregate<{ page: string }>({ window: { type: 'tumbling', sizeMs: 60_000 }, key: (i) => i.value.page }))
         .pipe(defineStage<StreamItem<Row>, never>({ name: 'collect', create: () => ({ process: (items) => (items.forEach((i) => emitted.push(i.value)), []) }) }));
-      const consumer = createConsumer({ streamName: stream, applicationName: app, kinesis: stack.kinesis, dynamodb: stack.dynamodb, initialPosition: 'TRIM_HORIZON', idleTimeBetweenReadsMillis: 50, processor: pipelineProcessor(pipeline) });
+      const consumer = createConsumer({ streamName: stream, applicationName: app, kinesis: stack.kinesis, dynamodb: stack.dynamodb, initialPositionInStreamExtended: 'TRIM_HORIZON', idleTimeBetweenReadsInMillis: 50, processor: pipelineProcessor(pipeline) });
       await consumer.start();
       await until(() => seen === expectedSeen);
       await consumer.close();

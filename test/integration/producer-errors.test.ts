@@ -171,7 +171,7 @@ describe('logger: console', () => {
       applicationName: randomName('app'),
       kinesis: stack.kinesis,
       dynamodb: stack.dynamodb,
-      initialPosition: 'TRIM_HORIZON',
+      initialPositionInStreamExtended: 'TRIM_HORIZON',
       logger: console,
       async handler(records) {
         consumed += records.length;

@@ -13,7 +13,7 @@ describe('producer input validation', () => {
     stack = await startLocalStack();
     stream = randomName('input');
     await createStream(stack.kinesis, stream, 2);
-    producer = createProducer({ streamName: stream, kinesis: stack.kinesis, maxRecordSize: 10_000 });
+    producer = createProducer({ streamName: stream, kinesis: stack.kinesis, maxUserRecordSize: 10_000 });
   });
   afterAll(async () => {
     await producer.close();
@@ -29,7 +29,7 @@ describe('producer input validation', () => {
     ['a missing partition key', { a: 1 }, undefined, 'INVALID_PARTITION_KEY', /partitionKey/],
     ['an explicit hash key over 2^128-1', { a: 1 }, { partitionKey: 'k', explicitHashKey: (2n ** 128n).toString() }, 'INVALID_EXPLICIT_HASH_KEY', /explicit/i],
     ['a non-decimal explicit hash key', { a: 1 }, { partitionKey: 'k', explicitHashKey: '0x10' }, 'INVALID_EXPLICIT_HASH_KEY', /0x10/],
-    ['a record over the size limit', { blob: 'x'.repeat(20_000) }, { partitionKey: 'k' }, 'RECORD_TOO_LARGE', /maxRecordSize \(10000\)/],
+    ['a record over the size limit', { blob: 'x'.repeat(20_000) }, { partitionKey: 'k' }, 'RECORD_TOO_LARGE', /maxUserRecordSize \(10000\)/],
     ['a value JSON cannot serialize', circular, { partitionKey: 'k' }, 'SERIALIZATION_FAILED', /circular/i],
     ['a BigInt', { n: 1n }, { partitionKey: 'k' }, 'SERIALIZATION_FAILED', /BigInt/],
     ['undefined', undefined, { partitionKey: 'k' }, 'SERIALIZATION_FAILED', /undefined/],

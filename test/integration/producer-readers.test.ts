@@ -85,8 +85,8 @@ describe('what Kinesis readers make of the producer’s records', () => {
       applicationName: randomName('app'),
       kinesis: stack.kinesis,
       dynamodb: stack.dynamodb,
-      initialPosition: 'TRIM_HORIZON',
-      idleTimeBetweenReadsMillis: 50,
+      initialPositionInStreamExtended: 'TRIM_HORIZON',
+      idleTimeBetweenReadsInMillis: 50,
       async handler(records) {
         for (const r of records) {
           const { id } = JSON.parse(r.data.toString('utf8')) as { id: number };

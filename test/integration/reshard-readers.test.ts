@@ -71,10 +71,10 @@ describe('a 2 → 4 split while the producer writes on a stale shard map', () =>
       applicationName: randomName('app'),
       kinesis: stack.kinesis,
       dynamodb: stack.dynamodb,
-      initialPosition: 'TRIM_HORIZON',
+      initialPositionInStreamExtended: 'TRIM_HORIZON',
       shardSyncIntervalMillis: 300,
       parentShardPollIntervalMillis: 50,
-      idleTimeBetweenReadsMillis: 20,
+      idleTimeBetweenReadsInMillis: 20,
       async handler(records) {
         for (const r of records) seen.push(r.data);
       },

@@ -68,7 +68,7 @@ describe('every logger option takes console and refuses what is not a logger', (
     ['consumer', (logger) => resolveConsumerOptions({ streamName: 's', applicationName: 'app', handler: async () => {}, logger: logger as never })],
     ['pipeline', (logger) => resolvePipelineOptions({ logger: logger as never })],
     ['file tail agent', (logger) => resolveFileTailOptions({ files: '/tmp/x.log', target: { put: async () => ({}) } as never, checkpointFile: '/tmp/c.json', logger: logger as never })],
-    ['lease coordinator', (logger) => resolveLeaseCoordinatorOptions({ workerId: 'w', logger: logger as never })],
+    ['lease coordinator', (logger) => resolveLeaseCoordinatorOptions({ workerIdentifier: 'w', logger: logger as never })],
   ];
 
   it.each(resolvers)('%s', (_name, resolve) => {

@@ -31,7 +31,7 @@ export interface FileTailAgentOptions {
   maxLineBytes?: number | undefined;
   /** Lines put but not yet acknowledged; reading pauses at this many. @defaultValue 10000 */
   maxPendingLines?: number | undefined;
-  /** A pino logger, or a console-like object such as `console` (adapted: its methods get the message, then the context; debug and below left out); silent when absent. Anything else throws `InvalidOptionError`. */
+  /** A pino logger, or a console-like object such as `console` (adapted: its methods get the message, then the context; debug and below left out); when absent, warnings and errors go to stderr. Anything else throws `InvalidOptionError`. */
   logger?: LoggerOption | undefined;
   clock?: Clock | undefined;
 }

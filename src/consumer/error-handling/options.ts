@@ -1,7 +1,9 @@
 import { InvalidOptionError } from '../../errors.ts';
+import type { Logger } from '../../logger.ts';
+import { givenOption, warnDeprecated, type GivenOption, type RenamedOption } from '../../renamed-option.ts';
 import type { ConsumerRecord } from '../record.ts';
 
-/** Why records were given up on: every retry failed, or they grew older than `maximumRecordAgeMs`. */
+/** Why records were given up on: every retry failed, or they grew older than `maximumRecordAgeInSeconds`. */
 export type BatchFailureReason = 'retriesExhausted' | 'recordAgeExceeded';
 
 /**
@@ -32,19 +34,29 @@ export interface BatchFailure {
 export type OnFailureDestination = (failure: BatchFailure, context: { signal: AbortSignal }) => Promise<void>;
 
 /**
- * Error handling of a batch handler, after Lambda's Kinesis event source mapping (its names,
- * camel-cased, with milliseconds instead of seconds).
+ * Error handling of a batch handler, after Lambda's Kinesis event source mapping: its settings
+ * under their names and units, camel-cased; the retry delays are this framework's (Lambda's
+ * are not configurable).
  */
 export interface ErrorHandlingOptions {
   /**
    * Retries of a failing batch before its records go to `onFailure`; -1 retries until the records
-   * are older than `maximumRecordAgeMs` (with no age limit: until the signal aborts), else 0–10000.
+   * are older than `maximumRecordAgeInSeconds` (with no age limit: until the signal aborts), else 0–10000.
    * @defaultValue -1 (as Lambda)
    */
   maximumRetryAttempts?: number | undefined;
   /** On a handler error, split the batch in two and process each half; splits do not count as retries. @defaultValue false */
   bisectBatchOnFunctionError?: boolean | undefined;
-  /** Records older than this (by `approximateArrivalTimestamp`) go to `onFailure` without being handled; -1 for no limit, else 60000–604800000. @defaultValue -1 */
+  /**
+   * Records older than this many seconds (by `approximateArrivalTimestamp`) go to `onFailure`
+   * without being handled; -1 for no limit, else 60–604800 (Lambda's `MaximumRecordAgeInSeconds`).
+   * @defaultValue -1 (as Lambda)
+   */
+  maximumRecordAgeInSeconds?: number | undefined;
+  /**
+   * The same setting in milliseconds, -1 or 60000–604800000.
+   * @deprecated Use `maximumRecordAgeInSeconds` (seconds, Lambda's name); this name goes in the next release.
+   */
   maximumRecordAgeMs?: number | undefined;
   /** First retry delay; doubles per retry, with jitter. 1–600000. @defaultValue 100 */
   retryBaseDelayMs?: number | undefined;
@@ -56,19 +68,29 @@ export interface ErrorHandlingOptions {
   onFailure?: OnFailureDestination | undefined;
 }
 
-/** Error handling options after defaults and validation; frozen. */
+/**
+ * Error handling options after defaults and validation; frozen. `maximumRecordAgeInSeconds` has
+ * a fraction when the deprecated milliseconds were not whole seconds.
+ */
 export type ResolvedErrorHandlingOptions = Readonly<
-  Required<Omit<ErrorHandlingOptions, 'onFailure'>> & Pick<ErrorHandlingOptions, 'onFailure'>
+  Required<Omit<ErrorHandlingOptions, 'onFailure' | 'maximumRecordAgeMs'>> & Pick<ErrorHandlingOptions, 'onFailure'>
 >;
 
 /** Defaults of {@link ErrorHandlingOptions}. */
 export const errorHandlingDefaults = Object.freeze({
   maximumRetryAttempts: -1,
   bisectBatchOnFunctionError: false,
-  maximumRecordAgeMs: -1,
+  maximumRecordAgeInSeconds: -1,
   retryBaseDelayMs: 100,
   retryMaxDelayMs: 10_000,
   reportBatchItemFailures: false,
+});
+
+const secondsOfMs = (ms: number): number => (ms === -1 ? -1 : ms / 1000);
+
+/** Options renamed to Lambda's names; the old names are accepted until the next release. */
+const renamed = Object.freeze({
+  maximumRecordAgeInSeconds: { name: 'maximumRecordAgeInSeconds', alias: 'maximumRecordAgeMs', fromAlias: secondsOfMs } satisfies RenamedOption,
 });
 
 /**
@@ -76,20 +98,31 @@ export const errorHandlingDefaults = Object.freeze({
  *
  * @param path - where the options sit in the caller's options (e.g. `'errorHandling'`), so that
  * messages name the field as the user wrote it.
+ * @param deprecation - the caller's `logger` option and its resolved logger, told once of each
+ * deprecated name used.
  * @throws {InvalidOptionError} naming the first bad field.
  * @example
  * resolveErrorHandlingOptions({ maximumRetryAttempts: 3, bisectBatchOnFunctionError: true });
  */
-export function resolveErrorHandlingOptions(options: ErrorHandlingOptions = {}, path?: string): ResolvedErrorHandlingOptions {
+export function resolveErrorHandlingOptions(
+  options: ErrorHandlingOptions = {},
+  path?: string,
+  deprecation?: { key: unknown; logger: Logger | undefined },
+): ResolvedErrorHandlingOptions {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new InvalidOptionError(path ?? 'errorHandling', 'must be an object', options);
   }
   const name = (field: string) => (path ? `${path}.${field}` : field);
-  const integer = (field: 'maximumRetryAttempts' | 'maximumRecordAgeMs' | 'retryBaseDelayMs' | 'retryMaxDelayMs', fallback: number, min: number, max: number, unlimited = false) => {
-    const value = options[field] ?? fallback;
+  const check = (field: string, value: unknown, min: number, max: number, unlimited = false): number => {
     if (typeof value === 'number' && Number.isInteger(value) && ((value >= min && value <= max) || (unlimited && value === -1))) return value;
     throw new InvalidOptionError(name(field), `must be ${unlimited ? '-1 or ' : ''}an integer from ${min} to ${max}`, value);
   };
+  const integer = (field: 'maximumRetryAttempts' | 'retryBaseDelayMs' | 'retryMaxDelayMs', fallback: number, min: number, max: number, unlimited = false) =>
+    check(field, options[field] ?? fallback, min, max, unlimited);
+  const recordAge = (given: GivenOption): number =>
+    given.field === 'maximumRecordAgeMs'
+      ? secondsOfMs(check(given.field, given.value, 60_000, 604_800_000, true))
+      : check(given.field, given.value ?? errorHandlingDefaults.maximumRecordAgeInSeconds, 60, 604_800, true);
   const flag = (field: 'bisectBatchOnFunctionError' | 'reportBatchItemFailures') => {
     const value = options[field] ?? errorHandlingDefaults[field];
     if (typeof value !== 'boolean') throw new InvalidOptionError(name(field), 'must be true or false', value);
@@ -97,7 +130,8 @@ export function resolveErrorHandlingOptions(options: ErrorHandlingOptions = {}, 
   };
   const d = errorHandlingDefaults;
   const maximumRetryAttempts = integer('maximumRetryAttempts', d.maximumRetryAttempts, 0, 10_000, true);
-  const maximumRecordAgeMs = integer('maximumRecordAgeMs', d.maximumRecordAgeMs, 60_000, 604_800_000, true);
+  const age = givenOption(options, renamed.maximumRecordAgeInSeconds, path);
+  const maximumRecordAgeInSeconds = recordAge(age);
   const retryBaseDelayMs = integer('retryBaseDelayMs', d.retryBaseDelayMs, 1, 600_000);
   const retryMaxDelayMs = integer('retryMaxDelayMs', Math.max(d.retryMaxDelayMs, retryBaseDelayMs), 1, 3_600_000);
   if (retryMaxDelayMs < retryBaseDelayMs) {
@@ -107,10 +141,11 @@ export function resolveErrorHandlingOptions(options: ErrorHandlingOptions = {}, 
   if (onFailure !== undefined && typeof onFailure !== 'function') {
     throw new InvalidOptionError(name('onFailure'), 'must be an async function of a BatchFailure', onFailure);
   }
+  if (deprecation) warnDeprecated(deprecation.key, deprecation.logger, [age], path);
   return Object.freeze({
     maximumRetryAttempts,
     bisectBatchOnFunctionError: flag('bisectBatchOnFunctionError'),
-    maximumRecordAgeMs,
+    maximumRecordAgeInSeconds,
     retryBaseDelayMs,
     retryMaxDelayMs,
     reportBatchItemFailures: flag('reportBatchItemFailures'),

@@ -138,7 +138,7 @@ export async function runBatch(
   while (stack.length > 0) {
     if (signal.aborted) return outcome;
     const segment = stack[stack.length - 1];
-    const fresh = firstFresh(records, segment, options.maximumRecordAgeMs, clock.now());
+    const fresh = firstFresh(records, segment, options.maximumRecordAgeInSeconds, clock.now());
     if (fresh > segment.start && !(await giveUp(segment, fresh, 'recordAgeExceeded'))) return outcome;
     if (segment.start === segment.end) {
       stack.pop();
@@ -193,10 +193,12 @@ export async function runBatch(
 }
 
 /** Index of the first record of the segment that is not too old; expired records are only removed from the front. */
-function firstFresh(records: ConsumerRecord[], segment: Segment, maximumRecordAgeMs: number, now: number): number {
-  if (maximumRecordAgeMs === -1) return segment.start;
+function firstFresh(records: ConsumerRecord[], segment: Segment, maximumRecordAgeInSeconds: number, now: number): number {
+  if (maximumRecordAgeInSeconds === -1) return segment.start;
+  // Rounded: seconds from the deprecated milliseconds may be a fraction that is not exact in binary.
+  const maximumAgeMs = Math.round(maximumRecordAgeInSeconds * 1000);
   let index = segment.start;
-  while (index < segment.end && now - records[index].approximateArrivalTimestamp.getTime() > maximumRecordAgeMs) index++;
+  while (index < segment.end && now - records[index].approximateArrivalTimestamp.getTime() > maximumAgeMs) index++;
   return index;
 }
 

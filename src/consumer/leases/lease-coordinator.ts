@@ -31,7 +31,7 @@ export type { LeaseCoordinatorEvents, LeaseLostReason, ReleaseSummary };
  * the leases to expire, as a crash would. Not restartable: create a new coordinator.
  *
  * @example
- * const coordinator = new LeaseCoordinator(store, { workerId: 'worker-1' });
+ * const coordinator = new LeaseCoordinator(store, { workerIdentifier: 'worker-1' });
  * coordinator.on('lease.acquired', ({ shardId, lease }) => startShardConsumer(shardId, lease));
  * coordinator.on('lease.lost', ({ shardId }) => stopShardConsumer(shardId));
  * await coordinator.start();
@@ -56,7 +56,7 @@ export class LeaseCoordinator {
     options: LeaseCoordinatorOptions,
   ) {
     this.options = resolveLeaseCoordinatorOptions(options);
-    const { clock, failoverTimeMillis, workerId } = this.options;
+    const { clock, failoverTimeMillis, workerIdentifier: workerId } = this.options;
     this.tracker = new LeaseTracker(clock, failoverTimeMillis);
     this.handoffs = new HandoffTracker(clock, this.options.gracefulLeaseHandoffTimeoutMillis, workerId);
     this.log = this.options.logger.child({ component: 'leaseCoordinator', workerId });
@@ -129,7 +129,7 @@ export class LeaseCoordinator {
       this.renewer.dropTakenAway(scanned);
       const plan = planLeaseTaking({
         leases: scanned.map((lease) => this.renewer.get(lease.leaseKey) ?? lease),
-        workerId: this.options.workerId,
+        workerId: this.options.workerIdentifier,
         isExpired: (lease) => this.renewer.get(lease.leaseKey) === undefined && this.tracker.isExpired(lease),
         isBlocked: (lease) => this.renewer.get(lease.leaseKey) === undefined && this.handoffs.isBlocked(lease),
         maxLeasesForWorker: this.options.maxLeasesForWorker,
@@ -181,7 +181,7 @@ export class LeaseCoordinator {
     if (this.renewer.get(shardId) !== undefined || !this.taking) return true;
     const sentAt = this.options.clock.now();
     try {
-      const result = await this.store.takeLease(lease, this.options.workerId);
+      const result = await this.store.takeLease(lease, this.options.workerIdentifier);
       if (result.outcome === 'leaseLost') {
         this.log.debug({ shardId }, 'another worker took the lease first');
         return false;

@@ -22,7 +22,7 @@ try {
     applicationName: `${streamName}-reader`,
     kinesis: stack.kinesis,
     dynamodb: stack.dynamodb,
-    initialPosition: 'TRIM_HORIZON',
+    initialPositionInStreamExtended: 'TRIM_HORIZON',
     async handler(records: readonly ConsumerRecord[]) {
       for (const record of records) {
         const event = JSON.parse(record.data.toString()) as { id: number };

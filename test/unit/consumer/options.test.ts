@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { consumerDefaults, resolveConsumerOptions } from '../../../src/consumer/options.ts';
+import { InvalidOptionError } from '../../../src/errors.ts';
+import { createConsumer } from '../../../src/consumer/consumer.ts';
 
 describe('resolveConsumerOptions: the KCL 3.x graceful hand-off timeout', () => {
   const base = { streamName: 'clicks', applicationName: 'click-counter', handler: async () => {} };
@@ -13,6 +15,110 @@ describe('resolveConsumerOptions: the KCL 3.x graceful hand-off timeout', () => 
   it('names the field when it is not a whole number of milliseconds', () => {
     expect(() => resolveConsumerOptions({ ...base, gracefulLeaseHandoffTimeoutMillis: 1.5 })).toThrow(
       'options.gracefulLeaseHandoffTimeoutMillis must be an integer from 0 to 3600000 (got 1.5)',
+    );
+  });
+});
+
+describe('resolveConsumerOptions: the KCL names', () => {
+  const base = { streamName: 'clicks', applicationName: 'click-counter', handler: async () => {} };
+  const at = new Date('2026-01-01T00:00:00Z');
+
+  function invalid(options: object): InvalidOptionError {
+    try {
+      resolveConsumerOptions({ ...base, ...options } as never);
+    } catch (error) {
+      expect(error).toBeInstanceOf(InvalidOptionError);
+      return error as InvalidOptionError;
+    }
+    throw new Error('expected an InvalidOptionError');
+  }
+
+  it('takes each setting under the KCL name', () => {
+    const o = resolveConsumerOptions({
+      ...base,
+      workerIdentifier: 'worker-7',
+      initialPositionInStreamExtended: { timestamp: at },
+      idleTimeBetweenReadsInMillis: 250,
+      schedulerInitializationBackoffTimeMillis: 2_000,
+    });
+    expect(o).toMatchObject({
+      workerIdentifier: 'worker-7',
+      initialPositionInStreamExtended: { timestamp: at },
+      idleTimeBetweenReadsInMillis: 250,
+      schedulerInitializationBackoffTimeMillis: 2_000,
+    });
+    expect(consumerDefaults).toMatchObject({ initialPositionInStreamExtended: 'LATEST', idleTimeBetweenReadsInMillis: 500, schedulerInitializationBackoffTimeMillis: 1_000 });
+  });
+
+  it('still takes the deprecated names, in the same units', () => {
+    const o = resolveConsumerOptions({ ...base, workerId: 'worker-7', initialPosition: 'TRIM_HORIZON', idleTimeBetweenReadsMillis: 250 });
+    expect(o).toMatchObject({ workerIdentifier: 'worker-7', initialPositionInStreamExtended: 'TRIM_HORIZON', idleTimeBetweenReadsInMillis: 250 });
+    expect(o).not.toHaveProperty('workerId');
+    expect(o).not.toHaveProperty('initialPosition');
+    expect(o).not.toHaveProperty('idleTimeBetweenReadsMillis');
+  });
+
+  it('accepts both names when they agree', () => {
+    const o = resolveConsumerOptions({
+      ...base,
+      workerId: 'w',
+      workerIdentifier: 'w',
+      initialPosition: { timestamp: new Date(at) },
+      initialPositionInStreamExtended: { timestamp: new Date(at) },
+      idleTimeBetweenReadsMillis: 250,
+      idleTimeBetweenReadsInMillis: 250,
+    });
+    expect(o).toMatchObject({ workerIdentifier: 'w', initialPositionInStreamExtended: { timestamp: at }, idleTimeBetweenReadsInMillis: 250 });
+  });
+
+  it.each([
+    [{ workerId: 'a', workerIdentifier: 'b' }, 'options.workerIdentifier and its deprecated alias options.workerId ("a")'],
+    [{ initialPosition: 'LATEST', initialPositionInStreamExtended: 'TRIM_HORIZON' }, 'options.initialPositionInStreamExtended and its deprecated alias options.initialPosition ("LATEST")'],
+    [{ initialPosition: { timestamp: at }, initialPositionInStreamExtended: { timestamp: new Date(0) } }, 'options.initialPositionInStreamExtended and its deprecated alias options.initialPosition'],
+    [{ idleTimeBetweenReadsMillis: 100, idleTimeBetweenReadsInMillis: 200 }, 'options.idleTimeBetweenReadsInMillis and its deprecated alias options.idleTimeBetweenReadsMillis (100)'],
+  ])('refuses %j: one setting, two values', (options, message) => {
+    const error = invalid(options);
+    expect(error.code).toBe('INVALID_OPTION');
+    expect(error.message).toContain(message);
+  });
+
+  it('names the field as the user wrote it', () => {
+    expect(invalid({ idleTimeBetweenReadsMillis: -1 }).message).toBe('options.idleTimeBetweenReadsMillis must be an integer from 0 to 3600000 (got -1)');
+    expect(invalid({ idleTimeBetweenReadsInMillis: -1 }).message).toBe('options.idleTimeBetweenReadsInMillis must be an integer from 0 to 3600000 (got -1)');
+    expect(invalid({ workerId: '' }).message).toBe('options.workerId must be a non-empty string (got "")');
+    expect(invalid({ workerIdentifier: '' }).message).toBe('options.workerIdentifier must be a non-empty string (got "")');
+    expect(invalid({ initialPosition: 'EARLIEST' }).message).toContain('options.initialPosition must be');
+    expect(invalid({ initialPositionInStreamExtended: 'EARLIEST' }).message).toContain('options.initialPositionInStreamExtended must be');
+    expect(invalid({ schedulerInitializationBackoffTimeMillis: 0 }).message).toBe('options.schedulerInitializationBackoffTimeMillis must be an integer from 1 to 600000 (got 0)');
+  });
+
+  it("warns once per logger of each deprecated name, through the options' logger", () => {
+    const warnings: unknown[][] = [];
+    const logger = { info() {}, warn: (...args: unknown[]) => void warnings.push(args), error() {} };
+    resolveConsumerOptions({ ...base, logger, workerId: 'w', idleTimeBetweenReadsMillis: 250 });
+    resolveConsumerOptions({ ...base, logger, workerId: 'w', idleTimeBetweenReadsMillis: 250 });
+    resolveConsumerOptions({ ...base, logger, workerIdentifier: 'w' });
+    expect(warnings).toEqual([
+      ['options.deprecated', { option: 'options.workerId', use: 'options.workerIdentifier' }],
+      ['options.deprecated', { option: 'options.idleTimeBetweenReadsMillis', use: 'options.idleTimeBetweenReadsInMillis' }],
+    ]);
+  });
+});
+
+describe('createConsumer: deprecated names', () => {
+  it("tells the consumer's logger of a deprecated errorHandling name, and refuses a conflict naming both", async () => {
+    const warnings: unknown[][] = [];
+    const logger = { info() {}, warn: (...args: unknown[]) => void warnings.push(args), error() {} };
+    const clients = { kinesis: {} as never, dynamodb: {} as never };
+    const base = { streamName: 'clicks', applicationName: 'click-counter', handler: async () => {}, logger, ...clients };
+    const consumer = createConsumer({ ...base, workerId: 'w', errorHandling: { maximumRecordAgeMs: 60_000 } });
+    expect(warnings).toEqual([
+      ['options.deprecated', { option: 'options.workerId', use: 'options.workerIdentifier' }],
+      ['options.deprecated', { option: 'options.errorHandling.maximumRecordAgeMs', use: 'options.errorHandling.maximumRecordAgeInSeconds' }],
+    ]);
+    await consumer.close();
+    expect(() => createConsumer({ ...base, errorHandling: { maximumRecordAgeMs: 60_000, maximumRecordAgeInSeconds: 120 } })).toThrow(
+      'options.errorHandling.maximumRecordAgeInSeconds and its deprecated alias options.errorHandling.maximumRecordAgeMs (60000)',
     );
   });
 });

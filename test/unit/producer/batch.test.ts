@@ -13,7 +13,7 @@ import { openEnvelope } from '../../../src/codec/envelope.ts';
 import { createSeededRandom } from '../../../src/testing/seeded-random.ts';
 
 // Strings go in as they are, so the tests control the exact bytes.
-const options = resolveProducerOptions({ streamName: 's', serializer: (value) => value as string, maxRecordSize: 2 * 1024 * 1024 });
+const options = resolveProducerOptions({ streamName: 's', serializer: (value) => value as string, maxUserRecordSize: 2 * 1024 * 1024 });
 const hashKeys = new HashKeyCache();
 const record = (data: string | Uint8Array, partitionKey = 'pk', explicitHashKey?: string): UserRecord =>
   acceptUserRecord(data, { partitionKey, explicitHashKey }, options, hashKeys, 0);
@@ -22,7 +22,7 @@ const limits = (overrides: Partial<BatchLimits> = {}): BatchLimits => ({
   aggregationEnabled: true,
   aggregationMaxCount: 4294967295,
   aggregationMaxSize: 51200,
-  maxRecordSize: options.maxRecordSize,
+  maxRecordSize: options.maxUserRecordSize,
   maxCount: 500,
   maxBytes: 5 * 1024 * 1024,
   ...overrides,

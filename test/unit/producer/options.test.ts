@@ -25,7 +25,7 @@ describe('resolveProducerOptions', () => {
     [{ streamName: 's', backpressure: 'drop' }, 'options.backpressure'],
     [{ streamName: 's', aggregationEnabled: 'yes' }, 'options.aggregationEnabled must be true or false'],
     [{ streamName: 's', serializer: 42 }, 'options.serializer must be a function'],
-    [{ streamName: 's', maxOutstandingBytes: 10 }, 'options.maxOutstandingBytes must be at least options.maxRecordSize'],
+    [{ streamName: 's', maxOutstandingBytes: 10 }, 'options.maxOutstandingBytes must be at least options.maxUserRecordSize'],
     [{ streamName: 's', retryBaseDelay: 500, retryMaxDelay: 100 }, 'options.retryMaxDelay must be at least options.retryBaseDelay'],
   ])('rejects %j naming the field', (options, message) => {
     let thrown: unknown;
@@ -37,5 +37,53 @@ describe('resolveProducerOptions', () => {
     expect(thrown).toBeInstanceOf(InvalidOptionError);
     expect((thrown as InvalidOptionError).code).toBe('INVALID_OPTION');
     expect((thrown as Error).message).toContain(message);
+  });
+});
+
+describe("resolveProducerOptions: the KPL's maxUserRecordSize", () => {
+  const MiB = 1024 * 1024;
+
+  function messageOf(options: object): string {
+    try {
+      resolveProducerOptions({ streamName: 's', ...options } as never);
+    } catch (error) {
+      expect(error).toBeInstanceOf(InvalidOptionError);
+      return (error as Error).message;
+    }
+    throw new Error('expected an InvalidOptionError');
+  }
+
+  it('takes the record limit under the KPL name, with the KPL default', () => {
+    expect(resolveProducerOptions({ streamName: 's', maxUserRecordSize: 10 * MiB }).maxUserRecordSize).toBe(10 * MiB);
+    expect(resolveProducerOptions({ streamName: 's' }).maxUserRecordSize).toBe(MiB);
+    expect(producerDefaults.maxUserRecordSize).toBe(MiB);
+  });
+
+  it('still takes the deprecated maxRecordSize, in bytes', () => {
+    const o = resolveProducerOptions({ streamName: 's', maxRecordSize: 2 * MiB });
+    expect(o.maxUserRecordSize).toBe(2 * MiB);
+    expect(o).not.toHaveProperty('maxRecordSize');
+    expect(resolveProducerOptions({ streamName: 's', maxRecordSize: 2 * MiB, maxUserRecordSize: 2 * MiB }).maxUserRecordSize).toBe(2 * MiB);
+  });
+
+  it('refuses both names with different values, naming both', () => {
+    expect(messageOf({ maxRecordSize: 2 * MiB, maxUserRecordSize: 3 * MiB })).toBe(
+      'options.maxUserRecordSize and its deprecated alias options.maxRecordSize (2097152) are the same setting with different values: give only options.maxUserRecordSize (got 3145728)',
+    );
+  });
+
+  it('names the field as the user wrote it', () => {
+    expect(messageOf({ maxRecordSize: 11 * MiB })).toBe('options.maxRecordSize must be an integer from 1 to 10485760 (got 11534336)');
+    expect(messageOf({ maxUserRecordSize: 0 })).toBe('options.maxUserRecordSize must be an integer from 1 to 10485760 (got 0)');
+    expect(messageOf({ maxRecordSize: 2 * MiB, maxOutstandingBytes: MiB })).toContain('must be at least options.maxRecordSize (2097152)');
+    expect(messageOf({ maxUserRecordSize: 2 * MiB, maxOutstandingBytes: MiB })).toContain('must be at least options.maxUserRecordSize (2097152)');
+  });
+
+  it("warns once per logger through the options' logger", () => {
+    const warnings: unknown[][] = [];
+    const logger = { info() {}, warn: (...args: unknown[]) => void warnings.push(args), error() {} };
+    resolveProducerOptions({ streamName: 's', logger, maxRecordSize: MiB });
+    resolveProducerOptions({ streamName: 's', logger, maxRecordSize: MiB });
+    expect(warnings).toEqual([['options.deprecated', { option: 'options.maxRecordSize', use: 'options.maxUserRecordSize' }]]);
   });
 });

@@ -23,7 +23,7 @@ interface Input {
 }
 
 function producerOptions(maxRecordSize: number, aggregationMaxSize: number): ResolvedProducerOptions {
-  return resolveProducerOptions({ streamName: 's', maxRecordSize, aggregationMaxSize });
+  return resolveProducerOptions({ streamName: 's', maxUserRecordSize: maxRecordSize, aggregationMaxSize });
 }
 
 /** The limits the producer's shard router gives cutBatch, for one shard at the default rate limit. */
@@ -32,9 +32,9 @@ function limitsOf(options: ResolvedProducerOptions): BatchLimits {
     aggregationEnabled: true,
     aggregationMaxCount: options.aggregationMaxCount,
     aggregationMaxSize: options.aggregationMaxSize,
-    maxRecordSize: options.maxRecordSize,
+    maxRecordSize: options.maxUserRecordSize,
     maxCount: 500,
-    maxBytes: Math.max(options.maxRecordSize, 1.5 * MiB),
+    maxBytes: Math.max(options.maxUserRecordSize, 1.5 * MiB),
   };
 }
 
@@ -115,7 +115,7 @@ describe('Kinesis records within the record limit (data plus partition key)', ()
     expectReadBack([plain, compressed], [...random, ...text]);
   });
 
-  it('takes a user record of exactly maxRecordSize with its partition key, alone in its Kinesis record, and refuses one byte more', () => {
+  it('takes a user record of exactly maxUserRecordSize with its partition key, alone in its Kinesis record, and refuses one byte more', () => {
     const options = producerOptions(MiB, MiB);
     const partitionKey = 'é'.repeat(256); // 512 bytes in UTF-8: Kinesis counts bytes
     const largest = { data: seededBytes(MiB - 512, 5), partitionKey };
@@ -127,7 +127,7 @@ describe('Kinesis records within the record limit (data plus partition key)', ()
     );
   });
 
-  it('never builds a Kinesis record over maxRecordSize with its partition key, whatever the options, keys and data (randomized)', () => {
+  it('never builds a Kinesis record over maxUserRecordSize with its partition key, whatever the options, keys and data (randomized)', () => {
     const random = createSeededRandom(2024);
     const int = (low: number, high: number) => low + Math.floor(random() * (high - low + 1));
     const pick = <T,>(choices: readonly T[]): T => choices[Math.floor(random() * choices.length)];
@@ -171,7 +171,7 @@ describe('Kinesis records within the record limit (data plus partition key)', ()
       const records = send(inputs, options, compression);
       for (const record of records) {
         const size = kinesisSize(record);
-        expect(size, `round ${round}: maxRecordSize ${maxRecordSize}, aggregationMaxSize ${aggregationMaxSize}, ${compression}`).toBeLessThanOrEqual(maxRecordSize);
+        expect(size, `round ${round}: maxUserRecordSize ${maxRecordSize}, aggregationMaxSize ${aggregationMaxSize}, ${compression}`).toBeLessThanOrEqual(maxRecordSize);
         if (size > maxRecordSize - 16) nearLimit++;
       }
       expectReadBack(records, inputs);

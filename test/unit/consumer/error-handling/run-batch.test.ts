@@ -134,9 +134,9 @@ describe('runBatch', () => {
     });
   });
 
-  describe('maximumRecordAgeMs', () => {
+  describe('maximumRecordAgeInSeconds', () => {
     it('sends records older than the limit to onFailure without calling the handler', async () => {
-      const h = harness({ maximumRecordAgeMs: 60_000 });
+      const h = harness({ maximumRecordAgeInSeconds: 60 });
       const records = [...makeRecords(3, START - 60_001), ...makeRecords(2, START - 1_000).map((r, i) => ({ ...r, sequenceNumber: `5${i}` }))];
       const { handler, calls } = recordingHandler(() => undefined);
       const outcome = await h.drive(h.run(records, handler));
@@ -147,15 +147,29 @@ describe('runBatch', () => {
       expect(calls.map((c) => c.records)).toEqual([records.slice(3)]);
     });
 
+    it('takes the deprecated maximumRecordAgeMs in milliseconds, to the millisecond', async () => {
+      for (const [maximumRecordAgeMs, limit] of [
+        [60_000, 60_000],
+        [90_001, 90_001],
+      ]) {
+        const h = harness({ maximumRecordAgeMs });
+        const records = [...makeRecords(2, START - limit - 1), ...makeRecords(3, START - limit).map((r, i) => ({ ...r, sequenceNumber: `5${i}` }))];
+        const { handler, calls } = recordingHandler(() => undefined);
+        expect(await h.drive(h.run(records, handler))).toEqual({ completed: 5, failedToDestination: 2, attempts: 1, bisections: 0 });
+        expect(h.failures[0].records).toEqual(records.slice(0, 2));
+        expect(calls.map((c) => c.records)).toEqual([records.slice(2)]);
+      }
+    });
+
     it('never calls the handler when the whole batch is too old', async () => {
-      const h = harness({ maximumRecordAgeMs: 60_000 });
+      const h = harness({ maximumRecordAgeInSeconds: 60 });
       const { handler, calls } = recordingHandler(() => undefined);
       expect(await h.drive(h.run(makeRecords(4, START - 120_000), handler))).toMatchObject({ completed: 4, failedToDestination: 4, attempts: 0 });
       expect(calls).toHaveLength(0);
     });
 
     it('with unlimited retries, gives up once the records grow too old, with the last error', async () => {
-      const h = harness({ maximumRecordAgeMs: 60_000, maximumRetryAttempts: -1, retryMaxDelayMs: 5_000 });
+      const h = harness({ maximumRecordAgeInSeconds: 60, maximumRetryAttempts: -1, retryMaxDelayMs: 5_000 });
       const { handler, calls } = recordingHandler((_, call) => new Error(`down ${call}`));
       const outcome = await h.drive(h.run(makeRecords(3), handler));
       expect(outcome).toMatchObject({ completed: 3, failedToDestination: 3 });

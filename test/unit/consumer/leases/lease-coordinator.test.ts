@@ -15,7 +15,7 @@ function setup(count: number) {
   for (let i = 0; i < count; i++) store.rows.set(`shard-${i}`, newLease(`shard-${i}`, { checkpoint: 'TRIM_HORIZON' }));
   const coordinators: LeaseCoordinator[] = [];
   const worker = (workerId: string, seed = 1) => {
-    const c = new LeaseCoordinator(store, { workerId, failoverTimeMillis: FAILOVER, clock, random: seeded(seed) });
+    const c = new LeaseCoordinator(store, { workerIdentifier: workerId, failoverTimeMillis: FAILOVER, clock, random: seeded(seed) });
     coordinators.push(c);
     return c;
   };
