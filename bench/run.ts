@@ -60,7 +60,11 @@ async function repeated<T extends Figures>(name: string, fn: (run: number) => Pr
   return { median: medians, spread };
 }
 
-const producerRun = ({ eventsPerSec, bytesPerEvent }: ProducerRun) => ({ eventsPerSec, bytesPerEvent: Number(bytesPerEvent.toFixed(1)) });
+const producerRun = ({ eventsPerSec, bytesPerEvent, batchesPerRequest }: ProducerRun) => ({
+  eventsPerSec,
+  bytesPerEvent: Number(bytesPerEvent.toFixed(1)),
+  ...(batchesPerRequest === undefined ? {} : { batchesPerRequest: Number(batchesPerRequest.toFixed(2)) }),
+});
 
 const figures = await withStack(async (stack) => {
   const producer = await repeated('producer (deflate)', async () => producerRun(await runProducer(stack, seconds)));
@@ -127,6 +131,7 @@ const results = {
   ...entry('e2e.latency.p99Ms', consumerFigures.latency, 'p99Ms'),
   ...entry('consumer.handoff.gracefulMs', consumerFigures.handoff, 'graceful'),
   ...entry('consumer.failover.sigkillMs', consumerFigures.handoff, 'sigkill'),
+  ...entry('producer.batchesPerRequest', figures.producer, 'batchesPerRequest'),
   ...entry('producer.bytesPerEvent', figures.producer, 'bytesPerEvent'),
   ...entry('peer.kplFormat.bytesPerEvent', figures.kpl, 'bytesPerEvent'),
   ...entry('peer.sdkPutRecords.bytesPerEvent', figures.sdk, 'bytesPerEvent'),
@@ -156,6 +161,7 @@ Medians of ${runs} runs, with the lowest and highest in parentheses.
 | peer.getRecordsAgg.recordsPerSec | ${cell('peer.getRecordsAgg.recordsPerSec')} | |
 | e2e.latency.p50Ms / p99Ms (2,000 events/s) | ${cell('e2e.latency.p50Ms')} / ${cell('e2e.latency.p99Ms')} | |
 | consumer.handoff.gracefulMs / consumer.failover.sigkillMs (failover 10,000 ms) | ${cell('consumer.handoff.gracefulMs')} / ${cell('consumer.failover.sigkillMs')} | |
+| producer.batchesPerRequest (shard batches per PutRecords request, deflate run) | ${cell('producer.batchesPerRequest')} | |
 | producer.bytesPerEvent (deflate) | ${v('producer.bytesPerEvent')} | ${ratio('peer.kplFormat.bytesPerEvent', 'producer.bytesPerEvent')} fewer than KPL format |
 | peer.kplFormat.bytesPerEvent | ${v('peer.kplFormat.bytesPerEvent')} | |
 | peer.sdkPutRecords.bytesPerEvent | ${v('peer.sdkPutRecords.bytesPerEvent')} | |
