@@ -73,7 +73,10 @@ describe('producer through the fault-injecting proxy', () => {
     await createStream(stack.kinesis, stream, 1);
     const proxy = await startFaultProxy({ upstream: stack.kinesisEndpoint, requestFailureRate: 1 });
     const kinesis = createKinesisClient({ ...stack.kinesisConnection, endpoint: proxy.endpoint });
-    const producer = createProducer({ streamName: stream, kinesis, recordTtl: 500, retryBaseDelay: 20, retryMaxDelay: 100 });
+    const producer = createProducer({ streamName: stream, kinesis, recordTtl: 3_000, retryBaseDelay: 20, retryMaxDelay: 100 });
+    // The time to live runs from put(): with the shard map loaded first, it is spent on attempts,
+    // and it is long enough for a busy machine to make some, so the expiry names their error.
+    await new Promise((resolve) => producer.on('producer.shardMap', resolve));
     const outcome = await producer.put({ id: 1 }, { partitionKey: 'k' }).catch((e: unknown) => e);
     expect(outcome).toBeInstanceOf(KinesisActorsError);
     expect((outcome as KinesisActorsError).code).toBe('RECORD_EXPIRED');
