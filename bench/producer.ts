@@ -7,6 +7,8 @@ export interface ProducerRun {
   eventsPerSec: number;
   bytesPerEvent: number;
   kinesisRecords: number;
+  /** Shard batches per PutRecords request: how much the collector shares requests (the producer only). */
+  batchesPerRequest?: number;
 }
 
 /**
@@ -19,13 +21,25 @@ export async function runProducer(stack: LocalStack, seconds: number, options: P
   if (create) await createStream(stack.kinesis, streamName, 4);
   const producer = createProducer({ streamName, kinesis: stack.kinesis, workerThreads: 1, ...options });
   let wireBytes = 0;
-  producer.on('producer.putRecords', (e) => (wireBytes += e.error ? 0 : e.bytes));
+  let batches = 0;
+  producer.on('producer.putRecords', (e) => {
+    batches++;
+    wireBytes += e.error ? 0 : e.bytes;
+  });
+  let requests = 0;
+  const counter = 'benchCountPutRecords';
+  stack.kinesis.middlewareStack.add((next) => (args) => ((requests += (args.input as { Records?: unknown }).Records ? 1 : 0), next(args)), { step: 'initialize', name: counter });
   const started = performance.now();
-  const events = await putClickEventsFor(producer, seconds);
+  let events: number;
+  try {
+    events = await putClickEventsFor(producer, seconds);
+  } finally {
+    stack.kinesis.middlewareStack.remove(counter);
+  }
   const elapsed = (performance.now() - started) / 1000;
   await producer.close();
   const m = producer.metrics();
-  return { eventsPerSec: Math.round(events / elapsed), bytesPerEvent: wireBytes / m.UserRecordsPut, kinesisRecords: m.KinesisRecordsPut };
+  return { eventsPerSec: Math.round(events / elapsed), bytesPerEvent: wireBytes / m.UserRecordsPut, kinesisRecords: m.KinesisRecordsPut, batchesPerRequest: batches / requests };
 }
 
 /** The peer: a plain SDK PutRecords loop, 500 records per request, 8 requests in flight, for `seconds`. */

@@ -64,7 +64,11 @@ async function repeated<T extends Figures>(name: string, fn: (run: number) => Pr
   return { median: medians, spread };
 }
 
-const producerRun = ({ eventsPerSec, bytesPerEvent }: ProducerRun) => ({ eventsPerSec, bytesPerEvent: Number(bytesPerEvent.toFixed(1)) });
+const producerRun = ({ eventsPerSec, bytesPerEvent, batchesPerRequest }: ProducerRun) => ({
+  eventsPerSec,
+  bytesPerEvent: Number(bytesPerEvent.toFixed(1)),
+  ...(batchesPerRequest === undefined ? {} : { batchesPerRequest: Number(batchesPerRequest.toFixed(2)) }),
+});
 
 const figures = await withStack(async (stack) => {
   const deflate = await repeated('producer (deflate)', async () => producerRun(await runProducer(stack, seconds, { compression: 'deflate' })));
@@ -131,6 +135,7 @@ const results = {
   ...entry('e2e.latency.p99Ms', consumerFigures.latency, 'p99Ms'),
   ...entry('consumer.handoff.gracefulMs', consumerFigures.handoff, 'graceful'),
   ...entry('consumer.failover.sigkillMs', consumerFigures.handoff, 'sigkill'),
+  ...entry('producer.deflate.batchesPerRequest', figures.deflate, 'batchesPerRequest'),
   ...entry('producer.deflate.bytesPerEvent', figures.deflate, 'bytesPerEvent'),
   ...entry('producer.kplFormat.bytesPerEvent', figures.kpl, 'bytesPerEvent'),
   ...entry('peer.sdkPutRecords.bytesPerEvent', figures.sdk, 'bytesPerEvent'),
@@ -160,6 +165,7 @@ Medians of ${runs} runs, with the lowest and highest in parentheses.
 | peer.getRecordsAgg.recordsPerSec | ${cell('peer.getRecordsAgg.recordsPerSec')} | |
 | e2e.latency.p50Ms / p99Ms (2,000 events/s) | ${cell('e2e.latency.p50Ms')} / ${cell('e2e.latency.p99Ms')} | |
 | consumer.handoff.gracefulMs / consumer.failover.sigkillMs (failover 10,000 ms) | ${cell('consumer.handoff.gracefulMs')} / ${cell('consumer.failover.sigkillMs')} | |
+| producer.deflate.batchesPerRequest (shard batches per PutRecords request) | ${cell('producer.deflate.batchesPerRequest')} | |
 | producer.deflate.bytesPerEvent | ${v('producer.deflate.bytesPerEvent')} | ${ratio('producer.kplFormat.bytesPerEvent', 'producer.deflate.bytesPerEvent')} fewer than KPL format |
 | producer.kplFormat.bytesPerEvent | ${v('producer.kplFormat.bytesPerEvent')} | |
 | peer.sdkPutRecords.bytesPerEvent | ${v('peer.sdkPutRecords.bytesPerEvent')} | |

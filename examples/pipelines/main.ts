@@ -76,7 +76,11 @@ const cleanAndEnrich = Pipeline.from<ConsumerRecord>()
 
 // 3. Windows (Data Analytics): clicks per page per minute, and by gender, on event time. The
 // clicks come from two raw shards read side by side, so event time arrives somewhat out of
-// order: a minute stays open until the watermark is a minute past its end.
+// order: a minute stays open until the watermark is a minute past its end. The last minute
+// closes once no click has arrived for IDLE_MS of processing time. Closing early is final, so
+// IDLE_MS must outlast any pause in the flow of clicks mid-run, and a busy machine can stall a
+// process for seconds: a minute closed early by a stall drops its later clicks as late.
+const IDLE_MS = 10_000;
 const minute = (ms: number) => new Date(ms).toISOString().slice(11, 16);
 const closed: WindowResult[] = [];
 let genderTotal = 0;
@@ -96,13 +100,13 @@ const print = (label: string) =>
   });
 const perPage = Pipeline.from<ConsumerRecord>()
   .pipe(parseJson({ eventTimeField: 'ts' }))
-  .pipe(windowAggregate({ name: 'perPageMinute', window: { type: 'tumbling', sizeMs: 60_000 }, key: (item) => String((item.value as Click).path), allowedLatenessMs: 60_000, idleTimeoutMs: 2_000 }))
+  .pipe(windowAggregate({ name: 'perPageMinute', window: { type: 'tumbling', sizeMs: 60_000 }, key: (item) => String((item.value as Click).path), allowedLatenessMs: 60_000, idleTimeoutMs: IDLE_MS }))
   .pipe(print('page'))
   // 4. Delivery (Firehose): per-minute counts as newline-delimited JSON files.
   .pipe(deliverySink({ directory: join(dir, 'sink'), prefix: 'clicks-per-minute/', bufferIntervalMs: 1_000 }));
 const byGender = Pipeline.from<ConsumerRecord>()
   .pipe(parseJson({ eventTimeField: 'ts' }))
-  .pipe(windowAggregate({ name: 'byGenderMinute', window: { type: 'tumbling', sizeMs: 60_000 }, key: (item) => String((item.value as Click).gender), allowedLatenessMs: 60_000, idleTimeoutMs: 2_000 }))
+  .pipe(windowAggregate({ name: 'byGenderMinute', window: { type: 'tumbling', sizeMs: 60_000 }, key: (item) => String((item.value as Click).gender), allowedLatenessMs: 60_000, idleTimeoutMs: IDLE_MS }))
   .pipe(print('gender'));
 
 const consumer = (streamName: string, app: string, pipeline: Pipeline<ConsumerRecord, unknown>) =>
@@ -124,7 +128,7 @@ await Promise.all(consumers.map((c) => c.start()));
 const written = await writeAccessLog(join(dir, 'access.log'), 1200, { start: Date.UTC(2026, 10, 23, 10, 0, 0), stepMs: 250, perChunk: 60, pauseMs: 40 });
 const expected = written.lines - written.favicon;
 
-// Every minute closes: by the watermark, and the last one once the stream is idle for 2 s.
+// Every minute closes: by the watermark, and the last one once the stream is idle for IDLE_MS.
 const pageTotal = () => closed.reduce((sum, w) => sum + w.count, 0);
 const deadline = Date.now() + 60_000;
 while ((forwarded < expected || pageTotal() < expected || genderTotal < expected) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));

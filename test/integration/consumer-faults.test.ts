@@ -3,6 +3,7 @@ import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { createConsumer } from '../../src/consumer/consumer.ts';
+import { createKinesisClient } from '../../src/aws/clients.ts';
 import { encodeAggregatedRecord } from '../../src/codec/aggregation.ts';
 import { encodeEnvelope } from '../../src/codec/envelope.ts';
 import { startLocalStack, randomName, type LocalStack } from '../../src/testing/local-stack.ts';
@@ -156,11 +157,23 @@ describe('consumer error handling and hostile input', () => {
     await new Promise((resolve) => setTimeout(resolve, 1100));
     await stack.kinesis.send(new PutRecordsCommand({ StreamName: stream, Records: [{ Data: json({ id: 'middle' }), PartitionKey: 'k' }] }));
 
+    // Its own client, to see when the consumer has its LATEST iterator: only records put after
+    // that are past LATEST, however long the consumer took to get there.
+    const kinesis = createKinesisClient(stack.kinesisConnection);
+    let iterators = 0;
+    kinesis.middlewareStack.add(
+      (next) => async (args) => {
+        const result = await next(args);
+        if ((args.input as { ShardIteratorType?: string }).ShardIteratorType === 'LATEST') iterators++;
+        return result;
+      },
+      { step: 'initialize' },
+    );
     const latest: string[] = [];
     const fromLatest = createConsumer({
       streamName: stream,
       applicationName: randomName('app'),
-      kinesis: stack.kinesis,
+      kinesis,
       dynamodb: stack.dynamodb,
       idleTimeBetweenReadsInMillis: 20,
       async handler(batch) {
@@ -168,11 +181,11 @@ describe('consumer error handling and hostile input', () => {
       },
     });
     await fromLatest.start();
-    await until(() => fromLatest.heldShards().length === 1);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await until(() => iterators > 0);
     await stack.kinesis.send(new PutRecordsCommand({ StreamName: stream, Records: [{ Data: json({ id: 'new' }), PartitionKey: 'k' }] }));
     await until(() => latest.length === 1);
     await fromLatest.close();
+    kinesis.destroy();
     expect(latest).toEqual(['new']);
 
     const timed: string[] = [];

@@ -1,6 +1,7 @@
-import { appendFile, mkdtemp, rename, rm, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, readFile, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileTailAgent } from '../../src/actors/file-tail/file-tail-agent.ts';
 import { KinesisActorsError } from '../../src/errors.ts';
@@ -8,6 +9,7 @@ import { createProducer } from '../../src/producer/producer.ts';
 import { startLocalStack, randomName, type LocalStack } from '../../src/testing/local-stack.ts';
 import { createStream } from '../../src/testing/streams.ts';
 import { readStream } from '../../src/testing/read-stream.ts';
+import { SimulatedClock } from '../../src/testing/simulated-clock.ts';
 import { until } from './wait.ts';
 
 function recorder(fail?: (value: unknown, attempt: number) => Error | undefined) {
@@ -118,6 +120,25 @@ describe('file tail agent on real files', () => {
     await b.close();
     // At least once: the stuck line and the one after it (put, but past the gap) come again.
     expect(up.values).toEqual(['stuck', 'ok-2']);
+  });
+
+  it('closes while a periodic checkpoint write is under way: neither write fails, one checkpoint file is left', async () => {
+    // Both writes would go through the same temporary file; whether they overlap depends on the
+    // file system's pace, so the race is run 20 times.
+    for (let i = 0; i < 20; i++) {
+      const dir = await mkdtemp(join(tmpdir(), 'tail-'));
+      const checkpointFile = join(dir, 'ckpt.json');
+      const clock = new SimulatedClock(0);
+      const errors: string[] = [];
+      const logger = pino({ level: 'error' }, { write: (line: string) => void errors.push(JSON.parse(line).msg) });
+      const agent = createFileTailAgent({ files: join(dir, 'a.log'), target: recorder().target, checkpointFile, checkpointIntervalMs: 1_000, clock, logger });
+      await agent.start();
+      clock.advance(1_000); // the periodic write starts
+      await agent.close(); // and close() writes the last one at once
+      expect(errors).toEqual([]);
+      expect(JSON.parse(await readFile(checkpointFile, 'utf8'))).toEqual({ version: 1, files: [] });
+      expect(await readdir(dir)).toEqual(['ckpt.json']);
+    }
   });
 
   it('refuses to start on a corrupt checkpoint file', async () => {

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, randomName, type LocalStack } from '../../src/testing/local-stack.ts';
 import { DynamoDbLeaseStore } from '../../src/consumer/leases/dynamodb-lease-store.ts';
 import { LeaseCoordinator, type LeaseCoordinatorEvents } from '../../src/consumer/leases/lease-coordinator.ts';
+import type { LeaseCoordinatorOptions } from '../../src/consumer/leases/lease-coordinator-options.ts';
 import { LeaseLostError } from '../../src/consumer/leases/lease-errors.ts';
 import { newLease, type Lease } from '../../src/consumer/leases/lease.ts';
 
@@ -9,6 +10,10 @@ import { newLease, type Lease } from '../../src/consumer/leases/lease.ts';
 // never a timing threshold, so a slow machine only makes the tests slower.
 const FAILOVER = 1500;
 const WAIT = 30_000;
+// For the tests where no lease may expire: a failover longer than any wait, with the same quick
+// renew and taker rounds. A stalled process then cannot turn a steal or a hand-over into an
+// expiry, and a lease that moves within WAIT moved by a steal or a release.
+const NO_EXPIRY: Partial<LeaseCoordinatorOptions> = { failoverTimeMillis: 2 * WAIT, renewIntervalMillis: FAILOVER / 3, takerIntervalMillis: FAILOVER / 5 };
 
 async function waitFor(condition: () => Promise<boolean> | boolean, what: string): Promise<void> {
   const deadline = Date.now() + WAIT;
@@ -36,11 +41,23 @@ describe('LeaseCoordinator against dynalite', () => {
   });
   afterAll(() => stack.close());
 
-  async function fleet(workers: string[], leases = 6) {
+  async function fleet(workers: string[], options: Partial<LeaseCoordinatorOptions> = { failoverTimeMillis: FAILOVER }, leases = 6) {
     const store = new DynamoDbLeaseStore(stack.dynamodb!, randomName('fleet'));
     await store.ensureTable();
     for (let i = 0; i < leases; i++) await store.createLeaseIfNotExists(newLease(`shardId-${i}`, { checkpoint: 'TRIM_HORIZON' }));
-    const coordinators = workers.map((workerId) => new LeaseCoordinator(store, { workerIdentifier: workerId, failoverTimeMillis: FAILOVER }));
+    /** Table scans per worker: one per taker round (more when a take lost a race). */
+    const scans: Record<string, number> = {};
+    const coordinators = workers.map((workerId) => {
+      scans[workerId] = 0;
+      const counted = new Proxy(store, {
+        get(target, property) {
+          if (property === 'listLeases') return () => (scans[workerId]++, target.listLeases());
+          const value = Reflect.get(target, property) as unknown;
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      return new LeaseCoordinator(counted, { ...options, workerIdentifier: workerId });
+    });
     running.push(...coordinators);
     /** True when the table, and the own view of each worker named, show the expected spread. */
     const balanced = async (expected: Record<string, number>) => {
@@ -51,7 +68,12 @@ describe('LeaseCoordinator against dynalite', () => {
         local.every((c) => c.heldLeases().length === expected[c.options.workerIdentifier])
       );
     };
-    return { store, coordinators, balanced };
+    /** Waits until every worker has scanned the table `rounds` more times. */
+    const roundsLater = async (rounds: number) => {
+      const from = { ...scans };
+      await waitFor(() => workers.every((w) => scans[w] >= from[w] + rounds), `${rounds} more taker rounds of every worker`);
+    };
+    return { store, coordinators, balanced, roundsLater };
   }
 
   const sorted = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).sort());
@@ -63,18 +85,18 @@ describe('LeaseCoordinator against dynalite', () => {
   }
 
   it('three coordinators over six leases converge to 2/2/2 and stay there', async () => {
-    const { coordinators, balanced, store } = await fleet(['a', 'b', 'c']);
+    const { coordinators, balanced, store, roundsLater } = await fleet(['a', 'b', 'c'], NO_EXPIRY);
     await Promise.all(coordinators.map((c) => c.start()));
     await waitFor(() => balanced({ a: 2, b: 2, c: 2 }), '2/2/2');
     const settled = await store.listLeases();
-    // Several renew and taker rounds later nobody has moved.
-    await new Promise((resolve) => setTimeout(resolve, FAILOVER));
+    // Several taker rounds of every worker later (and the renewals between them) nobody has moved.
+    await roundsLater(5);
     const later = await store.listLeases();
     for (const lease of later) expect(lease.leaseOwner).toBe(settled.find((l) => l.leaseKey === lease.leaseKey)!.leaseOwner);
   });
 
   it('a worker joining a full fleet steals its share, several per round', async () => {
-    const { coordinators, balanced } = await fleet(['a', 'b', 'c']);
+    const { coordinators, balanced } = await fleet(['a', 'b', 'c'], NO_EXPIRY);
     const [a, b, c] = coordinators;
     await a.start();
     await waitFor(() => balanced({ a: 6 }), 'a holds all');
@@ -84,7 +106,9 @@ describe('LeaseCoordinator against dynalite', () => {
     await b.start();
     await waitFor(() => balanced({ a: 3, b: 3 }), '3/3');
     expect(takenByB.map((e) => e.previousOwner)).toEqual(['a', 'a', 'a']);
-    expect(stolen.length).toBeGreaterThan(0); // unless a stalled for the whole failover time
+    // a renews all along and none of its leases can expire: b got every one by stealing it.
+    expect(takenByB.every((e) => e.stolen)).toBe(true);
+    expect(stolen).toEqual(['a', 'a', 'a']);
     await c.start();
     await waitFor(() => balanced({ a: 2, b: 2, c: 2 }), '2/2/2');
   });
@@ -106,7 +130,8 @@ describe('LeaseCoordinator against dynalite', () => {
   });
 
   it('graceful close hands the leases over at once: taken as free, not as expired', async () => {
-    const { coordinators, balanced, store } = await fleet(['a', 'b', 'c']);
+    // No lease can expire within the waits: b and c get a's leases only because a released them.
+    const { coordinators, balanced, store } = await fleet(['a', 'b', 'c'], NO_EXPIRY);
     const [a, b, c] = coordinators;
     await Promise.all(coordinators.map((x) => x.start()));
     await waitFor(() => balanced({ a: 2, b: 2, c: 2 }), '2/2/2');

@@ -6,6 +6,7 @@ import { createStream } from '../../src/testing/streams.ts';
 import { startFaultProxy } from '../../src/testing/fault-proxy.ts';
 import { KinesisActorsError } from '../../src/errors.ts';
 import { account, clickEvent, range } from './producer-helpers.ts';
+import { until } from './wait.ts';
 
 describe('producer through the fault-injecting proxy', () => {
   let stack: LocalStack;
@@ -17,16 +18,28 @@ describe('producer through the fault-injecting proxy', () => {
   it('delivers every id under throttling, 5 % request failures and connection resets; duplicates are counted', async () => {
     const stream = randomName('faults');
     await createStream(stack.kinesis, stream, 4);
+    // A run makes a hundred requests or a few hundred, fewer the busier the machine, so at 5 %
+    // and 3 % a run without any request failure or reset would happen now and then. The run
+    // starts with every request failing until one did, then every request reset until one was;
+    // from then on the rates below apply.
+    const rates = { requestFailureRate: 0.05, connectionResetRate: 0.03 };
     const proxy = await startFaultProxy({
       upstream: stack.kinesisEndpoint,
       seed: 42,
       // Tighter than Kinesis so that throttling really happens at the emulator's pace.
       throttle: { bytesPerSecond: 256 * 1024, recordsPerSecond: 1000 },
-      requestFailureRate: 0.05,
+      requestFailureRate: 1,
       entryFailureRate: 0.02,
-      connectionResetRate: 0.03,
+      connectionResetRate: 0,
       latencyMs: { min: 0, max: 5 },
     });
+    const staged = (async () => {
+      await until(() => Object.keys(proxy.stats.failedRequests).length > 0);
+      proxy.configure({ requestFailureRate: 0, connectionResetRate: 1 });
+      await until(() => proxy.stats.connectionResets > 0);
+      proxy.configure(rates);
+    })();
+    staged.catch(() => {}); // awaited below, once the puts have settled
     const kinesis = createKinesisClient({ ...stack.kinesisConnection, endpoint: proxy.endpoint, requestTimeout: 2000 });
     // Aggregates of 4 KB and no compression give the proxy many entries to throttle.
     const producer = createProducer({
@@ -44,6 +57,7 @@ describe('producer through the fault-injecting proxy', () => {
     const ids = range(100_000);
     const results = ids.map((id) => producer.put(clickEvent(id).value, { partitionKey: clickEvent(id).partitionKey }));
     const outcomes = await Promise.allSettled(results);
+    await staged;
     await producer.close();
     kinesis.destroy();
     const stats = proxy.stats;
@@ -73,7 +87,10 @@ describe('producer through the fault-injecting proxy', () => {
     await createStream(stack.kinesis, stream, 1);
     const proxy = await startFaultProxy({ upstream: stack.kinesisEndpoint, requestFailureRate: 1 });
     const kinesis = createKinesisClient({ ...stack.kinesisConnection, endpoint: proxy.endpoint });
-    const producer = createProducer({ streamName: stream, kinesis, recordTtl: 500, retryBaseDelay: 20, retryMaxDelay: 100 });
+    const producer = createProducer({ streamName: stream, kinesis, recordTtl: 3_000, retryBaseDelay: 20, retryMaxDelay: 100 });
+    // The time to live runs from put(): with the shard map loaded first, it is spent on attempts,
+    // and it is long enough for a busy machine to make some, so the expiry names their error.
+    await new Promise((resolve) => producer.on('producer.shardMap', resolve));
     const outcome = await producer.put({ id: 1 }, { partitionKey: 'k' }).catch((e: unknown) => e);
     expect(outcome).toBeInstanceOf(KinesisActorsError);
     expect((outcome as KinesisActorsError).code).toBe('RECORD_EXPIRED');

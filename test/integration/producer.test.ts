@@ -94,16 +94,30 @@ describe('producer against the embedded Kinesis', () => {
     const stream = randomName('collect');
     await createStream(stack.kinesis, stream, 4);
     const kinesis = createKinesisClient(stack.kinesisConnection);
-    let httpRequests = 0;
-    kinesis.middlewareStack.add((next) => (args) => ((httpRequests += (args.input as { Records?: unknown }).Records ? 1 : 0), next(args)), { step: 'initialize' });
-    const producer = createProducer({ streamName: stream, kinesis });
-    let batches = 0;
-    producer.on('producer.putRecords', () => batches++);
+    // The shards each PutRecords request wrote to, from its answer.
+    const requests: Set<string>[] = [];
+    kinesis.middlewareStack.add(
+      (next) => async (args) => {
+        const result = await next(args);
+        if ((args.input as { Records?: unknown }).Records) {
+          const answered = (result.output as { Records?: { ShardId?: string }[] }).Records ?? [];
+          requests.push(new Set(answered.flatMap((r) => (r.ShardId ? [r.ShardId] : []))));
+        }
+        return result;
+      },
+      { step: 'initialize' },
+    );
+    // Records linger until flush(), so each round's batches are cut together by the flush and not
+    // by linger timers that a busy machine fires at other moments.
+    const producer = createProducer({ streamName: stream, kinesis, recordMaxBufferedTime: 600_000 });
+    const batches = new Map<string, number>();
+    producer.on('producer.putRecords', (e) => batches.set(e.shardId, (batches.get(e.shardId) ?? 0) + 1));
     const ids = range(6_000);
-    // A steady trickle, so that each shard's buffer falls due on its own linger timer.
-    for (let i = 0; i < ids.length; i += 200) {
-      for (const id of ids.slice(i, i + 200)) void producer.put(clickEvent(id).value, { partitionKey: clickEvent(id).partitionKey });
-      await new Promise((resolve) => setTimeout(resolve, 10));
+    const rounds = 4;
+    const perRound = ids.length / rounds;
+    for (let round = 0; round < rounds; round++) {
+      for (const id of ids.slice(round * perRound, (round + 1) * perRound)) void producer.put(clickEvent(id).value, { partitionKey: clickEvent(id).partitionKey });
+      await producer.flush();
     }
     await producer.close();
     kinesis.destroy();
@@ -111,8 +125,13 @@ describe('producer against the embedded Kinesis', () => {
     expect(got.missing).toEqual([]);
     expect(got.duplicates).toBe(0);
     expect(got.outOfOrderKeys).toEqual([]);
-    expect(batches).toBeGreaterThan(8);
-    expect(httpRequests).toBeLessThan(batches / 2);
+    // Every shard sent a batch per round, one after another...
+    expect(batches.size).toBe(4);
+    for (const [shardId, count] of batches) expect(count, shardId).toBeGreaterThanOrEqual(rounds);
+    // ...and the batches of different shards went out together in one request.
+    expect(requests.filter((shards) => shards.size > 1), JSON.stringify(requests.map((s) => [...s]))).not.toEqual([]);
+    const sent = [...batches.values()].reduce((a, b) => a + b, 0);
+    expect(requests.length).toBeLessThan(sent);
   });
 
   // Every 5 ms kills threads mid-batch; every 1 ms also kills their replacements before they
@@ -127,12 +146,15 @@ describe('producer against the embedded Kinesis', () => {
     const pool = producer[producerInternals].pool;
     const ids = range(30_000);
     const results = ids.map((id) => producer.put(clickEvent(id).value, { partitionKey: clickEvent(id).partitionKey }));
-    // Kill worker threads while batches are being encoded, until one kill lands mid-task.
-    for (let i = 0; i < 200 && failures.length === 0; i++) {
+    let settled = false;
+    const outcomes = Promise.allSettled(results).then((all) => ((settled = true), all));
+    // Kill worker threads while batches are being encoded, until one kill lands mid-task: for
+    // as long as there is encoding left to hit, however slowly the machine gets through it.
+    while (failures.length === 0 && !settled) {
       await new Promise((resolve) => setTimeout(resolve, everyMs));
       for (const thread of pool.threads) void thread.terminate();
     }
-    await Promise.all(results);
+    expect((await outcomes).filter((o) => o.status === 'rejected')).toEqual([]);
     await producer.close();
     expect(failures.length).toBeGreaterThan(0);
     const got = await account(stack.kinesis, stream, ids);

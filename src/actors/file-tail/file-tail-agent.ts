@@ -51,6 +51,8 @@ export class FileTailAgent {
   private restored = new Map<string, FilePosition>();
   private firstScan = true;
   private checkpointTimer: unknown;
+  /** The checkpoint write under way: writes go one at a time, through the same temporary file. */
+  private writing: Promise<void> = Promise.resolve();
   private lastWritten = '';
   private failure: KinesisActorsError | undefined;
   private closing: Promise<void> | undefined;
@@ -244,7 +246,17 @@ export class FileTailAgent {
     }, this.o.checkpointIntervalMs);
   }
 
-  private async writeCheckpoint(): Promise<void> {
+  /**
+   * Writes the positions as they are when the write starts. A write waits for the one under way
+   * (close() can come while the timer's write runs), so the last one written is the newest.
+   */
+  private writeCheckpoint(): Promise<void> {
+    const write = this.writing.then(() => this.writeCheckpointNow());
+    this.writing = write.catch(() => {});
+    return write;
+  }
+
+  private async writeCheckpointNow(): Promise<void> {
     const positions: FilePosition[] = [...this.files.values()].map((f) => ({ path: f.path, dev: f.dev, ino: f.ino, offset: f.acked }));
     // Files not seen again yet keep their checkpointed position.
     for (const position of this.restored.values()) positions.push(position);

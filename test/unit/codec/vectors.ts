@@ -8,7 +8,7 @@ export interface Vector {
   expectedUserRecords: { partitionKey: string; explicitHashKey: string | null; data: string }[];
 }
 
-const path = fileURLToPath(new URL('../../../../shared/vectors/kpl-aggregation.json', import.meta.url));
+const path = fileURLToPath(new URL('../../fixtures/kpl-aggregation.json', import.meta.url));
 
-/** The real KPL output in shared/vectors, beside the repository. */
+/** Real KPL output (awslabs/kinesis-aggregation test data), kept in test/fixtures. */
 export const vectors: Vector[] = JSON.parse(readFileSync(path, 'utf8')).vectors;
