@@ -47,6 +47,15 @@ export function isEnvelope(data: Uint8Array): boolean {
 }
 
 /**
+ * The inflated length an envelope's header declares, read without inflating anything;
+ * undefined when the bytes are too short to hold a header. Opening the envelope checks it.
+ */
+export function declaredInflatedLength(data: Uint8Array): number | undefined {
+  if (!isEnvelope(data) || data.length < HEADER_SIZE) return undefined;
+  return ((data[6] << 24) >>> 0) + (data[7] << 16) + (data[8] << 8) + data[9];
+}
+
+/**
  * Wraps a payload in a deflate envelope.
  *
  * @param options.level zlib level 0–9 (or -1 for zlib's default). @defaultValue 1: fastest, and

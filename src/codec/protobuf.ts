@@ -54,9 +54,16 @@ export class ProtoReader {
   constructor(
     readonly buffer: Buffer,
     start: number,
-    readonly end: number,
+    public end: number,
   ) {
     this.offset = start;
+  }
+
+  /** Reads `buffer[start, end)` from its start, as new: one reader serves every message of a loop. */
+  reset(start: number, end: number): void {
+    this.offset = start;
+    this.end = end;
+    this.failed = false;
   }
 
   /** True while there is input left and nothing has failed. */

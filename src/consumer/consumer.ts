@@ -6,7 +6,7 @@ import { defaultLogger, type Logger } from '../logger.ts';
 import { createDynamoDbClient, createKinesisClient } from '../aws/clients.ts';
 import { InstrumentationEmitter } from '../instrumentation/emitter.ts';
 import { Supervisor } from '../supervision/supervisor.ts';
-import type { DecodeCounts } from './decode-records.ts';
+import { newDecodeCounts } from './decode-records.ts';
 import { resolveErrorHandlingOptions } from './error-handling/options.ts';
 import type { ConsumerEvents } from './events.ts';
 import { handlerProcessor } from './handler-processor.ts';
@@ -43,7 +43,7 @@ export class Consumer {
   private readonly supervisor: Supervisor<AnyActorRef>;
   private readonly events = new InstrumentationEmitter<ConsumerEvents>();
   private readonly metricsRecorder = new ConsumerMetricsRecorder();
-  private readonly counts: DecodeCounts = { kinesisRecords: 0, userRecords: 0, invalidAggregates: 0, badEnvelopes: 0, aggregatesOutsideShard: 0, userRecordsOutsideShard: 0 };
+  private readonly counts = newDecodeCounts();
   private readonly processorFactory: RecordProcessorFactory;
   private readonly shardSync: PeriodicTask;
   /** Shards with a shard consumer, and the function that marks it finished. */
@@ -268,7 +268,12 @@ export class Consumer {
         retryBaseDelayMs: 100,
         retryMaxDelayMs: 5000,
       },
-      maxInflatedBytes: o.maxInflatedBytes,
+      limits: {
+        maxInflatedBytes: o.maxInflatedBytes,
+        maxUserRecordsPerAggregate: o.maxUserRecordsPerAggregate,
+        maxUserRecordsPerBatch: o.maxUserRecordsPerBatch,
+        maxInflatedBytesPerBatch: o.maxInflatedBytesPerBatch,
+      },
       parentPollIntervalMs: o.parentShardPollIntervalMillis,
       readLease: async () => {
         const lease = this.coordinator.heldLease(shardId) ?? (await this.store.getLease(shardId));
@@ -376,6 +381,7 @@ export class Consumer {
     m.KinesisRecordsRead = this.counts.kinesisRecords;
     m.InvalidAggregates = this.counts.invalidAggregates;
     m.BadEnvelopes = this.counts.badEnvelopes;
+    m.OversizedAggregates = this.counts.oversizedAggregates;
     m.AggregatesOutsideShard = this.counts.aggregatesOutsideShard;
     m.UserRecordsOutsideShard = this.counts.userRecordsOutsideShard;
     m.LeasesHeld = this.coordinator.heldLeases().length;

@@ -1,8 +1,9 @@
 import type { _Record } from '@aws-sdk/client-kinesis';
-import { decodeKinesisRecord, type DecodedKinesisRecord } from '../codec/kinesis-record.ts';
-import type { DeaggregatedUserRecord } from '../codec/deaggregation.ts';
+import { AggregateCursor, scanAggregate } from '../codec/aggregate-scan.ts';
+import { declaredInflatedLength, isEnvelope, openEnvelope } from '../codec/envelope.ts';
+import { KinesisActorsError } from '../errors.ts';
 import type { ConsumerRecord } from './record.ts';
-import type { HashKeyCache } from '../codec/hash-key-cache.ts';
+import { countOutside, type ShardHashRange } from './shard-hash-range.ts';
 
 /** Counts of what decoding met, for metrics. @internal */
 export interface DecodeCounts {
@@ -12,10 +13,17 @@ export interface DecodeCounts {
   invalidAggregates: number;
   /** Envelopes that could not be opened (corrupt, unknown codec, over the inflate limit), passed through raw. */
   badEnvelopes: number;
+  /** Aggregates over the user-record limit, passed through raw. */
+  oversizedAggregates: number;
   /** Aggregates holding a user record whose hash key is outside the shard: dropped whole, as the KCL does. */
   aggregatesOutsideShard: number;
   /** Every user record of those aggregates, in the shard's range or not. */
   userRecordsOutsideShard: number;
+}
+
+/** Counts that all start at zero. @internal */
+export function newDecodeCounts(): DecodeCounts {
+  return { kinesisRecords: 0, userRecords: 0, invalidAggregates: 0, badEnvelopes: 0, oversizedAggregates: 0, aggregatesOutsideShard: 0, userRecordsOutsideShard: 0 };
 }
 
 /** An aggregate dropped because the shard does not own every user record in it. @internal */
@@ -26,19 +34,12 @@ export interface OutsideShardAggregate {
   outside: number;
 }
 
-/** Where {@link decodeRecords} reports what it does not deliver. @internal */
+/** Where {@link decodeBatches} reports what it does not deliver as decoded. @internal */
 export interface DecodeHooks {
   /** A record that could not be opened, passed through raw. */
   onBadRecord?: ((sequenceNumber: string, error: unknown) => void) | undefined;
   /** An aggregate dropped whole because it straddles the shard's hash range. */
   onOutsideShard?: ((dropped: OutsideShardAggregate) => void) | undefined;
-}
-
-/** The hash keys a shard owns, to drop aggregated user records that landed outside it. @internal */
-export interface ShardHashRange {
-  start: bigint;
-  end: bigint;
-  hashKeys: HashKeyCache;
 }
 
 /** A position inside the shard: everything at or before it is already processed. */
@@ -47,11 +48,42 @@ export interface ExtendedSequenceNumber {
   subSequenceNumber: number;
 }
 
+/** What one read may cost in memory, whatever its records claim. @internal */
+export interface DecodeLimits {
+  /** Largest inflated envelope; larger ones are passed through raw. */
+  maxInflatedBytes: number;
+  /** Most user records (and keys in one key table) of an aggregate; larger ones are passed through raw. */
+  maxUserRecordsPerAggregate: number;
+  /** Most user records in one batch. */
+  maxUserRecordsPerBatch: number;
+  /** Most inflated bytes one batch keeps alive; at least `maxInflatedBytes`, so any envelope fits a batch of its own. */
+  maxInflatedBytesPerBatch: number;
+}
+
+/** The records of one GetRecords call, and where the shard stands. @internal */
+export interface DecodeInput {
+  shardId: string;
+  records: readonly _Record[];
+  /** The checkpoint a restart resumes after; what is at or before it is skipped. */
+  after?: ExtendedSequenceNumber | undefined;
+  /** The shard's hash range, when the lease knows it. */
+  range?: ShardHashRange | undefined;
+}
+
+const EPOCH = new Date(0);
+
 /**
- * Turns the Kinesis records of one GetRecords call into user records: decompressed,
- * de-aggregated, and without those at or before `after` (a restart resumes inside an aggregate
- * right after the last checkpointed user record). A record that cannot be opened is passed
- * through raw and counted, so the shard never stalls on it.
+ * Turns the Kinesis records of one GetRecords call into batches of user records:
+ * decompressed, de-aggregated, and without those at or before `after` (a restart resumes
+ * inside an aggregate right after the last checkpointed user record). A record that cannot be
+ * opened is passed through raw and counted, so the shard never stalls on it.
+ *
+ * Decoding is lazy, so that no read costs more than its limits, whatever its records claim: a
+ * batch is cut when it holds `maxUserRecordsPerBatch` user records, or before an envelope whose
+ * declared size would take it past `maxInflatedBytesPerBatch`; the next Kinesis record is
+ * opened, and an aggregate's next user record created, only when the batch before is handed
+ * over. An aggregate is checked whole before any of its user records is delivered, without an
+ * object per user record; one over `maxUserRecordsPerAggregate` is passed through raw.
  *
  * With the shard's `range` known, an aggregate holding any user record whose hash key the shard
  * does not own is dropped whole, with its in-range user records, as the KCL's AggregatorUtil
@@ -61,19 +93,12 @@ export interface ExtendedSequenceNumber {
  * dropped: Kinesis put them where their own hash key belongs.
  * @internal
  */
-export function decodeRecords(
-  shardId: string,
-  records: readonly _Record[],
-  maxInflatedBytes: number,
-  after: ExtendedSequenceNumber | undefined,
-  counts: DecodeCounts,
-  range?: ShardHashRange,
-  hooks: DecodeHooks = {},
-): ConsumerRecord[] {
-  const { onBadRecord, onOutsideShard } = hooks;
-  const out: ConsumerRecord[] = [];
+export function* decodeBatches(input: DecodeInput, limits: DecodeLimits, counts: DecodeCounts, hooks: DecodeHooks = {}): Generator<ConsumerRecord[], void, undefined> {
+  const { shardId, after, range } = input;
   const afterSequence = after ? BigInt(after.sequenceNumber) : undefined;
-  for (const record of records) {
+  let batch: ConsumerRecord[] = [];
+  let batchInflatedBytes = 0;
+  for (const record of input.records) {
     counts.kinesisRecords++;
     const sequenceNumber = record.SequenceNumber!;
     let skipThrough = -1;
@@ -82,65 +107,93 @@ export function decodeRecords(
       if (sequence < afterSequence) continue;
       if (sequence === afterSequence) skipThrough = after!.subSequenceNumber;
     }
-    const data = record.Data!;
+    const raw = asBuffer(record.Data!);
+    const declared = declaredInflatedLength(raw);
+    if (declared !== undefined && declared <= limits.maxInflatedBytes && batch.length > 0 && batchInflatedBytes + declared > limits.maxInflatedBytesPerBatch) {
+      yield batch;
+      batch = [];
+      batchInflatedBytes = 0;
+    }
+    const data = open(raw, sequenceNumber, limits.maxInflatedBytes, counts, hooks);
+    // The inflated buffer lives as long as one of its user records does: every batch holding one counts it.
+    const inflatedBytes = data === raw ? 0 : data.length;
+    batchInflatedBytes += inflatedBytes;
+    const scan = scanAggregate(data, limits.maxUserRecordsPerAggregate);
     const partitionKey = record.PartitionKey!;
-    let decoded: DecodedKinesisRecord;
-    try {
-      decoded = decodeKinesisRecord(data, partitionKey, undefined, maxInflatedBytes);
-    } catch (error) {
-      counts.badEnvelopes++;
-      onBadRecord?.(sequenceNumber, error);
-      const raw = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-      decoded = { status: 'plain', compressed: false, records: [{ partitionKey, data: raw, subSequenceNumber: 0 }] };
+    const arrival = record.ApproximateArrivalTimestamp ?? EPOCH;
+    if (scan.status !== 'aggregated') {
+      if (scan.status !== 'plain') reportUnread(scan.status, sequenceNumber, limits, counts, hooks);
+      if (skipThrough >= 0) continue;
+      if (batch.length >= limits.maxUserRecordsPerBatch) {
+        yield batch;
+        batch = [];
+        batchInflatedBytes = inflatedBytes;
+      }
+      counts.userRecords++;
+      batch.push({ shardId, sequenceNumber, subSequenceNumber: 0, partitionKey, explicitHashKey: undefined, data, approximateArrivalTimestamp: arrival });
+      continue;
     }
-    if (decoded.status === 'invalid') {
-      counts.invalidAggregates++;
-      onBadRecord?.(sequenceNumber, new Error('aggregated record failed its MD5 or protobuf checks; passed through raw'));
-    }
-    if (range !== undefined && decoded.status === 'aggregated') {
-      const outside = countOutside(decoded.records, range);
+    const { aggregate } = scan;
+    if (range !== undefined) {
+      const outside = countOutside(aggregate, range);
       if (outside > 0) {
         counts.aggregatesOutsideShard++;
-        counts.userRecordsOutsideShard += decoded.records.length;
-        onOutsideShard?.({ sequenceNumber, userRecords: decoded.records.length, outside });
+        counts.userRecordsOutsideShard += aggregate.userRecords;
+        hooks.onOutsideShard?.({ sequenceNumber, userRecords: aggregate.userRecords, outside });
         continue;
       }
     }
-    const arrival = record.ApproximateArrivalTimestamp ?? new Date(0);
-    for (const user of decoded.records) {
-      if (user.subSequenceNumber <= skipThrough) continue;
+    const cursor = new AggregateCursor(aggregate);
+    while (cursor.next()) {
+      if (cursor.subSequenceNumber <= skipThrough) continue;
+      if (batch.length >= limits.maxUserRecordsPerBatch) {
+        yield batch;
+        batch = [];
+        batchInflatedBytes = inflatedBytes;
+      }
       counts.userRecords++;
-      out.push({
+      batch.push({
         shardId,
         sequenceNumber,
-        subSequenceNumber: user.subSequenceNumber,
-        partitionKey: user.partitionKey,
-        explicitHashKey: user.explicitHashKey,
-        data: user.data,
+        subSequenceNumber: cursor.subSequenceNumber,
+        partitionKey: cursor.partitionKey,
+        explicitHashKey: cursor.explicitHashKey,
+        data: cursor.data(),
         approximateArrivalTimestamp: arrival,
       });
     }
   }
-  return out;
+  if (batch.length > 0) yield batch;
 }
 
-const DECIMAL = /^\d{1,39}$/;
+function asBuffer(data: Uint8Array): Buffer {
+  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}
 
-/**
- * User records whose hash key (explicit, or the MD5 of the partition key) is outside `range`.
- * An explicit hash key that is not a decimal belongs to no shard: it counts as outside rather
- * than throwing, so a corrupt aggregate cannot stall the shard.
- */
-function countOutside(records: readonly DeaggregatedUserRecord[], range: ShardHashRange): number {
-  let outside = 0;
-  for (const user of records) {
-    const explicit = user.explicitHashKey;
-    if (explicit !== undefined && !DECIMAL.test(explicit)) {
-      outside++;
-      continue;
-    }
-    const hashKey = explicit !== undefined ? BigInt(explicit) : range.hashKeys.get(user.partitionKey);
-    if (hashKey < range.start || hashKey > range.end) outside++;
+/** The inflated payload of an envelope, or the data itself; an envelope that cannot be opened is passed through raw. */
+function open(data: Buffer, sequenceNumber: string, maxInflatedBytes: number, counts: DecodeCounts, hooks: DecodeHooks): Buffer {
+  if (!isEnvelope(data)) return data;
+  try {
+    return openEnvelope(data, { maxInflatedBytes });
+  } catch (error) {
+    counts.badEnvelopes++;
+    hooks.onBadRecord?.(sequenceNumber, error);
+    return data;
   }
-  return outside;
+}
+
+function reportUnread(status: 'invalid' | 'tooManyUserRecords', sequenceNumber: string, limits: DecodeLimits, counts: DecodeCounts, hooks: DecodeHooks): void {
+  if (status === 'invalid') {
+    counts.invalidAggregates++;
+    hooks.onBadRecord?.(sequenceNumber, new KinesisActorsError('INVALID_AGGREGATE', 'aggregated record failed its MD5 or protobuf checks; passed through raw'));
+  } else {
+    counts.oversizedAggregates++;
+    hooks.onBadRecord?.(
+      sequenceNumber,
+      new KinesisActorsError(
+        'AGGREGATE_LIMIT_EXCEEDED',
+        `aggregated record holds more than ${limits.maxUserRecordsPerAggregate} user records (or keys in a key table), over options.maxUserRecordsPerAggregate; passed through raw`,
+      ),
+    );
+  }
 }

@@ -6,7 +6,10 @@ export interface ConsumerEvents extends Record<string, unknown> {
   'consumer.batch': { shardId: string; records: number; millisBehindLatest: number | undefined };
   /** A checkpoint was written. */
   'consumer.checkpoint': { shardId: string; sequenceNumber: string; subSequenceNumber: number };
-  /** A record could not be opened (bad aggregate or envelope) and was passed through raw. */
+  /**
+   * A record could not be opened (a bad aggregate or envelope, an envelope over
+   * `maxInflatedBytes`, an aggregate over `maxUserRecordsPerAggregate`) and was passed through raw.
+   */
   'consumer.badRecord': { shardId: string; sequenceNumber: string; error: unknown };
   /** This worker began reading a shard. */
   'consumer.shardStarted': { shardId: string };

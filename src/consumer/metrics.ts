@@ -23,6 +23,12 @@ export interface ConsumerMetrics {
   InvalidAggregates: number;
   BadEnvelopes: number;
   /**
+   * Aggregated records holding more user records than `maxUserRecordsPerAggregate` (or more keys
+   * in one key table), passed through raw as one record. Envelopes over `maxInflatedBytes` count
+   * in `BadEnvelopes`.
+   */
+  OversizedAggregates: number;
+  /**
    * Aggregated records dropped whole because the shard does not own the hash key of one or more
    * of their user records (built on a stale shard map; the producer sends their user records
    * again after a reshard), as the KCL does.
@@ -51,6 +57,7 @@ export class ConsumerMetricsRecorder {
     CheckpointFailures: 0,
     InvalidAggregates: 0,
     BadEnvelopes: 0,
+    OversizedAggregates: 0,
     AggregatesOutsideShard: 0,
     UserRecordsOutsideShard: 0,
     RecordsToFailureDestination: 0,

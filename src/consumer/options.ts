@@ -107,6 +107,28 @@ export interface ConsumerOptions {
   /** Largest inflated envelope accepted; larger ones are passed through raw and counted. @defaultValue 16 MiB */
   maxInflatedBytes?: number | undefined;
   /**
+   * Most user records one aggregated record may hold (and most keys in one of its key tables);
+   * an aggregate over it is passed through raw, as one record, and counted
+   * (`OversizedAggregates`). An aggregate of the KPL or of the producer is at most 1 MiB, and a
+   * user record takes at least 6 bytes of it, so only a hostile one goes past the default.
+   * @defaultValue 200000
+   */
+  maxUserRecordsPerAggregate?: number | undefined;
+  /**
+   * Most user records handed to the handler or `processRecords` in one call: a read holding
+   * more is split into several calls, one after the other, each decoded only once the one
+   * before has returned (with `handler`, and checkpointed).
+   * @defaultValue 10000 (Lambda's largest Kinesis batch size)
+   */
+  maxUserRecordsPerBatch?: number | undefined;
+  /**
+   * Most bytes inflated from envelopes that the records of one call hold: a read holding more is
+   * split, as for `maxUserRecordsPerBatch`. At least `maxInflatedBytes`, since an envelope is
+   * never split.
+   * @defaultValue 16 MiB, or `maxInflatedBytes` when that is larger
+   */
+  maxInflatedBytesPerBatch?: number | undefined;
+  /**
    * Interval of `consumer.metrics` events, ms; 0 turns them off. Not the KCL's
    * `metricsBufferTimeMillis`: nothing is buffered for CloudWatch. @defaultValue 1000
    */
@@ -158,6 +180,9 @@ export const consumerDefaults = Object.freeze({
   maxRecords: 1_000,
   idleTimeBetweenReadsInMillis: 500,
   maxInflatedBytes: DEFAULT_MAX_INFLATED_BYTES,
+  maxUserRecordsPerAggregate: 200_000,
+  maxUserRecordsPerBatch: 10_000,
+  maxInflatedBytesPerBatch: DEFAULT_MAX_INFLATED_BYTES,
   metricsInterval: 1_000,
   maxInitializationAttempts: 20,
   schedulerInitializationBackoffTimeMillis: 1_000,
@@ -174,6 +199,9 @@ type IntegerField =
   | 'parentShardPollIntervalMillis'
   | 'maxRecords'
   | 'maxInflatedBytes'
+  | 'maxUserRecordsPerAggregate'
+  | 'maxUserRecordsPerBatch'
+  | 'maxInflatedBytesPerBatch'
   | 'metricsInterval'
   | 'maxInitializationAttempts'
   | 'schedulerInitializationBackoffTimeMillis';
@@ -230,6 +258,11 @@ export function resolveConsumerOptions(options: ConsumerOptions): ResolvedConsum
   const connection = resolveAwsConnection(options.connection, 'connection');
   const logger = resolveLogger(options.logger);
   warnDeprecated(options.logger, logger, [worker, position, idle]);
+  const maxInflatedBytes = integer(options, 'maxInflatedBytes', consumerDefaults.maxInflatedBytes, 1024, 1024 * 1024 * 1024);
+  const maxInflatedBytesPerBatch = integer(options, 'maxInflatedBytesPerBatch', Math.max(consumerDefaults.maxInflatedBytesPerBatch, maxInflatedBytes), 1024, 8 * 1024 * 1024 * 1024);
+  if (maxInflatedBytesPerBatch < maxInflatedBytes) {
+    throw new InvalidOptionError('maxInflatedBytesPerBatch', `must be at least options.maxInflatedBytes (${maxInflatedBytes}): an envelope is never split across batches`, maxInflatedBytesPerBatch);
+  }
   return Object.freeze({
     streamName,
     applicationName,
@@ -253,7 +286,10 @@ export function resolveConsumerOptions(options: ConsumerOptions): ResolvedConsum
     parentShardPollIntervalMillis: integer(options, 'parentShardPollIntervalMillis', consumerDefaults.parentShardPollIntervalMillis, 10, 3_600_000),
     maxRecords: integer(options, 'maxRecords', consumerDefaults.maxRecords, 1, 10_000),
     idleTimeBetweenReadsInMillis,
-    maxInflatedBytes: integer(options, 'maxInflatedBytes', consumerDefaults.maxInflatedBytes, 1024, 1024 * 1024 * 1024),
+    maxInflatedBytes,
+    maxUserRecordsPerAggregate: integer(options, 'maxUserRecordsPerAggregate', consumerDefaults.maxUserRecordsPerAggregate, 1, 0xffffffff),
+    maxUserRecordsPerBatch: integer(options, 'maxUserRecordsPerBatch', consumerDefaults.maxUserRecordsPerBatch, 1, 10_000_000),
+    maxInflatedBytesPerBatch,
     metricsInterval: integer(options, 'metricsInterval', consumerDefaults.metricsInterval, 0, 86_400_000),
     maxInitializationAttempts: integer(options, 'maxInitializationAttempts', consumerDefaults.maxInitializationAttempts, 1, 10_000),
     schedulerInitializationBackoffTimeMillis: integer(

@@ -41,6 +41,11 @@ export interface InitializationInput {
 
 export interface ProcessRecordsInput {
   shardId: string;
+  /**
+   * The next user records of the shard, in order. A read holding more than
+   * `maxUserRecordsPerBatch` user records or `maxInflatedBytesPerBatch` inflated bytes comes in
+   * several calls, each decoded once the one before has returned.
+   */
   records: ConsumerRecord[];
   checkpointer: Checkpointer;
   /** How far behind the tip of the shard this batch is, as Kinesis reports it. */

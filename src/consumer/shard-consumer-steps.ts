@@ -2,10 +2,12 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { sleep, type Clock } from '../clock.ts';
 import { KinesisActorsError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { decodeRecords, type DecodeCounts, type ExtendedSequenceNumber, type OutsideShardAggregate, type ShardHashRange } from './decode-records.ts';
+import { decodeBatches, type DecodeCounts, type DecodeLimits, type ExtendedSequenceNumber, type OutsideShardAggregate } from './decode-records.ts';
+import type { ConsumerRecord } from './record.ts';
+import type { ShardHashRange } from './shard-hash-range.ts';
 import { HashKeyCache } from '../codec/hash-key-cache.ts';
 import type { Checkpointer, InitialPosition, RecordProcessor } from './processor.ts';
-import { ShardReader, type ShardReaderOptions, type StartPosition } from './shard-reader.ts';
+import { ShardReader, type ReadResult, type ShardReaderOptions, type StartPosition } from './shard-reader.ts';
 
 /** What a lease says about its shard. @internal */
 export interface LeaseCheckpoint {
@@ -27,7 +29,7 @@ export interface ShardConsumerDeps {
   processor: RecordProcessor;
   initialPosition: InitialPosition;
   reader: ShardReaderOptions;
-  maxInflatedBytes: number;
+  limits: DecodeLimits;
   parentPollIntervalMs: number;
   /** The lease as stored now. */
   readLease(): Promise<LeaseCheckpoint>;
@@ -103,26 +105,35 @@ export class ShardConsumerSteps {
     while (!signal.aborted) {
       const page = await this.reader!.read(signal);
       if (signal.aborted) return 'stopped';
-      const records = decodeRecords(deps.shardId, page.records, deps.maxInflatedBytes, this.resumeAfter, deps.counts, this.range, {
+      const batches = decodeBatches({ shardId: deps.shardId, records: page.records, after: this.resumeAfter, range: this.range }, deps.limits, deps.counts, {
         onBadRecord: deps.onBadRecord,
         onOutsideShard: (dropped) => this.droppedOutsideShard(dropped),
       });
       this.resumeAfter = undefined;
-      if (records.length > 0 || deps.processor.processEmptyBatches) {
-        const last = records[records.length - 1];
-        if (last) this.lastDelivered = { sequenceNumber: last.sequenceNumber, subSequenceNumber: last.subSequenceNumber };
-        await deps.processor.processRecords({
-          shardId: deps.shardId,
-          records,
-          checkpointer,
-          millisBehindLatest: page.millisBehindLatest,
-          signal,
-        });
+      let delivered = false;
+      // One read may hold far more than one batch: each is handed over (and, with a handler,
+      // checkpointed) before the next is decoded, so a read's cost stays within the limits.
+      for (const records of batches) {
+        delivered = true;
+        await this.deliver(records, page, checkpointer, signal);
+        // Drained or lease lost: the rest of the read is left undecoded, for whoever reads on from the checkpoint.
+        if (signal.aborted) return 'stopped';
       }
-      deps.onBatch(records.length, page.millisBehindLatest);
+      if (!delivered) {
+        if (deps.processor.processEmptyBatches) await this.deliver([], page, checkpointer, signal);
+        else deps.onBatch(0, page.millisBehindLatest);
+      }
       if (page.shardEnded) return 'shardEnded';
     }
     return 'stopped';
+  }
+
+  private async deliver(records: ConsumerRecord[], page: ReadResult, checkpointer: Checkpointer, signal: AbortSignal): Promise<void> {
+    const { deps } = this;
+    const last = records[records.length - 1];
+    if (last) this.lastDelivered = { sequenceNumber: last.sequenceNumber, subSequenceNumber: last.subSequenceNumber };
+    await deps.processor.processRecords({ shardId: deps.shardId, records, checkpointer, millisBehindLatest: page.millisBehindLatest, signal });
+    deps.onBatch(records.length, page.millisBehindLatest);
   }
 
   /**

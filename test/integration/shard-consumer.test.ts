@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActor, toPromise } from 'xstate';
-import { ListShardsCommand, SplitShardCommand } from '@aws-sdk/client-kinesis';
+import { ListShardsCommand, PutRecordsCommand, SplitShardCommand } from '@aws-sdk/client-kinesis';
 import { createProducer } from '../../src/producer/producer.ts';
 import { startLocalStack, randomName, type LocalStack } from '../../src/testing/local-stack.ts';
 import { createStream, waitForStreamActive } from '../../src/testing/streams.ts';
@@ -10,6 +10,10 @@ import { ShardConsumerSteps, type LeaseCheckpoint } from '../../src/consumer/sha
 import { shardConsumerMachine } from '../../src/consumer/shard-consumer.machine.ts';
 import type { RecordProcessor } from '../../src/consumer/processor.ts';
 import type { ConsumerRecord } from '../../src/consumer/record.ts';
+import { newDecodeCounts, type DecodeLimits } from '../../src/consumer/decode-records.ts';
+import { handlerProcessor } from '../../src/consumer/handler-processor.ts';
+import { resolveErrorHandlingOptions } from '../../src/consumer/error-handling/options.ts';
+import { encodeAggregatedRecord } from '../../src/codec/aggregation.ts';
 
 /** A lease kept in memory, so the shard consumer can be tested without the lease table. */
 function memoryLease(initial: LeaseCheckpoint) {
@@ -27,7 +31,9 @@ function memoryLease(initial: LeaseCheckpoint) {
   };
 }
 
-function steps(stack: LocalStack, stream: string, shardId: string, processor: RecordProcessor, lease: ReturnType<typeof memoryLease>) {
+const limits = { maxInflatedBytes: 16 * 1024 * 1024, maxUserRecordsPerAggregate: 200_000, maxUserRecordsPerBatch: 10_000, maxInflatedBytesPerBatch: 32 * 1024 * 1024 };
+
+function steps(stack: LocalStack, stream: string, shardId: string, processor: RecordProcessor, lease: ReturnType<typeof memoryLease>, decodeLimits: DecodeLimits = limits) {
   return new ShardConsumerSteps({
     shardId,
     streamName: stream,
@@ -37,12 +43,12 @@ function steps(stack: LocalStack, stream: string, shardId: string, processor: Re
     processor,
     initialPosition: 'TRIM_HORIZON',
     reader: { maxRecords: 1000, minTimeBetweenReadsMs: 0, idleTimeBetweenReadsMs: 20, retryBaseDelayMs: 10, retryMaxDelayMs: 100 },
-    maxInflatedBytes: 16 * 1024 * 1024,
+    limits: decodeLimits,
     parentPollIntervalMs: 20,
     readLease: lease.readLease,
     parentsDone: async () => true,
     checkpoint: lease.checkpoint,
-    counts: { kinesisRecords: 0, userRecords: 0, invalidAggregates: 0, badEnvelopes: 0, aggregatesOutsideShard: 0, userRecordsOutsideShard: 0 },
+    counts: newDecodeCounts(),
     onBatch: () => {},
     onBadRecord: () => {},
   });
@@ -137,6 +143,57 @@ describe('shard consumer against the embedded Kinesis', () => {
     });
     fourth.start();
     await toPromise(fourth);
+  });
+
+  it('splits a read into batches, checkpoints after each handler call, and a restart resumes inside the aggregate', async () => {
+    const stream = randomName('sc3');
+    await createStream(stack.kinesis, stream, 1);
+    const aggregate = encodeAggregatedRecord({
+      partitionKeys: ['k'],
+      explicitHashKeys: [],
+      records: Array.from({ length: 50 }, (_, i) => ({ partitionKeyIndex: 0, data: Buffer.from(`a${i}`) })),
+    });
+    const entries = [Buffer.from('p0'), aggregate, Buffer.from('p1')];
+    const { Records } = await stack.kinesis.send(new PutRecordsCommand({ StreamName: stream, Records: entries.map((Data) => ({ Data, PartitionKey: 'k' })) }));
+    const [, aggregateSequence, lastSequence] = Records!.map((r) => r.SequenceNumber!);
+    const all = ['p0', ...Array.from({ length: 50 }, (_, i) => `a${i}`), 'p1'];
+    const lease = memoryLease({ checkpoint: 'TRIM_HORIZON', subSequenceNumber: 0, parentShardIds: [] });
+    const small = { ...limits, maxUserRecordsPerBatch: 7 };
+    const run = (onBatch: (data: string[]) => void) =>
+      createActor(shardConsumerMachine, {
+        input: {
+          steps: steps(
+            stack,
+            stream,
+            'shardId-000000000000',
+            handlerProcessor(async (records) => onBatch(records.map((r) => r.data.toString())), resolveErrorHandlingOptions({}), { clock: systemClock, logger: silentLogger() }),
+            lease,
+            small,
+          ),
+        },
+      });
+
+    // First run: drained during its third handler call, inside the aggregate.
+    const first: string[][] = [];
+    const firstRun = run((data) => {
+      first.push(data);
+      if (first.length === 3) firstRun.send({ type: 'shardConsumer.shutdown' });
+    });
+    firstRun.start();
+    await toPromise(firstRun);
+    expect(first).toEqual([all.slice(0, 7), all.slice(7, 14), all.slice(14, 21)]);
+    // One checkpoint per call; the batches after the drain were never handed over.
+    expect(lease.history).toEqual([`${aggregateSequence}/5`, `${aggregateSequence}/12`, `${aggregateSequence}/19`]);
+
+    const second: string[][] = [];
+    const secondRun = run((data) => second.push(data));
+    secondRun.start();
+    while (second.flat().length < all.length - 21) await new Promise((resolve) => setTimeout(resolve, 10));
+    secondRun.send({ type: 'shardConsumer.shutdown' });
+    await toPromise(secondRun);
+    expect(second.flat()).toEqual(all.slice(21));
+    expect(second.every((batch) => batch.length <= 7)).toBe(true);
+    expect(lease.history.at(-1)).toBe(`${lastSequence}/0`);
   });
 
   it('fails the actor when a processor returns from shardEnded without checkpointing', async () => {
