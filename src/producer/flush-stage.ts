@@ -112,6 +112,15 @@ export function createFlushStage(deps: FlushStageDeps): (batch: Batch) => Promis
     let failedKinesisRecords = 0;
     let lastError: KinesisActorsError | undefined;
     const misplaced: { group: UserRecord[]; shardId: string; sequenceNumber: string }[] = [];
+    // With preserveOrder, the partition keys of the records to be sent again so far. Kinesis may
+    // write a later entry after failing an earlier one, and a later record of such a key, written
+    // now, would come before the failed one's retry: it is sent again, with that retry.
+    const retriedKeys = options.preserveOrder ? new Set<string>() : undefined;
+    const mustFollow = (record: UserRecord) => retriedKeys !== undefined && retriedKeys.size > 0 && retriedKeys.has(record.partitionKey);
+    const retry = (record: UserRecord) => {
+      failed.push(record);
+      retriedKeys?.add(record.partitionKey);
+    };
     for (let g = 0; g < batch.groups.length; g++) {
       const group = batch.groups[g];
       const result = results[g];
@@ -120,17 +129,21 @@ export function createFlushStage(deps: FlushStageDeps): (batch: Batch) => Promis
         failedKinesisRecords++;
         metrics.error(code);
         lastError = entryError(code, result?.ErrorMessage);
-        for (const record of group) failed.push(record);
+        for (const record of group) retry(record);
         continue;
       }
       metrics.values.KinesisRecordsPut++;
       metrics.values.KinesisRecordsDataPut += encoded[g].byteLength;
       observe(metrics.values.UserRecordsPerKinesisRecord, group.length);
       if (result.ShardId !== batch.shardId && group.length > 1) {
-        misplaced.push({ group, shardId: result.ShardId, sequenceNumber: result.SequenceNumber });
+        if (group.some(mustFollow)) for (const record of group) retry(record);
+        else misplaced.push({ group, shardId: result.ShardId, sequenceNumber: result.SequenceNumber });
         continue;
       }
-      for (let i = 0; i < group.length; i++) deps.succeed(group[i], result.ShardId, result.SequenceNumber, group.length > 1 ? i : 0);
+      for (let i = 0; i < group.length; i++) {
+        if (mustFollow(group[i])) retry(group[i]);
+        else deps.succeed(group[i], result.ShardId, result.SequenceNumber, group.length > 1 ? i : 0);
+      }
     }
     deps.events.emit('producer.putRecords', {
       shardId: batch.shardId,

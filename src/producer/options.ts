@@ -49,6 +49,16 @@ export interface ProducerOptions {
   /** Fail throttled records at once instead of retrying them. @defaultValue false */
   failIfThrottled?: boolean | undefined;
   /**
+   * Keep each partition key's records in put order through retries: while a shard has records
+   * waiting for a retry nothing newer of it is sent, and a record written after a failed record
+   * of its key in the same request is sent again with the retry (see the README, "Order per
+   * partition key"). `false` lets newer records go out while failed ones wait out their backoff
+   * and re-sends only the failed entries: more throughput under heavy throttling, fewer
+   * duplicates, and a retried record may land after newer records of its key.
+   * @defaultValue true
+   */
+  preserveOrder?: boolean | undefined;
+  /**
    * Sockets to Kinesis when the producer builds its client, 1–256; the same setting as
    * `connection.maxConnections` (the KPL's name): give either, or both with one value.
    * @defaultValue 24
@@ -127,6 +137,7 @@ export const producerDefaults = Object.freeze({
   recordTtl: 30000,
   rateLimit: 150,
   failIfThrottled: false,
+  preserveOrder: true,
   maxConnections: 24,
   requestTimeout: 6000,
   maxUserRecordSize: 1048576,
@@ -167,7 +178,7 @@ function connectionSetting(options: ProducerOptions, field: 'maxConnections' | '
   return value;
 }
 
-function boolean(options: ProducerOptions, field: 'aggregationEnabled' | 'failIfThrottled'): boolean {
+function boolean(options: ProducerOptions, field: 'aggregationEnabled' | 'failIfThrottled' | 'preserveOrder'): boolean {
   const value = options[field] ?? producerDefaults[field];
   if (typeof value !== 'boolean') throw new InvalidOptionError(field, 'must be true or false', value);
   return value;
@@ -214,6 +225,7 @@ export function resolveProducerOptions(options: ProducerOptions): ResolvedProduc
     recordTtl: integer(options, 'recordTtl', 100, MAX_LONG),
     rateLimit: integer(options, 'rateLimit', 1, MAX_LONG),
     failIfThrottled: boolean(options, 'failIfThrottled'),
+    preserveOrder: boolean(options, 'preserveOrder'),
     maxConnections,
     requestTimeout,
     maxUserRecordSize: checkInteger(recordSize.field, recordSize.value ?? producerDefaults.maxUserRecordSize, 1, 10 * 1048576),

@@ -7,8 +7,10 @@ import type { Batch } from './batch.ts';
  * The buffer actor of one predicted shard. Records are appended to its {@link ShardBuffer} by
  * `put()` directly (an event per record would cost more than the rest of the hot path); the
  * actor hears only when the buffer turns non-empty, fills up, or must flush, and decides when to
- * cut a batch and hand it to the flush stage. One batch per shard is in flight at a time, which
- * keeps records of a partition key in order.
+ * cut a batch and hand it to the flush stage. One batch per shard is in flight at a time, and
+ * (with `preserveOrder`) while the shard's failed records wait out their backoff the buffer
+ * has nothing due, so the actor lingers until the retry goes out first: records of a partition
+ * key stay in order.
  *
  * ```
  *                 recordsAdded | full | flush

@@ -10,13 +10,23 @@ export class ShardBuffer {
   /** New records in arrival order. */
   private pending: UserRecord[] = [];
   private head = 0;
-  /** Records waiting to be retried, each with its own `notBefore`. */
+  /**
+   * Records waiting to be retried, each with its own `notBefore`, oldest first: every one of
+   * them was put before any record in `pending`.
+   */
   private retries: UserRecord[] = [];
   pendingBytes = 0;
   /** Set once the buffer has told its actor it is full, until the next batch is cut. */
   fullSignaled = false;
 
-  constructor(readonly shardId: string) {}
+  /**
+   * @param preserveOrder - whether nothing newer may leave while a retry waits (see
+   * {@link ShardBuffer.take}).
+   */
+  constructor(
+    readonly shardId: string,
+    readonly preserveOrder = true,
+  ) {}
 
   get size(): number {
     return this.pending.length - this.head + this.retries.length;
@@ -30,20 +40,26 @@ export class ShardBuffer {
     this.pendingBytes += record.size;
   }
 
-  /** Puts records back for another attempt; they go out before newer records once due. */
+  /**
+   * Puts records back for another attempt, in their order, ahead of every record buffered: they
+   * come from the batch in flight, which was cut from the front of this buffer.
+   */
   requeue(records: readonly UserRecord[]): void {
-    for (const record of records) {
-      this.retries.push(record);
-      this.pendingBytes += record.size;
-    }
+    for (const record of records) this.pendingBytes += record.size;
+    this.retries = this.retries.length === 0 ? records.slice() : [...records, ...this.retries];
   }
 
   /**
    * When the next record becomes sendable: the oldest arrival plus linger, or the earliest
-   * retry. The linger deadline is rounded down to a grid of a quarter of the linger time, so
-   * the buffers of different shards fall due together and their batches share a request.
+   * retry (with `preserveOrder`, the oldest retry, which everything else waits for). The linger
+   * deadline is rounded down to a grid of a quarter of the linger time, so the buffers of
+   * different shards fall due together and their batches share a request.
    */
   nextDueAt(lingerMs: number): number | undefined {
+    if (this.preserveOrder) {
+      const oldest = this.retries.find((record) => !record.settled);
+      if (oldest !== undefined) return oldest.notBefore;
+    }
     let due: number | undefined;
     if (this.head < this.pending.length) {
       const grid = Math.floor(lingerMs / 4);
@@ -58,11 +74,15 @@ export class ShardBuffer {
 
   /**
    * Removes and returns up to the records that `accept` admits, due retries first, then new
-   * records in order. `accept` returns false to stop taking (the batch is full).
+   * records in order. `accept` returns false to stop taking (the batch is full). With
+   * `preserveOrder`, retries leave strictly oldest first, and no new record leaves while a
+   * retry is still waiting: what is taken is always the front of the buffer.
    */
   take(now: number, accept: (record: UserRecord) => boolean): UserRecord[] {
     const taken: UserRecord[] = [];
-    if (this.retries.length > 0) {
+    if (this.preserveOrder) {
+      if (!this.takeRetriesInOrder(now, accept, taken)) return taken;
+    } else if (this.retries.length > 0) {
       const keep: UserRecord[] = [];
       let open = true;
       for (const record of this.retries) {
@@ -96,6 +116,24 @@ export class ShardBuffer {
     }
     this.fullSignaled = false;
     return taken;
+  }
+
+  /** Takes retries from the oldest on; true when none is left waiting. */
+  private takeRetriesInOrder(now: number, accept: (record: UserRecord) => boolean, taken: UserRecord[]): boolean {
+    const retries = this.retries;
+    let i = 0;
+    for (; i < retries.length; i++) {
+      const record = retries[i];
+      if (record.settled) {
+        this.pendingBytes -= record.size;
+        continue;
+      }
+      if (record.notBefore > now || !accept(record)) break;
+      this.pendingBytes -= record.size;
+      taken.push(record);
+    }
+    if (i > 0) this.retries = i === retries.length ? [] : retries.slice(i);
+    return this.retries.length === 0;
   }
 
   /** Unsettled records without removing them, for `flush()` to wait on. */

@@ -87,7 +87,11 @@ export class ShardRouter {
     }
   }
 
-  /** Sends records back after a failed attempt with jittered backoff, or fails those out of time. */
+  /**
+   * Sends records back after a failed attempt with jittered backoff, or fails those out of time.
+   * With `preserveOrder` the records of a shard share one backoff, drawn for the most tried of
+   * them: they leave together, oldest first, ahead of anything newer of their shard.
+   */
   retryOrFail(records: readonly UserRecord[], error: KinesisActorsError): void {
     const now = this.deps.clock.now();
     const { options } = this.deps;
@@ -99,11 +103,6 @@ export class ShardRouter {
         this.deps.fail(record, error);
         continue;
       }
-      record.notBefore = now + jitteredBackoff(record.attempts, options.retryBaseDelay, options.retryMaxDelay);
-      if (record.notBefore >= record.deadline) {
-        this.deps.fail(record, this.expired(record));
-        continue;
-      }
       const shard = this.map?.shardFor(record.hashKey);
       const state = shard && this.shards.get(shard.shardId);
       let list = byShard.get(state);
@@ -111,13 +110,25 @@ export class ShardRouter {
       list.push(record);
     }
     for (const [state, list] of byShard) {
+      const shared = options.preserveOrder ? this.backoff(list.reduce((most, r) => Math.max(most, r.attempts), 0)) : undefined;
+      const live = list.filter((record) => {
+        record.notBefore = now + (shared ?? this.backoff(record.attempts));
+        if (record.notBefore < record.deadline) return true;
+        this.deps.fail(record, this.expired(record));
+        return false;
+      });
+      if (live.length === 0) continue;
       if (!state) {
-        for (const record of list) this.unrouted.push(record);
+        for (const record of live) this.unrouted.push(record);
         continue;
       }
-      state.buffer.requeue(list);
+      state.buffer.requeue(live);
       this.send(state.buffer.shardId, { type: 'shardBuffer.recordsAdded' });
     }
+  }
+
+  private backoff(attempts: number): number {
+    return jitteredBackoff(attempts, this.deps.options.retryBaseDelay, this.deps.options.retryMaxDelay);
   }
 
   expired(record: UserRecord): KinesisActorsError {
@@ -140,7 +151,7 @@ export class ShardRouter {
     this.unrouted = [];
     for (const shard of map.shards) {
       if (this.shards.has(shard.shardId)) continue;
-      const state: ShardState = { buffer: new ShardBuffer(shard.shardId), limiter: this.newLimiter(), inFlight: undefined };
+      const state: ShardState = { buffer: new ShardBuffer(shard.shardId, this.deps.options.preserveOrder), limiter: this.newLimiter(), inFlight: undefined };
       this.shards.set(shard.shardId, state);
       this.deps.supervisor.spawn({
         id: `shardBuffer:${shard.shardId}`,

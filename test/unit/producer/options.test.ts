@@ -10,6 +10,7 @@ describe('resolveProducerOptions', () => {
     expect(o.recordMaxBufferedTime).toBe(100);
     expect(o.recordTtl).toBe(30000);
     expect(o.rateLimit).toBe(150);
+    expect(o.preserveOrder).toBe(true);
     expect(o.compression).toBe(producerDefaults.compression);
     expect(Object.isFrozen(o)).toBe(true);
   });
@@ -24,6 +25,7 @@ describe('resolveProducerOptions', () => {
     [{ streamName: 's', compression: 'zstd' }, "options.compression must be one of 'none', 'deflate'"],
     [{ streamName: 's', backpressure: 'drop' }, 'options.backpressure'],
     [{ streamName: 's', aggregationEnabled: 'yes' }, 'options.aggregationEnabled must be true or false'],
+    [{ streamName: 's', preserveOrder: 1 }, 'options.preserveOrder must be true or false'],
     [{ streamName: 's', serializer: 42 }, 'options.serializer must be a function'],
     [{ streamName: 's', maxOutstandingBytes: 10 }, 'options.maxOutstandingBytes must be at least options.maxUserRecordSize'],
     [{ streamName: 's', retryBaseDelay: 500, retryMaxDelay: 100 }, 'options.retryMaxDelay must be at least options.retryBaseDelay'],

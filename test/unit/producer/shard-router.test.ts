@@ -197,6 +197,41 @@ describe('ShardRouter and the shard buffer actors', () => {
     expect(h.failed[0].record.attempts).toBeGreaterThan(1);
   });
 
+  /** Puts 0..5 on one shard in batches of two, fails the first attempt, and lists the ids of every batch sent. */
+  async function sendWithFirstAttemptFailing(preserveOrder: boolean): Promise<number[][]> {
+    const sent: number[][] = [];
+    const h = harness({ aggregationEnabled: false, collectionMaxCount: 2, retryBaseDelay: 100, retryMaxDelay: 400, preserveOrder }, async (batch) => {
+      const records = batch.groups.flat();
+      sent.push(records.map(idOf));
+      for (const r of records) r.attempts++;
+      if (sent.length === 1) h.router.retryOrFail(records, new KinesisActorsError('KINESIS_ERROR', 'HTTP 500', { retriable: true }));
+      else for (const r of records) r.settled = true;
+    });
+    h.router.applyMap(twoShards);
+    for (let i = 0; i < 6; i++) h.put(i, low);
+    for (let step = 0; step < 400 && sent.flat().length < 8; step++) {
+      h.clock.advance(1);
+      await settle();
+    }
+    return sent;
+  }
+
+  it('with preserveOrder, sends a failed batch again, whole, before anything newer of its shard', async () => {
+    expect(await sendWithFirstAttemptFailing(true)).toEqual([
+      [0, 1],
+      [0, 1],
+      [2, 3],
+      [4, 5],
+    ]);
+  });
+
+  it('without preserveOrder, sends newer records while a failed batch waits out its backoff', async () => {
+    const sent = (await sendWithFirstAttemptFailing(false)).flat();
+    // Each record draws its own backoff: the two retries may go out apart, in either order.
+    expect(sent.slice(0, 6)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(sent.slice(6).sort()).toEqual([0, 1]);
+  });
+
   it('fails throttled records at once with failIfThrottled', () => {
     const h = harness({ failIfThrottled: true });
     h.router.applyMap(twoShards);
