@@ -15,6 +15,7 @@ import type { ProducerEvents } from './events.ts';
 import { createFlushStage } from './flush-stage.ts';
 import { RequestCollector } from './request-collector.ts';
 import { MetricsRecorder, observe, type ProducerMetrics } from './metrics.ts';
+import { releaseFrames } from './release-frames.ts';
 import { resolveProducerOptions, type ProducerOptions, type ResolvedProducerOptions } from './options.ts';
 import { producerRootMachine } from './producer.machine.ts';
 import { loadShardMap, type ShardMap } from './shard-map.ts';
@@ -138,7 +139,7 @@ export class Producer {
           const error = translateKinesisError(thrown, 'ListShards');
           if (!this.causeLog.warn('producer.shardMapFailed', error, { attempt })) this.logger.debug({ err: error, attempt }, 'producer.shardMapFailed');
           this.metricsRecorder.error(metricCode(error));
-          this.router.expireUnrouted(error);
+          this.router.expireUnrouted(releaseFrames(error));
         },
         retryBaseDelay: this.options.retryBaseDelay,
         retryMaxDelay: this.options.retryMaxDelay,
