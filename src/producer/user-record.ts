@@ -39,7 +39,8 @@ export interface UserRecord {
   /** Bytes of `data` once UTF-8 encoded. */
   readonly dataSize: number;
   readonly arrivedAt: number;
-  readonly deadline: number;
+  /** When the record expires: `recordTtl` after it entered its shard buffer, not after `put()`. */
+  deadline: number;
   attempts: number;
   /** Earliest time a retry may be sent. */
   notBefore: number;

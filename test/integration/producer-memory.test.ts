@@ -48,3 +48,43 @@ describe('producer memory under per-entry throttling', () => {
     expect(late).toBeLessThan(early + 25);
   });
 });
+
+describe('producer memory at sustained overload', () => {
+  let stack: LocalStack;
+  let proxy: FaultProxy;
+  beforeAll(async () => {
+    stack = await startLocalStack({ dynamodb: false });
+    // 2 shards of 256 KiB/s take ~470 events of 1.1 KB a second; 8,000 are offered.
+    proxy = await startFaultProxy({ upstream: stack.kinesisEndpoint, throttle: { bytesPerSecond: 256 * 1024 } });
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    await stack?.close();
+  });
+
+  it.each(['wait', 'reject'] as const)("stays within maxOutstandingBytes + 150 MB in '%s' mode", async (backpressure) => {
+    const streamName = randomName('overload');
+    await createStream(stack.kinesis, streamName, 2);
+    const maxOutstandingBytes = 16 * MiB;
+    const report = await runMemoryChild({
+      endpoint: proxy.endpoint,
+      streamName,
+      seconds: 25,
+      sampleMs: 2_500,
+      gc: true,
+      load: 'rate',
+      rate: 8_000,
+      producer: { maxOutstandingBytes, backpressure },
+    });
+    console.log(
+      `memory at overload, '${backpressure}' mode (16 MiB outstanding):\n${formatSamples(report.samples)}\n` +
+        `peak rss ${report.peakRss} MB; offered ${report.offered}; rejected ${JSON.stringify(report.rejections)}; ${JSON.stringify(report.metrics)}`,
+    );
+    // Overloaded indeed: most of what was offered is not put, and the stream throttled what was sent.
+    expect(report.metrics.UserRecordsPut).toBeLessThan(report.offered / 4);
+    expect(report.metrics.ErrorsByCode.ProvisionedThroughputExceededException).toBeGreaterThan(0);
+    const live = report.samples.map((s) => s.heapUsed + s.arrayBuffers);
+    expect(live.length).toBeGreaterThanOrEqual(6);
+    expect(Math.max(...live)).toBeLessThan(maxOutstandingBytes / MiB + 150);
+  });
+});

@@ -11,6 +11,8 @@ describe('resolveProducerOptions', () => {
     expect(o.recordTtl).toBe(30000);
     expect(o.rateLimit).toBe(150);
     expect(o.compression).toBe(producerDefaults.compression);
+    expect(o.maxWaitingBytes).toBe(16 * 1024 * 1024);
+    expect(o.maxBackpressureWait).toBe(30000);
     expect(Object.isFrozen(o)).toBe(true);
   });
 
@@ -23,6 +25,8 @@ describe('resolveProducerOptions', () => {
     [{ streamName: 's', rateLimit: 0.5 }, 'options.rateLimit'],
     [{ streamName: 's', compression: 'zstd' }, "options.compression must be one of 'none', 'deflate'"],
     [{ streamName: 's', backpressure: 'drop' }, 'options.backpressure'],
+    [{ streamName: 's', maxWaitingBytes: -1 }, 'options.maxWaitingBytes must be an integer from 0'],
+    [{ streamName: 's', maxBackpressureWait: 0 }, 'options.maxBackpressureWait must be an integer from 1'],
     [{ streamName: 's', aggregationEnabled: 'yes' }, 'options.aggregationEnabled must be true or false'],
     [{ streamName: 's', serializer: 42 }, 'options.serializer must be a function'],
     [{ streamName: 's', maxOutstandingBytes: 10 }, 'options.maxOutstandingBytes must be at least options.maxRecordSize'],
