@@ -11,6 +11,7 @@ import type { ShardMap } from './shard-map.ts';
 import type { EncodePool } from './worker-pool.ts';
 import type { UserRecord } from './user-record.ts';
 import type { ProducerEvents } from './events.ts';
+import { releaseFrames } from './release-frames.ts';
 import type { Expected, RequestCollector } from './request-collector.ts';
 
 /** What the flush stage needs from the producer. @internal */
@@ -89,8 +90,10 @@ export function createFlushStage(deps: FlushStageDeps): (batch: Batch) => Promis
     try {
       response = await collector.submit(expected, entries, bytes);
     } catch (thrown) {
-      const error = translateKinesisError(thrown, 'PutRecords');
-      if (!('retriable' in error)) throw error;
+      const translated = translateKinesisError(thrown, 'PutRecords');
+      if (!('retriable' in translated)) throw translated;
+      // Every record of the batch keeps it as its last error: it must hold nothing of the request.
+      const error = releaseFrames(translated);
       metrics.error(metricCode(error));
       deps.events.emit('producer.putRecords', {
         shardId: batch.shardId,
@@ -110,7 +113,8 @@ export function createFlushStage(deps: FlushStageDeps): (batch: Batch) => Promis
     const results = response.records;
     const failed: UserRecord[] = [];
     let failedKinesisRecords = 0;
-    let lastError: KinesisActorsError | undefined;
+    let lastCode: string | undefined;
+    let lastMessage: string | undefined;
     const misplaced: { group: UserRecord[]; shardId: string; sequenceNumber: string }[] = [];
     // With preserveOrder, the partition keys of the records to be sent again so far. Kinesis may
     // write a later entry after failing an earlier one, and a later record of such a key, written
@@ -128,7 +132,8 @@ export function createFlushStage(deps: FlushStageDeps): (batch: Batch) => Promis
         const code = result?.ErrorCode ?? 'MissingResult';
         failedKinesisRecords++;
         metrics.error(code);
-        lastError = entryError(code, result?.ErrorMessage);
+        lastCode = code;
+        lastMessage = result?.ErrorMessage;
         for (const record of group) retry(record);
         continue;
       }
@@ -145,6 +150,8 @@ export function createFlushStage(deps: FlushStageDeps): (batch: Batch) => Promis
         else deps.succeed(group[i], result.ShardId, result.SequenceNumber, group.length > 1 ? i : 0);
       }
     }
+    // One error per response, not per failed entry: every failed record keeps it as its last error.
+    const lastError = lastCode === undefined ? undefined : releaseFrames(entryError(lastCode, lastMessage));
     deps.events.emit('producer.putRecords', {
       shardId: batch.shardId,
       kinesisRecords: entries.length,
@@ -185,6 +192,6 @@ async function settleMisplaced(
     for (const record of group) again.push(record);
   }
   if (again.length > 0 && !abandoned) {
-    deps.retryOrFail(again, entryError('WrongShard', 'the aggregated record landed on a shard that does not own every user record in it'));
+    deps.retryOrFail(again, releaseFrames(entryError('WrongShard', 'the aggregated record landed on a shard that does not own every user record in it')));
   }
 }

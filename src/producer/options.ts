@@ -42,7 +42,11 @@ export interface ProducerOptions {
   collectionMaxSize?: number | undefined;
   /** Longest time a user record waits in a buffer before it is sent, 0–9223372036854775807 ms. @defaultValue 100 */
   recordMaxBufferedTime?: number | undefined;
-  /** Time a user record may spend being retried before it fails as expired, 100–9223372036854775807 ms. @defaultValue 30000 */
+  /**
+   * Time a user record may spend being retried before it fails as expired, 100–9223372036854775807
+   * ms. It counts from when the record enters its shard buffer: a wait in the backpressure line
+   * is bounded by `maxBackpressureWait` instead. @defaultValue 30000
+   */
   recordTtl?: number | undefined;
   /** Per-shard send rate as a percentage of the shard write limits (1 MiB/s, 1000 records/s), 1–9223372036854775807. @defaultValue 150 */
   rateLimit?: number | undefined;
@@ -101,6 +105,17 @@ export interface ProducerOptions {
   maxOutstandingBytes?: number | undefined;
   /** What `put()` does when a limit is reached. @defaultValue 'wait' */
   backpressure?: BackpressureMode | undefined;
+  /**
+   * Bytes of user records waiting for room in 'wait' mode (the line also holds at most
+   * `maxOutstandingRecords` puts), 0–9223372036854775807; a put that would go beyond is rejected
+   * with `BACKPRESSURE`. @defaultValue 16777216
+   */
+  maxWaitingBytes?: number | undefined;
+  /**
+   * Longest time a put waits in line for room in 'wait' mode, 1–9223372036854775807 ms; then it
+   * is rejected with `BACKPRESSURE`. @defaultValue 30000
+   */
+  maxBackpressureWait?: number | undefined;
   /** Serializer for values that are not Buffers or Uint8Arrays. @defaultValue JSON.stringify */
   serializer?: Serializer | undefined;
   /** First retry delay after a failed put; doubles per attempt with full jitter. @defaultValue 100 */
@@ -147,6 +162,8 @@ export const producerDefaults = Object.freeze({
   maxOutstandingRecords: 100_000,
   maxOutstandingBytes: 64 * 1024 * 1024,
   backpressure: 'wait' as BackpressureMode,
+  maxWaitingBytes: 16 * 1024 * 1024,
+  maxBackpressureWait: 30000,
   serializer: JSON.stringify as Serializer,
   retryBaseDelay: 100,
   retryMaxDelay: 5000,
@@ -235,6 +252,8 @@ export function resolveProducerOptions(options: ProducerOptions): ResolvedProduc
     maxOutstandingRecords: integer(options, 'maxOutstandingRecords', 1, MAX_LONG),
     maxOutstandingBytes: integer(options, 'maxOutstandingBytes', 1, MAX_LONG),
     backpressure: oneOf(options, 'backpressure', ['wait', 'reject'] as const),
+    maxWaitingBytes: integer(options, 'maxWaitingBytes', 0, MAX_LONG),
+    maxBackpressureWait: integer(options, 'maxBackpressureWait', 1, MAX_LONG),
     serializer: options.serializer ?? producerDefaults.serializer,
     retryBaseDelay: integer(options, 'retryBaseDelay', 1, MAX_LONG),
     retryMaxDelay: integer(options, 'retryMaxDelay', 1, MAX_LONG),

@@ -15,6 +15,7 @@ import type { ProducerEvents } from './events.ts';
 import { createFlushStage } from './flush-stage.ts';
 import { RequestCollector } from './request-collector.ts';
 import { MetricsRecorder, observe, type ProducerMetrics } from './metrics.ts';
+import { releaseFrames } from './release-frames.ts';
 import { resolveProducerOptions, type ProducerOptions, type ResolvedProducerOptions } from './options.ts';
 import { producerRootMachine } from './producer.machine.ts';
 import { loadShardMap, type ShardMap } from './shard-map.ts';
@@ -51,7 +52,7 @@ export class Producer {
   private readonly metricsRecorder = new MetricsRecorder();
   private readonly events = new InstrumentationEmitter<ProducerEvents>();
   private readonly hashKeys = new HashKeyCache();
-  private readonly admission: Admission;
+  private readonly admission: Admission<UserRecord>;
   private readonly supervisor: Supervisor<AnyActorRef>;
   private readonly router: ShardRouter;
   private readonly root: AnyActorRef;
@@ -72,7 +73,10 @@ export class Producer {
     this.ownsClient = !o.kinesis;
     this.kinesis = o.kinesis ?? createKinesisClient({ ...o.connection, maxConnections: o.maxConnections, requestTimeout: o.requestTimeout });
     this.pool = createEncodePool(o.workerThreads);
-    this.admission = new Admission(o.maxOutstandingRecords, o.maxOutstandingBytes, o.backpressure);
+    this.admission = new Admission<UserRecord>(o, this.clock, {
+      admit: (record) => this.admitWaited(record),
+      turnAway: (record, error) => this.turnAway(record, error),
+    });
     this.supervisor = new Supervisor<AnyActorRef>({
       clock: this.clock,
       logger: this.logger,
@@ -138,7 +142,7 @@ export class Producer {
           const error = translateKinesisError(thrown, 'ListShards');
           if (!this.causeLog.warn('producer.shardMapFailed', error, { attempt })) this.logger.debug({ err: error, attempt }, 'producer.shardMapFailed');
           this.metricsRecorder.error(metricCode(error));
-          this.router.expireUnrouted(error);
+          this.router.expireUnrouted(releaseFrames(error));
         },
         retryBaseDelay: this.options.retryBaseDelay,
         retryMaxDelay: this.options.retryMaxDelay,
@@ -151,7 +155,8 @@ export class Producer {
   /**
    * Accepts a user record and returns at once with the promise of its final result. Values that
    * are not bytes go through the serializer (JSON by default). Invalid input, a closed producer,
-   * or a full producer in 'reject' mode reject this call only, with a typed error.
+   * a full producer in 'reject' mode, or a full waiting line in 'wait' mode (or a wait in it
+   * longer than `maxBackpressureWait`) reject this call only, with a typed error.
    *
    * @example
    * const result = await producer.put({ page: '/home' }, { partitionKey: userId });
@@ -171,7 +176,7 @@ export class Producer {
       this.accept(record);
     } else {
       try {
-        this.admission.wait(record.size, () => this.accept(record));
+        this.admission.wait(record);
       } catch (error) {
         return Promise.reject(error);
       }
@@ -184,6 +189,22 @@ export class Producer {
     m.UserRecordsReceived++;
     m.UserRecordsPending++;
     this.router.route(record);
+  }
+
+  /** A put that waited in line enters its shard buffer. */
+  private admitWaited(record: UserRecord): void {
+    // Its time to live starts here: the wait in line is bounded by maxBackpressureWait on its own.
+    record.deadline = this.clock.now() + this.options.recordTtl;
+    this.accept(record);
+  }
+
+  /** A put that waited in line for maxBackpressureWait without finding room. */
+  private turnAway(record: UserRecord, error: KinesisActorsError): void {
+    record.settled = true;
+    // As for a failure: a caller that fired and forgot must not crash on the rejection.
+    record.promise.catch(noop);
+    record.reject(error);
+    this.checkDrained();
   }
 
   private succeed(record: UserRecord, shardId: string, sequenceNumber: string, subSequenceNumber: number): void {
@@ -218,6 +239,10 @@ export class Producer {
   private settled(record: UserRecord): void {
     this.metricsRecorder.values.UserRecordsPending--;
     this.admission.release(record.size);
+    this.checkDrained();
+  }
+
+  private checkDrained(): void {
     if (this.drained && this.admission.records === 0 && this.admission.waiting === 0) this.drained();
   }
 
@@ -245,9 +270,10 @@ export class Producer {
   }
 
   /**
-   * Stops accepting, sends everything accepted (waiting puts included), closes the worker pool
-   * and the client it built, and resolves when every accepted record has its final result.
-   * Idempotent: every call returns the same promise.
+   * Stops accepting, sends everything accepted (and the puts waiting in line, as they are
+   * admitted within `maxBackpressureWait`), closes the worker pool and the client it built, and
+   * resolves when every accepted record has its final result. Idempotent: every call returns
+   * the same promise.
    */
   close(): Promise<void> {
     this.closing ??= this.shutdown();

@@ -68,9 +68,12 @@ export const shardBufferMachine = setup({
     input: {} as ShardBufferDeps,
   },
   actors: {
-    flushBatch: fromPromise<void, { batch: Batch; flush: (batch: Batch) => Promise<void> }>(({ input }) =>
-      input.flush(input.batch),
-    ),
+    flushBatch: fromPromise<void, { batch: Batch; flush: (batch: Batch) => Promise<void> }>(({ input }) => {
+      // Called without a receiver: an error created during the flush captures its async frames
+      // with their receivers, and `input` as one would keep the whole batch alive with it.
+      const { flush, batch } = input;
+      return flush(batch);
+    }),
   },
   delays: {
     untilDue: ({ context }) => context.deps.dueIn(),

@@ -39,12 +39,17 @@ export interface UserRecord {
   /** Bytes of `data` once UTF-8 encoded. */
   readonly dataSize: number;
   readonly arrivedAt: number;
-  readonly deadline: number;
+  /** When the record expires: `recordTtl` after it entered its shard buffer, not after `put()`. */
+  deadline: number;
   attempts: number;
   /** Earliest time a retry may be sent. */
   notBefore: number;
   settled: boolean;
-  /** Why the last attempt failed (a PutRecords error, or the shard map that could not be loaded): the cause of an expiry. */
+  /**
+   * Why the last attempt failed (a PutRecords error, or the shard map that could not be loaded):
+   * the cause of an expiry. Kept after the record left its batch, so it must hold nothing of the
+   * batch or its request: its captured stack is released (`releaseFrames`).
+   */
   lastError: Error | undefined;
   resolve: (result: PutResult) => void;
   reject: (error: Error) => void;

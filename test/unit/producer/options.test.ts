@@ -12,6 +12,8 @@ describe('resolveProducerOptions', () => {
     expect(o.rateLimit).toBe(150);
     expect(o.preserveOrder).toBe(true);
     expect(o.compression).toBe(producerDefaults.compression);
+    expect(o.maxWaitingBytes).toBe(16 * 1024 * 1024);
+    expect(o.maxBackpressureWait).toBe(30000);
     expect(Object.isFrozen(o)).toBe(true);
   });
 
@@ -24,6 +26,8 @@ describe('resolveProducerOptions', () => {
     [{ streamName: 's', rateLimit: 0.5 }, 'options.rateLimit'],
     [{ streamName: 's', compression: 'zstd' }, "options.compression must be one of 'none', 'deflate'"],
     [{ streamName: 's', backpressure: 'drop' }, 'options.backpressure'],
+    [{ streamName: 's', maxWaitingBytes: -1 }, 'options.maxWaitingBytes must be an integer from 0'],
+    [{ streamName: 's', maxBackpressureWait: 0 }, 'options.maxBackpressureWait must be an integer from 1'],
     [{ streamName: 's', aggregationEnabled: 'yes' }, 'options.aggregationEnabled must be true or false'],
     [{ streamName: 's', preserveOrder: 1 }, 'options.preserveOrder must be true or false'],
     [{ streamName: 's', serializer: 42 }, 'options.serializer must be a function'],
