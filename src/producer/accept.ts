@@ -27,6 +27,14 @@ export function acceptUserRecord(
       `partitionKey must be a string of 1 to 256 characters (got ${describe(partitionKey)})`,
     );
   }
+  // A lone surrogate has no UTF-8 form: the key Kinesis would hash and store is not this one, nor
+  // is the MD5 the producer predicts its shard with.
+  if (!partitionKey.isWellFormed()) {
+    throw new InvalidRecordError(
+      'INVALID_PARTITION_KEY',
+      `partitionKey must be well-formed Unicode, but has a lone surrogate at index ${loneSurrogateAt(partitionKey)}, which UTF-8 cannot encode`,
+    );
+  }
   const explicitHashKey = putOptions?.explicitHashKey;
   const hashKey = explicitHashKey === undefined ? hashKeys.get(partitionKey) : parseExplicitHashKey(explicitHashKey);
 
@@ -78,6 +86,10 @@ export function acceptUserRecord(
     reject,
     promise,
   };
+}
+
+function loneSurrogateAt(text: string): number {
+  return text.search(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
 }
 
 /** One executor for every record's promise: a closure per `put()` would be garbage per `put()`. */
