@@ -1,6 +1,7 @@
 import { InvalidRecordError, describe } from '../errors.ts';
 import { parseExplicitHashKey } from '../codec/hash-key.ts';
 import type { HashKeyCache } from '../codec/hash-key-cache.ts';
+import { kindOf, serializeJson } from './json-serializer.ts';
 import type { ResolvedProducerOptions } from './options.ts';
 import type { PutOptions, PutResult, UserRecord } from './user-record.ts';
 
@@ -27,27 +28,17 @@ export function acceptUserRecord(
       `partitionKey must be a string of 1 to 256 characters (got ${describe(partitionKey)})`,
     );
   }
+  // A lone surrogate has no UTF-8 form: the key Kinesis would hash and store is not this one, nor
+  // is the MD5 the producer predicts its shard with.
+  if (!partitionKey.isWellFormed()) {
+    throw new InvalidRecordError(
+      'INVALID_PARTITION_KEY',
+      `partitionKey must be well-formed Unicode, but has a lone surrogate at index ${loneSurrogateAt(partitionKey)}, which UTF-8 cannot encode`,
+    );
+  }
   const explicitHashKey = putOptions?.explicitHashKey;
   const hashKey = explicitHashKey === undefined ? hashKeys.get(partitionKey) : parseExplicitHashKey(explicitHashKey);
-
-  let data: string | Uint8Array;
-  if (value instanceof Uint8Array) {
-    data = value;
-  } else {
-    let serialized: unknown;
-    try {
-      serialized = options.serializer(value);
-    } catch (cause) {
-      throw new InvalidRecordError('SERIALIZATION_FAILED', `the record could not be serialized: ${(cause as Error)?.message ?? cause}`, cause);
-    }
-    if (typeof serialized !== 'string' && !(serialized instanceof Uint8Array)) {
-      throw new InvalidRecordError(
-        'SERIALIZATION_FAILED',
-        `the serializer must return a string or bytes (got ${describe(serialized)}${value === undefined ? ' for an undefined record' : ''})`,
-      );
-    }
-    data = serialized;
-  }
+  const data = asBytes(value) ?? serialize(value, options);
   const dataSize = byteLength(data);
   const size = dataSize + (partitionKey.length < 128 && isAscii(partitionKey) ? partitionKey.length : Buffer.byteLength(partitionKey));
   if (size > options.maxUserRecordSize) {
@@ -78,6 +69,40 @@ export function acceptUserRecord(
     reject,
     promise,
   };
+}
+
+/** The exact bytes of an ArrayBuffer or of a view's range (a Buffer, any typed array, a DataView), without copying. */
+function asBytes(value: unknown): Uint8Array | undefined {
+  if (value instanceof Uint8Array) return value;
+  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  if (value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) return new Uint8Array(value);
+  return undefined;
+}
+
+function serialize(value: unknown, options: ResolvedProducerOptions): string | Uint8Array {
+  let serialized: unknown;
+  try {
+    serialized = options.serializer(value);
+  } catch (cause) {
+    if (cause instanceof InvalidRecordError) throw cause;
+    throw new InvalidRecordError('SERIALIZATION_FAILED', `the serializer threw: ${(cause as Error)?.message ?? String(cause)}`, cause);
+  }
+  if (typeof serialized === 'string') {
+    // UTF-8 would write U+FFFD in place of a lone surrogate, and a reader would get other text.
+    // JSON.stringify escapes lone surrogates; checking its text would scan every non-Latin-1 event.
+    if (options.serializer === serializeJson || serialized.isWellFormed()) return serialized;
+    throw new InvalidRecordError(
+      'SERIALIZATION_FAILED',
+      `the serializer returned a string with a lone surrogate at index ${loneSurrogateAt(serialized)}, which UTF-8 cannot encode`,
+    );
+  }
+  const bytes = asBytes(serialized);
+  if (bytes !== undefined) return bytes;
+  throw new InvalidRecordError('SERIALIZATION_FAILED', `the serializer must return a string or bytes (got ${kindOf(serialized)})`);
+}
+
+function loneSurrogateAt(text: string): number {
+  return text.search(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
 }
 
 /** One executor for every record's promise: a closure per `put()` would be garbage per `put()`. */

@@ -5,9 +5,15 @@ import { resolveAwsConnection, type AwsConnection } from '../aws/connection.ts';
 import { givenOption, warnDeprecated } from '../renamed-option.ts';
 import type { CompressionCodec } from '../codec/envelope.ts';
 import type { Clock } from '../clock.ts';
+import { serializeJson } from './json-serializer.ts';
 
-/** Turns a value given to `put()` into the bytes (or UTF-8 text) of one user record. */
-export type Serializer = (value: unknown) => string | Uint8Array;
+/**
+ * Turns a value given to `put()` into the data of one user record: text (well-formed Unicode,
+ * stored as UTF-8), or bytes (an ArrayBuffer, or any view of one: Buffer, typed array, DataView).
+ * It may throw to refuse a value; that, or any other result, makes `put()` reject with
+ * `SERIALIZATION_FAILED`.
+ */
+export type Serializer = (value: unknown) => string | ArrayBufferView | ArrayBuffer | SharedArrayBuffer;
 
 /** What `put()` does when the outstanding-records or outstanding-bytes limit is reached. */
 export type BackpressureMode = 'wait' | 'reject';
@@ -116,7 +122,12 @@ export interface ProducerOptions {
    * is rejected with `BACKPRESSURE`. @defaultValue 30000
    */
   maxBackpressureWait?: number | undefined;
-  /** Serializer for values that are not Buffers or Uint8Arrays. @defaultValue JSON.stringify */
+  /**
+   * Serializer for values that are not bytes (an ArrayBuffer, a Buffer, a typed array, a DataView).
+   * The default is JSON that refuses what `JSON.stringify` would change or drop silently (NaN, a
+   * Map, a function...); pass `JSON.stringify` itself to write those as it does.
+   * @defaultValue `JSON.stringify`, checked
+   */
   serializer?: Serializer | undefined;
   /** First retry delay after a failed put; doubles per attempt with full jitter. @defaultValue 100 */
   retryBaseDelay?: number | undefined;
@@ -164,7 +175,7 @@ export const producerDefaults = Object.freeze({
   backpressure: 'wait' as BackpressureMode,
   maxWaitingBytes: 16 * 1024 * 1024,
   maxBackpressureWait: 30000,
-  serializer: JSON.stringify as Serializer,
+  serializer: serializeJson as Serializer,
   retryBaseDelay: 100,
   retryMaxDelay: 5000,
   metricsInterval: 1000,

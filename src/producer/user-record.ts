@@ -14,7 +14,7 @@ export interface PutResult {
 
 /** Per-call options of `put()`. */
 export interface PutOptions {
-  /** Partition key, 1–256 characters; it decides the shard unless `explicitHashKey` is given. */
+  /** Partition key, 1–256 characters of well-formed Unicode; it decides the shard unless `explicitHashKey` is given. */
   partitionKey: string;
   /** Decimal hash key, 0 to 2^128−1, that overrides the partition key's MD5 for shard choice. */
   explicitHashKey?: string | undefined;
