@@ -17,7 +17,7 @@ import { ConsumerMetricsRecorder, type ConsumerMetrics } from './metrics.ts';
 import { resolveConsumerOptions, type ConsumerOptions, type ResolvedConsumerOptions } from './options.ts';
 import type { RecordProcessorFactory } from './processor.ts';
 import { ShardConsumerSteps } from './shard-consumer-steps.ts';
-import { shardConsumerMachine } from './shard-consumer.machine.ts';
+import { shardConsumerLogic } from './shard-consumer.machine.ts';
 import { syncShards } from './shard-sync.ts';
 import { PeriodicTask } from './leases/periodic-task.ts';
 import { initialize } from './initialization.ts';
@@ -224,8 +224,7 @@ export class Consumer {
     this.supervisor.spawn({
       id,
       create: () => {
-        const actor = createActor(shardConsumerMachine, {
-          input: { steps: this.steps(shardId) },
+        const actor = createActor(shardConsumerLogic(this.steps(shardId)), {
           clock: { setTimeout: (fn, ms) => this.clock.setTimeout(fn, ms), clearTimeout: (h) => this.clock.clearTimeout(h) },
         });
         actor.subscribe({
@@ -275,42 +274,23 @@ export class Consumer {
         maxInflatedBytesPerBatch: o.maxInflatedBytesPerBatch,
       },
       parentPollIntervalMs: o.parentShardPollIntervalMillis,
-      readLease: async () => {
-        const lease = this.coordinator.heldLease(shardId) ?? (await this.store.getLease(shardId));
-        if (!lease) throw new Error(`no lease for ${shardId}`);
-        return {
-          checkpoint: lease.checkpoint,
-          subSequenceNumber: lease.checkpointSubSequenceNumber,
-          state: lease.checkpointState,
-          parentShardIds: lease.parentShardIds,
-          startingHashKey: lease.startingHashKey,
-          endingHashKey: lease.endingHashKey,
-        };
-      },
-      parentsDone: async (parents) => {
-        for (const parent of parents) {
-          const lease = await this.store.getLease(parent);
-          if (lease && lease.checkpoint !== 'SHARD_END') return false;
-        }
-        return true;
-      },
-      checkpoint: async (sequenceNumber, subSequenceNumber, state) => {
-        try {
-          await this.coordinator.checkpoint(shardId, sequenceNumber, subSequenceNumber, state);
+      lease: this.coordinator.leaseHandle(shardId),
+      counts: this.counts,
+      report: {
+        batch: (records, millisBehindLatest) => {
+          if (millisBehindLatest !== undefined) m.MillisBehindLatest[shardId] = millisBehindLatest;
+          // The handler form counts as soon as the handler is done, before the checkpoint.
+          if (!o.handler) this.countBatch(shardId, records, millisBehindLatest);
+        },
+        badRecord: (sequenceNumber, error) => this.events.emit('consumer.badRecord', { shardId, sequenceNumber, error }),
+        checkpointed: (sequenceNumber, subSequenceNumber) => {
           m.CheckpointsWritten++;
           this.events.emit('consumer.checkpoint', { shardId, sequenceNumber, subSequenceNumber });
-        } catch (error) {
+        },
+        checkpointFailed: () => {
           m.CheckpointFailures++;
-          throw error;
-        }
+        },
       },
-      counts: this.counts,
-      onBatch: (records, millisBehindLatest) => {
-        if (millisBehindLatest !== undefined) m.MillisBehindLatest[shardId] = millisBehindLatest;
-        // The handler form counts as soon as the handler is done, before the checkpoint.
-        if (!o.handler) this.countBatch(shardId, records, millisBehindLatest);
-      },
-      onBadRecord: (sequenceNumber, error) => this.events.emit('consumer.badRecord', { shardId, sequenceNumber, error }),
     });
   }
 

@@ -8,15 +8,13 @@ import type { ShardHashRange } from './shard-hash-range.ts';
 import { HashKeyCache } from '../codec/hash-key-cache.ts';
 import type { Checkpointer, InitialPosition, RecordProcessor } from './processor.ts';
 import { ShardReader, type ReadResult, type ShardReaderOptions, type StartPosition } from './shard-reader.ts';
+import type { LeaseHandle } from './leases/lease-handle.ts';
+import { ShardCheckpointer, type CheckpointReport } from './shard-checkpointer.ts';
 
-/** What a lease says about its shard. @internal */
-export interface LeaseCheckpoint {
-  checkpoint: string;
-  subSequenceNumber: number;
-  state?: string;
-  parentShardIds: readonly string[];
-  startingHashKey?: string;
-  endingHashKey?: string;
+/** What a shard consumer reports to the consumer's metrics and events. @internal */
+export interface ShardConsumerReport extends CheckpointReport {
+  batch(records: number, millisBehindLatest: number | undefined): void;
+  badRecord(sequenceNumber: string, error: unknown): void;
 }
 
 /** What the shard consumer needs from the consumer around it. @internal */
@@ -31,15 +29,10 @@ export interface ShardConsumerDeps {
   reader: ShardReaderOptions;
   limits: DecodeLimits;
   parentPollIntervalMs: number;
-  /** The lease as stored now. */
-  readLease(): Promise<LeaseCheckpoint>;
-  /** True when every parent lease is at SHARD_END (or gone). */
-  parentsDone(parentShardIds: readonly string[]): Promise<boolean>;
-  /** Writes a checkpoint fenced by the lease; rejects with LEASE_LOST when it is not ours. */
-  checkpoint(sequenceNumber: string, subSequenceNumber: number, state?: string): Promise<void>;
+  /** The shard's lease, for the whole life of the shard consumer. */
+  lease: LeaseHandle;
   counts: DecodeCounts;
-  onBatch(records: number, millisBehindLatest: number | undefined): void;
-  onBadRecord(sequenceNumber: string, error: unknown): void;
+  report: ShardConsumerReport;
 }
 
 const SHARD_END = 'SHARD_END';
@@ -51,62 +44,64 @@ const SHARD_END = 'SHARD_END';
  */
 export class ShardConsumerSteps {
   private reader: ShardReader | undefined;
-  private lastDelivered: ExtendedSequenceNumber | undefined;
-  private lastCheckpointed: string | undefined;
+  private readonly checkpoints: ShardCheckpointer;
   private resumeAfter: ExtendedSequenceNumber | undefined;
   private range: ShardHashRange | undefined;
   private warnedOutsideShard = false;
-  shardEndCheckpointed = false;
 
-  constructor(private readonly deps: ShardConsumerDeps) {}
+  constructor(private readonly deps: ShardConsumerDeps) {
+    this.checkpoints = new ShardCheckpointer(deps.lease, deps.report);
+  }
 
   /** Polls until every parent shard is checkpointed at SHARD_END; returns false if the shard itself is already done. */
   async waitForParents(signal: AbortSignal): Promise<boolean> {
-    const lease = await this.deps.readLease();
+    const lease = await this.deps.lease.read();
     if (lease.checkpoint === SHARD_END) return false;
-    while (!signal.aborted && !(await this.deps.parentsDone(lease.parentShardIds))) {
+    while (!signal.aborted && !(await this.deps.lease.parentsDone())) {
       await sleep(this.deps.clock, this.deps.parentPollIntervalMs);
     }
     return true;
   }
 
   async initialize(): Promise<void> {
-    const lease = await this.deps.readLease();
-    this.lastCheckpointed = lease.checkpoint;
+    const lease = await this.deps.lease.read();
+    this.checkpoints.resumeFrom(lease.checkpoint);
     if (lease.startingHashKey !== undefined && lease.endingHashKey !== undefined) {
       this.range = { start: BigInt(lease.startingHashKey), end: BigInt(lease.endingHashKey), hashKeys: new HashKeyCache() };
     }
+    // A plain string narrows to the sentinels below; a `Checkpoint` keeps its `string & {}`.
+    const at: string = lease.checkpoint;
     let position: StartPosition;
     let checkpoint: ExtendedSequenceNumber | 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
-    if (/^\d+$/.test(lease.checkpoint)) {
+    if (/^\d+$/.test(at)) {
       // Read the checkpointed Kinesis record again and skip its user records up to the
       // checkpointed sub-sequence: a restart inside an aggregate resumes right after it.
-      this.resumeAfter = { sequenceNumber: lease.checkpoint, subSequenceNumber: lease.subSequenceNumber };
+      this.resumeAfter = { sequenceNumber: at, subSequenceNumber: lease.checkpointSubSequenceNumber };
       checkpoint = this.resumeAfter;
-      position = { type: 'AT_SEQUENCE_NUMBER', sequenceNumber: lease.checkpoint };
-    } else if (lease.checkpoint === 'AT_TIMESTAMP' || (lease.checkpoint !== 'TRIM_HORIZON' && lease.checkpoint !== 'LATEST')) {
+      position = { type: 'AT_SEQUENCE_NUMBER', sequenceNumber: at };
+    } else if (at === 'AT_TIMESTAMP' || (at !== 'TRIM_HORIZON' && at !== 'LATEST')) {
       const initial = this.deps.initialPosition;
       const timestamp = typeof initial === 'object' ? initial.timestamp : new Date(0);
       checkpoint = 'AT_TIMESTAMP';
       position = { type: 'AT_TIMESTAMP', timestamp };
     } else {
-      checkpoint = lease.checkpoint;
-      position = { type: lease.checkpoint };
+      checkpoint = at;
+      position = { type: at };
     }
     this.reader = new ShardReader(this.deps.kinesis, this.deps.streamName, this.deps.shardId, this.deps.clock, this.deps.reader);
     await this.reader.start(position);
-    await this.deps.processor.initialize?.({ shardId: this.deps.shardId, checkpoint, state: lease.state });
+    await this.deps.processor.initialize?.({ shardId: this.deps.shardId, checkpoint, state: lease.checkpointState });
   }
 
   /** Reads and processes until the shard ends ('shardEnded') or `signal` stops fetching ('stopped'). */
   async process(signal: AbortSignal): Promise<'shardEnded' | 'stopped'> {
     const { deps } = this;
-    const checkpointer = this.checkpointer(false);
+    const checkpointer = this.checkpoints.checkpointer(false);
     while (!signal.aborted) {
       const page = await this.reader!.read(signal);
       if (signal.aborted) return 'stopped';
       const batches = decodeBatches({ shardId: deps.shardId, records: page.records, after: this.resumeAfter, range: this.range }, deps.limits, deps.counts, {
-        onBadRecord: deps.onBadRecord,
+        onBadRecord: (sequenceNumber, error) => deps.report.badRecord(sequenceNumber, error),
         onOutsideShard: (dropped) => this.droppedOutsideShard(dropped),
       });
       this.resumeAfter = undefined;
@@ -121,7 +116,7 @@ export class ShardConsumerSteps {
       }
       if (!delivered) {
         if (deps.processor.processEmptyBatches) await this.deliver([], page, checkpointer, signal);
-        else deps.onBatch(0, page.millisBehindLatest);
+        else deps.report.batch(0, page.millisBehindLatest);
       }
       if (page.shardEnded) return 'shardEnded';
     }
@@ -131,9 +126,9 @@ export class ShardConsumerSteps {
   private async deliver(records: ConsumerRecord[], page: ReadResult, checkpointer: Checkpointer, signal: AbortSignal): Promise<void> {
     const { deps } = this;
     const last = records[records.length - 1];
-    if (last) this.lastDelivered = { sequenceNumber: last.sequenceNumber, subSequenceNumber: last.subSequenceNumber };
+    if (last) this.checkpoints.delivered({ sequenceNumber: last.sequenceNumber, subSequenceNumber: last.subSequenceNumber });
     await deps.processor.processRecords({ shardId: deps.shardId, records, checkpointer, millisBehindLatest: page.millisBehindLatest, signal });
-    deps.onBatch(records.length, page.millisBehindLatest);
+    deps.report.batch(records.length, page.millisBehindLatest);
   }
 
   /**
@@ -155,8 +150,8 @@ export class ShardConsumerSteps {
   }
 
   async shardEnded(): Promise<void> {
-    await this.deps.processor.shardEnded({ shardId: this.deps.shardId, checkpointer: this.checkpointer(true) });
-    if (!this.shardEndCheckpointed) {
+    await this.deps.processor.shardEnded({ shardId: this.deps.shardId, checkpointer: this.checkpoints.checkpointer(true) });
+    if (!this.checkpoints.shardEndCheckpointed) {
       throw new KinesisActorsError(
         'SHARD_END_NOT_CHECKPOINTED',
         `the processor of ${this.deps.shardId} returned from shardEnded without checkpointing: its child shards cannot start until it does`,
@@ -165,31 +160,10 @@ export class ShardConsumerSteps {
   }
 
   async shutdownRequested(): Promise<void> {
-    await this.deps.processor.shutdownRequested?.({ shardId: this.deps.shardId, checkpointer: this.checkpointer(false) });
+    await this.deps.processor.shutdownRequested?.({ shardId: this.deps.shardId, checkpointer: this.checkpoints.checkpointer(false) });
   }
 
   async leaseLost(): Promise<void> {
     await this.deps.processor.leaseLost?.({ shardId: this.deps.shardId });
-  }
-
-  private checkpointer(atShardEnd: boolean): Checkpointer {
-    return {
-      checkpoint: async (record, options) => {
-        const state = options?.state;
-        if (atShardEnd && !record) {
-          await this.deps.checkpoint(SHARD_END, 0, state);
-          this.shardEndCheckpointed = true;
-          return;
-        }
-        const target = record
-          ? { sequenceNumber: record.sequenceNumber, subSequenceNumber: record.subSequenceNumber ?? 0 }
-          : this.lastDelivered;
-        if (!target) return;
-        const key = `${target.sequenceNumber}/${target.subSequenceNumber}`;
-        if (key === this.lastCheckpointed && state === undefined) return;
-        await this.deps.checkpoint(target.sequenceNumber, target.subSequenceNumber, state);
-        this.lastCheckpointed = key;
-      },
-    };
   }
 }

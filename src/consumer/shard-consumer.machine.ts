@@ -1,5 +1,4 @@
 import { assign, fromPromise, setup } from 'xstate';
-import type { ShardConsumerSteps } from './shard-consumer-steps.ts';
 
 /**
  * The consumer of one leased shard, in the KCL's states:
@@ -26,53 +25,48 @@ export type ShutdownReason = 'requested' | 'shardEnded' | 'leaseLost';
 
 export type ShardConsumerEvent = { type: 'shardConsumer.shutdown' } | { type: 'shardConsumer.leaseLost' };
 
+/** The work of one shard consumer, step by step (`ShardConsumerSteps`); {@link shardConsumerLogic} gives it to the machine. */
+export interface ShardConsumerWork {
+  /** False when the shard itself is already done. */
+  waitForParents(signal: AbortSignal): Promise<boolean>;
+  initialize(): Promise<void>;
+  process(signal: AbortSignal): Promise<'shardEnded' | 'stopped'>;
+  shutdownRequested(): Promise<void>;
+  shardEnded(): Promise<void>;
+  leaseLost(): Promise<void>;
+}
+
 interface Context {
-  steps: ShardConsumerSteps;
   /** Stops fetching (drain or lease lost); the batch in flight still finishes. */
   stop: AbortController;
   reason: ShutdownReason;
   loop: Promise<'shardEnded' | 'stopped'> | undefined;
 }
 
+function notProvided(): never {
+  throw new Error('the shard consumer machine runs with the implementations of shardConsumerLogic()');
+}
+
 export const shardConsumerMachine = setup({
   types: {
     context: {} as Context,
     events: {} as ShardConsumerEvent,
-    input: {} as { steps: ShardConsumerSteps },
     output: {} as { reason: ShutdownReason },
   },
   actors: {
-    waitForParents: fromPromise<boolean, Context>(({ input }) => input.steps.waitForParents(input.stop.signal)),
-    initialize: fromPromise<void, Context>(({ input }) => input.steps.initialize()),
+    waitForParents: fromPromise<boolean, Context>(notProvided),
+    initialize: fromPromise<void, Context>(notProvided),
     awaitLoop: fromPromise<'shardEnded' | 'stopped', Context>(({ input }) => input.loop!),
-    finishDrain: fromPromise<void, Context>(async ({ input }) => {
-      await input.loop;
-      await input.steps.shutdownRequested();
-    }),
-    shutDown: fromPromise<void, Context>(async ({ input }) => {
-      if (input.reason === 'shardEnded') {
-        await input.steps.shardEnded();
-      } else if (input.reason === 'leaseLost') {
-        // The batch in flight ends first (its checkpoint is refused); then the processor hears of the loss.
-        await input.loop?.catch(() => {});
-        await input.steps.leaseLost();
-      }
-    }),
+    finishDrain: fromPromise<void, Context>(notProvided),
+    shutDown: fromPromise<void, Context>(notProvided),
   },
   actions: {
     stopFetching: ({ context }) => context.stop.abort(),
-    startLoop: assign({
-      loop: ({ context }) => {
-        const loop = context.steps.process(context.stop.signal);
-        // Marked handled here: after a lease loss nothing awaits it as an invoke any more.
-        loop.catch(() => {});
-        return loop;
-      },
-    }),
+    startLoop: assign({ loop: notProvided }),
   },
 }).createMachine({
   id: 'shardConsumer',
-  context: ({ input }) => ({ steps: input.steps, stop: new AbortController(), reason: 'requested', loop: undefined }),
+  context: () => ({ stop: new AbortController(), reason: 'requested', loop: undefined }),
   initial: 'waitingOnParents',
   on: {
     'shardConsumer.leaseLost': { target: '.shuttingDown', actions: [assign({ reason: 'leaseLost' }), 'stopFetching'] },
@@ -126,3 +120,36 @@ export const shardConsumerMachine = setup({
   },
   output: ({ context }) => ({ reason: context.reason }),
 });
+
+/** The shard consumer machine running `work`; each actor it creates gets its own steps. */
+export function shardConsumerLogic(work: ShardConsumerWork) {
+  return shardConsumerMachine.provide({
+    actors: {
+      waitForParents: fromPromise<boolean, Context>(({ input }) => work.waitForParents(input.stop.signal)),
+      initialize: fromPromise<void, Context>(() => work.initialize()),
+      finishDrain: fromPromise<void, Context>(async ({ input }) => {
+        await input.loop;
+        await work.shutdownRequested();
+      }),
+      shutDown: fromPromise<void, Context>(async ({ input }) => {
+        if (input.reason === 'shardEnded') {
+          await work.shardEnded();
+        } else if (input.reason === 'leaseLost') {
+          // The batch in flight ends first (its checkpoint is refused); then the processor hears of the loss.
+          await input.loop?.catch(() => {});
+          await work.leaseLost();
+        }
+      }),
+    },
+    actions: {
+      startLoop: assign({
+        loop: ({ context }) => {
+          const loop = work.process(context.stop.signal);
+          // Marked handled here: after a lease loss nothing awaits it as an invoke any more.
+          loop.catch(() => {});
+          return loop;
+        },
+      }),
+    },
+  });
+}

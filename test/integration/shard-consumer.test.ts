@@ -6,8 +6,10 @@ import { startLocalStack, randomName, type LocalStack } from '../../src/testing/
 import { createStream, waitForStreamActive } from '../../src/testing/streams.ts';
 import { systemClock } from '../../src/clock.ts';
 import { silentLogger } from '../../src/logger.ts';
-import { ShardConsumerSteps, type LeaseCheckpoint } from '../../src/consumer/shard-consumer-steps.ts';
-import { shardConsumerMachine } from '../../src/consumer/shard-consumer.machine.ts';
+import { ShardConsumerSteps } from '../../src/consumer/shard-consumer-steps.ts';
+import { shardConsumerLogic } from '../../src/consumer/shard-consumer.machine.ts';
+import type { LeaseHandle } from '../../src/consumer/leases/lease-handle.ts';
+import { newLease, type Lease } from '../../src/consumer/leases/lease.ts';
 import type { RecordProcessor } from '../../src/consumer/processor.ts';
 import type { ConsumerRecord } from '../../src/consumer/record.ts';
 import { newDecodeCounts, type DecodeLimits } from '../../src/consumer/decode-records.ts';
@@ -16,20 +18,26 @@ import { resolveErrorHandlingOptions } from '../../src/consumer/error-handling/o
 import { encodeAggregatedRecord } from '../../src/codec/aggregation.ts';
 
 /** A lease kept in memory, so the shard consumer can be tested without the lease table. */
-function memoryLease(initial: LeaseCheckpoint) {
-  const lease = { ...initial };
+function memoryLease(shardId: string) {
   const history: string[] = [];
-  return {
-    lease,
+  const memory: { lease: Lease; history: string[]; handle: LeaseHandle } = {
+    lease: newLease(shardId, { checkpoint: 'TRIM_HORIZON' }),
     history,
-    readLease: async () => ({ ...lease }),
-    checkpoint: async (sequenceNumber: string, subSequenceNumber: number) => {
-      lease.checkpoint = sequenceNumber;
-      lease.subSequenceNumber = subSequenceNumber;
-      history.push(`${sequenceNumber}/${subSequenceNumber}`);
+    handle: {
+      shardId,
+      read: async () => memory.lease,
+      parentsDone: async () => true,
+      checkpoint: async (checkpoint, checkpointSubSequenceNumber) => {
+        memory.lease = { ...memory.lease, checkpoint, checkpointSubSequenceNumber };
+        history.push(`${checkpoint}/${checkpointSubSequenceNumber}`);
+        return memory.lease;
+      },
     },
   };
+  return memory;
 }
+
+const noReport = { batch: () => {}, badRecord: () => {}, checkpointed: () => {}, checkpointFailed: () => {} };
 
 const limits = { maxInflatedBytes: 16 * 1024 * 1024, maxUserRecordsPerAggregate: 200_000, maxUserRecordsPerBatch: 10_000, maxInflatedBytesPerBatch: 32 * 1024 * 1024 };
 
@@ -45,12 +53,9 @@ function steps(stack: LocalStack, stream: string, shardId: string, processor: Re
     reader: { maxRecords: 1000, minTimeBetweenReadsMs: 0, idleTimeBetweenReadsMs: 20, retryBaseDelayMs: 10, retryMaxDelayMs: 100 },
     limits: decodeLimits,
     parentPollIntervalMs: 20,
-    readLease: lease.readLease,
-    parentsDone: async () => true,
-    checkpoint: lease.checkpoint,
+    lease: lease.handle,
     counts: newDecodeCounts(),
-    onBatch: () => {},
-    onBadRecord: () => {},
+    report: noReport,
   });
 }
 
@@ -71,11 +76,11 @@ describe('shard consumer against the embedded Kinesis', () => {
 
     // First run: stop after 1,000 records with a checkpoint in the middle of an aggregate.
     const seen: number[] = [];
-    const lease = memoryLease({ checkpoint: 'TRIM_HORIZON', subSequenceNumber: 0, parentShardIds: [] });
+    const lease = memoryLease('shardId-000000000000');
     let checkpointedAt: ConsumerRecord | undefined;
-    const first = createActor(shardConsumerMachine, {
-      input: {
-        steps: steps(stack, stream, shardId, {
+    const first = createActor(
+      shardConsumerLogic(
+        steps(stack, stream, shardId, {
           async processRecords({ records, checkpointer }) {
             for (const r of records) {
               if (seen.length === 1000) break;
@@ -86,8 +91,8 @@ describe('shard consumer against the embedded Kinesis', () => {
           },
           shardEnded: () => {},
         }, lease),
-      },
-    });
+      ),
+    );
     first.start();
     while (seen.length < 1000) await new Promise((resolve) => setTimeout(resolve, 10));
     first.send({ type: 'shardConsumer.shutdown' });
@@ -97,17 +102,17 @@ describe('shard consumer against the embedded Kinesis', () => {
 
     // Second run resumes right after the checkpointed user record and ends at SHARD_END... of an open shard: drain instead.
     const resumed: number[] = [];
-    const second = createActor(shardConsumerMachine, {
-      input: {
-        steps: steps(stack, stream, shardId, {
+    const second = createActor(
+      shardConsumerLogic(
+        steps(stack, stream, shardId, {
           async processRecords({ records, checkpointer }) {
             for (const r of records) resumed.push(JSON.parse(r.data.toString()).i);
             await checkpointer.checkpoint();
           },
           shardEnded: () => {},
         }, lease),
-      },
-    });
+      ),
+    );
     second.start();
     while (resumed.length < 2000) await new Promise((resolve) => setTimeout(resolve, 10));
     second.send({ type: 'shardConsumer.shutdown' });
@@ -120,17 +125,17 @@ describe('shard consumer against the embedded Kinesis', () => {
     await waitForStreamActive(stack.kinesis, stream);
     expect(Shards).toHaveLength(1);
     let ended = false;
-    const third = createActor(shardConsumerMachine, {
-      input: {
-        steps: steps(stack, stream, shardId, {
+    const third = createActor(
+      shardConsumerLogic(
+        steps(stack, stream, shardId, {
           processRecords: () => {},
           async shardEnded({ checkpointer }) {
             ended = true;
             await checkpointer.checkpoint();
           },
         }, lease),
-      },
-    });
+      ),
+    );
     third.start();
     const output = await toPromise(third);
     expect(output.reason).toBe('shardEnded');
@@ -138,9 +143,7 @@ describe('shard consumer against the embedded Kinesis', () => {
     expect(lease.lease.checkpoint).toBe('SHARD_END');
 
     // A lease already at SHARD_END finishes at once.
-    const fourth = createActor(shardConsumerMachine, {
-      input: { steps: steps(stack, stream, shardId, { processRecords: () => expect.unreachable(), shardEnded: () => {} }, lease) },
-    });
+    const fourth = createActor(shardConsumerLogic(steps(stack, stream, shardId, { processRecords: () => expect.unreachable(), shardEnded: () => {} }, lease)));
     fourth.start();
     await toPromise(fourth);
   });
@@ -157,12 +160,12 @@ describe('shard consumer against the embedded Kinesis', () => {
     const { Records } = await stack.kinesis.send(new PutRecordsCommand({ StreamName: stream, Records: entries.map((Data) => ({ Data, PartitionKey: 'k' })) }));
     const [, aggregateSequence, lastSequence] = Records!.map((r) => r.SequenceNumber!);
     const all = ['p0', ...Array.from({ length: 50 }, (_, i) => `a${i}`), 'p1'];
-    const lease = memoryLease({ checkpoint: 'TRIM_HORIZON', subSequenceNumber: 0, parentShardIds: [] });
+    const lease = memoryLease('shardId-000000000000');
     const small = { ...limits, maxUserRecordsPerBatch: 7 };
     const run = (onBatch: (data: string[]) => void) =>
-      createActor(shardConsumerMachine, {
-        input: {
-          steps: steps(
+      createActor(
+        shardConsumerLogic(
+          steps(
             stack,
             stream,
             'shardId-000000000000',
@@ -170,8 +173,8 @@ describe('shard consumer against the embedded Kinesis', () => {
             lease,
             small,
           ),
-        },
-      });
+        ),
+      );
 
     // First run: drained during its third handler call, inside the aggregate.
     const first: string[][] = [];
@@ -201,10 +204,8 @@ describe('shard consumer against the embedded Kinesis', () => {
     await createStream(stack.kinesis, stream, 1);
     await stack.kinesis.send(new SplitShardCommand({ StreamName: stream, ShardToSplit: 'shardId-000000000000', NewStartingHashKey: '1000' }));
     await waitForStreamActive(stack.kinesis, stream);
-    const lease = memoryLease({ checkpoint: 'TRIM_HORIZON', subSequenceNumber: 0, parentShardIds: [] });
-    const actor = createActor(shardConsumerMachine, {
-      input: { steps: steps(stack, stream, 'shardId-000000000000', { processRecords: () => {}, shardEnded: () => {} }, lease) },
-    });
+    const lease = memoryLease('shardId-000000000000');
+    const actor = createActor(shardConsumerLogic(steps(stack, stream, 'shardId-000000000000', { processRecords: () => {}, shardEnded: () => {} }, lease)));
     const failure = new Promise((resolve) => actor.subscribe({ error: resolve }));
     actor.start();
     expect(((await failure) as { code: string }).code).toBe('SHARD_END_NOT_CHECKPOINTED');

@@ -7,6 +7,7 @@ import { LeaseTracker } from './lease-tracker.ts';
 import { HandoffTracker } from './lease-handoff.ts';
 import { planLeaseTaking, type LeaseToTake } from './lease-taker.ts';
 import { LeaseRenewer } from './lease-renewer.ts';
+import { leaseHandle, type LeaseHandle } from './lease-handle.ts';
 import { PeriodicTask } from './periodic-task.ts';
 import type { LeaseCoordinatorEvents, LeaseLostReason, ReleaseSummary } from './lease-coordinator-events.ts';
 import {
@@ -103,6 +104,14 @@ export class LeaseCoordinator {
    */
   checkpoint(shardId: string, checkpoint: Checkpoint, subSequenceNumber = 0, state?: string): Promise<Lease> {
     return this.renewer.checkpoint(shardId, checkpoint, subSequenceNumber, state);
+  }
+
+  /**
+   * The handle a shard consumer works through on the lease of `shardId`: reads it, waits for its
+   * parents, and checkpoints straight through the held counter. @internal
+   */
+  leaseHandle(shardId: string): LeaseHandle {
+    return leaseHandle(shardId, this.renewer, this.store);
   }
 
   /** One renewal round over every held lease; the renew timer calls it. */
