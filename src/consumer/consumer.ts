@@ -1,28 +1,21 @@
-import { createActor, type AnyActorRef } from 'xstate';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { systemClock, type Clock } from '../clock.ts';
 import { defaultLogger, type Logger } from '../logger.ts';
 import { createDynamoDbClient, createKinesisClient } from '../aws/clients.ts';
-import { InstrumentationEmitter } from '../instrumentation/emitter.ts';
-import { Supervisor } from '../supervision/supervisor.ts';
-import { newDecodeCounts } from './decode-records.ts';
-import { resolveErrorHandlingOptions } from './error-handling/options.ts';
+import { ConsumerInstrumentation } from './consumer-instrumentation.ts';
 import type { ConsumerEvents } from './events.ts';
-import { handlerProcessor } from './handler-processor.ts';
+import { followLeases } from './follow-leases.ts';
 import { DynamoDbLeaseStore } from './leases/dynamodb-lease-store.ts';
 import { LeaseCoordinator } from './leases/lease-coordinator.ts';
 import type { LeaseStore } from './leases/lease-store.ts';
-import { ConsumerMetricsRecorder, type ConsumerMetrics } from './metrics.ts';
+import type { ConsumerMetrics } from './metrics.ts';
 import { resolveConsumerOptions, type ConsumerOptions, type ResolvedConsumerOptions } from './options.ts';
-import type { RecordProcessorFactory } from './processor.ts';
-import { ShardConsumerSteps } from './shard-consumer-steps.ts';
-import { shardConsumerLogic } from './shard-consumer.machine.ts';
-import { syncShards } from './shard-sync.ts';
-import { PeriodicTask } from './leases/periodic-task.ts';
+import { PeriodicShardSync } from './periodic-shard-sync.ts';
+import { ShardConsumerFactory } from './shard-consumer-factory.ts';
+import { ShardConsumers } from './shard-consumers.ts';
 import { initialize } from './initialization.ts';
 import { fatalInitializationError } from './initialization-failures.ts';
-import { translateKinesisError } from '../aws/kinesis-errors.ts';
 import { serviceEndpoint } from '../aws/endpoints.ts';
 import { requireDynamoDbEndpoint } from '../aws/wrong-endpoint.ts';
 
@@ -40,15 +33,9 @@ export class Consumer {
   private readonly owned: { destroy(): void }[] = [];
   private readonly store: LeaseStore;
   private readonly coordinator: LeaseCoordinator;
-  private readonly supervisor: Supervisor<AnyActorRef>;
-  private readonly events = new InstrumentationEmitter<ConsumerEvents>();
-  private readonly metricsRecorder = new ConsumerMetricsRecorder();
-  private readonly counts = newDecodeCounts();
-  private readonly processorFactory: RecordProcessorFactory;
-  private readonly shardSync: PeriodicTask;
-  /** Shards with a shard consumer, and the function that marks it finished. */
-  private readonly running = new Map<string, { done: Promise<void>; finish: () => void }>();
-  private metricsTimer: NodeJS.Timeout | undefined;
+  private readonly instrumentation: ConsumerInstrumentation;
+  private readonly shardSync: PeriodicShardSync;
+  private readonly shardConsumers: ShardConsumers;
   private readonly initialization = new AbortController();
   private initializing: Promise<void> | undefined;
   private starting: Promise<void> | undefined;
@@ -74,56 +61,18 @@ export class Consumer {
       clock: this.clock,
       logger: this.logger,
     });
-    this.supervisor = new Supervisor<AnyActorRef>({
+    this.instrumentation = new ConsumerInstrumentation(o.handler !== undefined);
+    this.shardSync = new PeriodicShardSync(this.kinesis, this.store, o, this.clock, this.logger);
+    this.shardConsumers = new ShardConsumers({
+      factory: new ShardConsumerFactory(o, options, this.kinesis, this.clock, this.logger, this.instrumentation),
+      leases: this.coordinator,
+      shardSync: this.shardSync,
+      instrumentation: this.instrumentation,
       clock: this.clock,
       logger: this.logger,
-      // A shard must never stall silently (a KCL complaint): after too many restarts in a row
-      // the shard consumer is started afresh once a failover time has passed, loudly.
-      onEscalate: (id, error) => {
-        const shardId = id.slice('shardConsumer:'.length);
-        this.logger.error({ err: error, shardId }, 'consumer.shardConsumerFailing');
-        this.finishShard(shardId);
-        this.clock.setTimeout(() => {
-          if (this.coordinator.heldLease(shardId)) this.startShard(shardId);
-        }, this.options.failoverTimeMillis);
-      },
-      onRestart: (id, error, attempt) => {
-        this.metricsRecorder.values.Restarts++;
-        this.events.emit('consumer.restart', { actor: id, attempt, error });
-      },
+      failoverTimeMillis: o.failoverTimeMillis,
     });
-    if (o.handler) {
-      const errorHandling = resolveErrorHandlingOptions(o.errorHandling, 'errorHandling', { key: options.logger, logger: o.logger });
-      const processor = handlerProcessor(o.handler, errorHandling, {
-        clock: this.clock,
-        logger: this.logger,
-        onEvent: (event) => {
-          if (event.type === 'batch.failedToDestination') this.metricsRecorder.values.RecordsToFailureDestination += event.failure.records.length;
-        },
-        onDone: (shardId, records, millisBehindLatest) => this.countBatch(shardId, records, millisBehindLatest),
-      });
-      this.processorFactory = () => processor;
-    } else {
-      this.processorFactory = o.processor!;
-    }
-    this.shardSync = new PeriodicTask(this.clock, o.shardSyncIntervalMillis, () => this.syncShards());
-    this.coordinator.on('lease.acquired', ({ shardId, stolen, previousOwner }) => {
-      const m = this.metricsRecorder.values;
-      m.LeasesTaken++;
-      if (stolen) m.LeasesStolen++;
-      this.events.emit('lease.taken', { shardId, stolen, from: previousOwner });
-      this.startShard(shardId);
-    });
-    this.coordinator.on('lease.lost', ({ shardId }) => {
-      this.metricsRecorder.values.LeasesLost++;
-      this.events.emit('lease.lost', { shardId });
-      const actor = this.supervisor.get(`shardConsumer:${shardId}`);
-      if (actor?.getSnapshot().status === 'active') actor.send({ type: 'shardConsumer.leaseLost' });
-      else {
-        this.supervisor.stop(`shardConsumer:${shardId}`);
-        this.finishShard(shardId);
-      }
-    });
+    followLeases(this.coordinator, this.shardConsumers, this.instrumentation);
   }
 
   private own<T extends { destroy(): void }>(client: T): T {
@@ -152,12 +101,7 @@ export class Consumer {
         throw error;
       }
       this.shardSync.start();
-      if (this.options.metricsInterval > 0) {
-        this.metricsTimer = setInterval(() => {
-          if (this.events.has('consumer.metrics')) this.events.emit('consumer.metrics', this.metrics());
-        }, this.options.metricsInterval);
-        this.metricsTimer.unref();
-      }
+      this.instrumentation.startReporting(this.options.metricsInterval, () => this.metrics());
       this.logger.info('consumer.started');
     })();
     return this.starting;
@@ -178,7 +122,7 @@ export class Consumer {
             await this.store.ensureTable();
           },
         ],
-        ['shardSync', () => this.syncShardsOrThrow()],
+        ['shardSync', () => this.shardSync.syncShardsOrThrow()],
         [
           'leaseTaking',
           async () => {
@@ -199,109 +143,6 @@ export class Consumer {
     );
   }
 
-  private async syncShardsOrThrow(): Promise<void> {
-    try {
-      await syncShards({ kinesis: this.kinesis, streamName: this.options.streamName, store: this.store, initialPosition: this.options.initialPositionInStreamExtended, logger: this.logger });
-    } catch (error) {
-      throw translateKinesisError(error, 'ListShards');
-    }
-  }
-
-  private async syncShards(): Promise<void> {
-    try {
-      await this.syncShardsOrThrow();
-    } catch (error) {
-      this.logger.warn({ err: error }, 'shardSync.failed');
-    }
-  }
-
-  private startShard(shardId: string): void {
-    const id = `shardConsumer:${shardId}`;
-    if (this.supervisor.has(id) || this.closing) return;
-    let finish!: () => void;
-    const done = new Promise<void>((resolve) => (finish = resolve));
-    this.running.set(shardId, { done, finish });
-    this.supervisor.spawn({
-      id,
-      create: () => {
-        const actor = createActor(shardConsumerLogic(this.steps(shardId)), {
-          clock: { setTimeout: (fn, ms) => this.clock.setTimeout(fn, ms), clearTimeout: (h) => this.clock.clearTimeout(h) },
-        });
-        actor.subscribe({
-          complete: () => {
-            const reason = actor.getSnapshot().output?.reason ?? 'requested';
-            this.supervisor.stop(id);
-            this.finishShard(shardId);
-            delete this.metricsRecorder.values.MillisBehindLatest[shardId];
-            this.events.emit('consumer.shardStopped', { shardId, reason });
-            if (reason === 'shardEnded') void this.syncShards();
-          },
-          error: () => {},
-        });
-        return actor as AnyActorRef;
-      },
-    });
-    this.events.emit('consumer.shardStarted', { shardId });
-  }
-
-  private finishShard(shardId: string): void {
-    this.running.get(shardId)?.finish();
-    this.running.delete(shardId);
-  }
-
-  private steps(shardId: string): ShardConsumerSteps {
-    const o = this.options;
-    const m = this.metricsRecorder.values;
-    return new ShardConsumerSteps({
-      shardId,
-      streamName: o.streamName,
-      kinesis: this.kinesis,
-      clock: this.clock,
-      logger: this.logger.child({ shardId }),
-      processor: this.processorFactory(shardId),
-      initialPosition: o.initialPositionInStreamExtended,
-      reader: {
-        maxRecords: o.maxRecords,
-        minTimeBetweenReadsMs: 200,
-        idleTimeBetweenReadsMs: o.idleTimeBetweenReadsInMillis,
-        retryBaseDelayMs: 100,
-        retryMaxDelayMs: 5000,
-      },
-      limits: {
-        maxInflatedBytes: o.maxInflatedBytes,
-        maxUserRecordsPerAggregate: o.maxUserRecordsPerAggregate,
-        maxUserRecordsPerBatch: o.maxUserRecordsPerBatch,
-        maxInflatedBytesPerBatch: o.maxInflatedBytesPerBatch,
-      },
-      parentPollIntervalMs: o.parentShardPollIntervalMillis,
-      lease: this.coordinator.leaseHandle(shardId),
-      counts: this.counts,
-      report: {
-        batch: (records, millisBehindLatest) => {
-          if (millisBehindLatest !== undefined) m.MillisBehindLatest[shardId] = millisBehindLatest;
-          // The handler form counts as soon as the handler is done, before the checkpoint.
-          if (!o.handler) this.countBatch(shardId, records, millisBehindLatest);
-        },
-        badRecord: (sequenceNumber, error) => this.events.emit('consumer.badRecord', { shardId, sequenceNumber, error }),
-        checkpointed: (sequenceNumber, subSequenceNumber) => {
-          m.CheckpointsWritten++;
-          this.events.emit('consumer.checkpoint', { shardId, sequenceNumber, subSequenceNumber });
-        },
-        checkpointFailed: () => {
-          m.CheckpointFailures++;
-        },
-      },
-    });
-  }
-
-  private countBatch(shardId: string, records: number, millisBehindLatest: number | undefined): void {
-    if (records === 0) return;
-    const m = this.metricsRecorder.values;
-    m.RecordsProcessed += records;
-    m.BatchesProcessed++;
-    this.events.emit('consumer.batch', { shardId, records, millisBehindLatest });
-  }
-
   /**
    * Drains and leaves: stops taking leases and fetching, lets batches in flight finish, takes
    * the final checkpoints, then releases every lease so other workers take them at once.
@@ -318,7 +159,8 @@ export class Consumer {
   }
 
   private async shutdown(): Promise<void> {
-    this.logger.info({ shards: [...this.running.keys()] }, 'consumer.closing');
+    this.shardConsumers.stopStarting();
+    this.logger.info({ shards: this.shardConsumers.shardIds() }, 'consumer.closing');
     const steps: [string, () => unknown][] = [
       [
         'initialization',
@@ -329,16 +171,10 @@ export class Consumer {
       ],
       ['shardSync', () => this.shardSync.stop()],
       ['stopTaking', () => this.coordinator.stopTaking()],
-      [
-        'drainShards',
-        async () => {
-          for (const shardId of this.running.keys()) this.supervisor.get(`shardConsumer:${shardId}`)?.send({ type: 'shardConsumer.shutdown' });
-          await Promise.all([...this.running.values()].map((r) => r.done));
-        },
-      ],
+      ['drainShards', () => this.shardConsumers.drain()],
       ['releaseLeases', () => this.coordinator.close()],
-      ['actors', () => this.supervisor.stopAll()],
-      ['metrics', () => clearInterval(this.metricsTimer)],
+      ['actors', () => this.shardConsumers.stopAll()],
+      ['metrics', () => this.instrumentation.stopReporting()],
       ['clients', () => this.owned.forEach((c) => c.destroy())],
     ];
     for (const [step, run] of steps) {
@@ -357,19 +193,11 @@ export class Consumer {
   }
 
   metrics(): ConsumerMetrics {
-    const m = this.metricsRecorder.values;
-    m.KinesisRecordsRead = this.counts.kinesisRecords;
-    m.InvalidAggregates = this.counts.invalidAggregates;
-    m.BadEnvelopes = this.counts.badEnvelopes;
-    m.OversizedAggregates = this.counts.oversizedAggregates;
-    m.AggregatesOutsideShard = this.counts.aggregatesOutsideShard;
-    m.UserRecordsOutsideShard = this.counts.userRecordsOutsideShard;
-    m.LeasesHeld = this.coordinator.heldLeases().length;
-    return this.metricsRecorder.snapshot();
+    return this.instrumentation.metrics(this.coordinator.heldLeases().length);
   }
 
   on<K extends keyof ConsumerEvents>(event: K, listener: (payload: ConsumerEvents[K]) => void): () => void {
-    return this.events.on(event, listener);
+    return this.instrumentation.on(event, listener);
   }
 }
 

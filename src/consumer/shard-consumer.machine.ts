@@ -47,7 +47,7 @@ function notProvided(): never {
   throw new Error('the shard consumer machine runs with the implementations of shardConsumerLogic()');
 }
 
-export const shardConsumerMachine = setup({
+const shardConsumerMachine = setup({
   types: {
     context: {} as Context,
     events: {} as ShardConsumerEvent,
@@ -121,8 +121,11 @@ export const shardConsumerMachine = setup({
   output: ({ context }) => ({ reason: context.reason }),
 });
 
+/** The actor logic of a shard consumer. */
+export type ShardConsumerLogic = typeof shardConsumerMachine;
+
 /** The shard consumer machine running `work`; each actor it creates gets its own steps. */
-export function shardConsumerLogic(work: ShardConsumerWork) {
+export function shardConsumerLogic(work: ShardConsumerWork): ShardConsumerLogic {
   return shardConsumerMachine.provide({
     actors: {
       waitForParents: fromPromise<boolean, Context>(({ input }) => work.waitForParents(input.stop.signal)),

@@ -1,0 +1,54 @@
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../logger.ts';
+import type { LeaseStore } from './leases/lease-store.ts';
+import { PeriodicTask } from './leases/periodic-task.ts';
+import type { ResolvedConsumerOptions } from './options.ts';
+import { syncShards } from './shard-sync.ts';
+import { translateKinesisError } from '../aws/kinesis-errors.ts';
+
+/**
+ * When a worker syncs the stream's shards to leases (the KCL's periodic shard sync manager):
+ * once while it initializes, where a failure is thrown for the initialization to retry; then
+ * every `shardSyncIntervalMillis`, and at once when one of its shards ended, where a failure is
+ * logged and the next round tries again.
+ * @internal
+ */
+export class PeriodicShardSync {
+  private readonly task: PeriodicTask;
+
+  constructor(
+    private readonly kinesis: KinesisClient,
+    private readonly store: LeaseStore,
+    private readonly options: ResolvedConsumerOptions,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {
+    this.task = new PeriodicTask(this.clock, options.shardSyncIntervalMillis, () => this.syncShards());
+  }
+
+  start(): void {
+    this.task.start();
+  }
+
+  /** Cancels the next round and waits for one in progress. */
+  stop(): Promise<void> {
+    return this.task.stop();
+  }
+
+  async syncShardsOrThrow(): Promise<void> {
+    try {
+      await syncShards({ kinesis: this.kinesis, streamName: this.options.streamName, store: this.store, initialPosition: this.options.initialPositionInStreamExtended, logger: this.logger });
+    } catch (error) {
+      throw translateKinesisError(error, 'ListShards');
+    }
+  }
+
+  async syncShards(): Promise<void> {
+    try {
+      await this.syncShardsOrThrow();
+    } catch (error) {
+      this.logger.warn({ err: error }, 'shardSync.failed');
+    }
+  }
+}
