@@ -1,4 +1,4 @@
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { KinesisApi, StartPosition } from '../kinesis/kinesis-api.ts';
 import { sleep, type Clock } from '../clock.ts';
 import { KinesisActorsError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -7,7 +7,7 @@ import type { ConsumerRecord } from './record.ts';
 import type { ShardHashRange } from './shard-hash-range.ts';
 import { HashKeyCache } from '../codec/hash-key-cache.ts';
 import type { Checkpointer, InitialPosition, RecordProcessor } from './processor.ts';
-import { ShardReader, type ReadResult, type ShardReaderOptions, type StartPosition } from './shard-reader.ts';
+import { ShardReader, type ReadResult, type ShardReaderOptions } from '../kinesis/shard-reader.ts';
 
 /** What a lease says about its shard. @internal */
 export interface LeaseCheckpoint {
@@ -23,7 +23,7 @@ export interface LeaseCheckpoint {
 export interface ShardConsumerDeps {
   shardId: string;
   streamName: string;
-  kinesis: KinesisClient;
+  kinesis: KinesisApi;
   clock: Clock;
   logger: Logger;
   processor: RecordProcessor;
