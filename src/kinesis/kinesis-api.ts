@@ -36,8 +36,9 @@ export interface RecordsPage {
  * The Kinesis operations the framework uses: the one boundary between it and Kinesis. The
  * producer, the consumer, the CLI and the test kit call Kinesis through it and nothing else.
  * Every failure of Kinesis rejects with a `KinesisActorsError` from `classifyKinesisError`
- * (code and `retriable` set); a programming error rejects as it is. Enhanced fan-out
- * (SubscribeToShard) belongs here too, beside GetShardIterator and GetRecords.
+ * (code and `retriable` set); a programming error rejects as it is. Enhanced fan-out joins
+ * here as SubscribeToShard, beside GetShardIterator and GetRecords, with a reader of its own that
+ * gives the shard consumer the same pages as the polling `ShardReader`.
  * @internal
  */
 export interface KinesisApi {
