@@ -1,5 +1,6 @@
 import { CliUsageError, parseCommand } from './args.ts';
 import type { Command } from './command.ts';
+import { KinesisRequestError } from '../kinesis/kinesis-errors.ts';
 import { createStreamCommand } from './commands/create-stream.ts';
 import { describeStreamCommand } from './commands/describe-stream.ts';
 import { leasesCommand } from './commands/leases.ts';
@@ -49,7 +50,8 @@ export async function runCli(argv: string[]): Promise<number> {
       console.error(`kinesis-actors ${command.name}: ${oneLine(error.message)}\n\n${commandUsage(command)}`);
       return 2;
     }
-    const e = error as { name?: string; message?: string };
+    // A request Kinesis refused is told in Kinesis' words, as AWS's own tools tell it.
+    const e = (error instanceof KinesisRequestError && error.cause instanceof Error ? error.cause : error) as { name?: string; message?: string };
     console.error(`kinesis-actors ${command.name}: ${e.name ?? 'Error'}: ${oneLine(e.message ?? String(error))}`);
     return 1;
   }

@@ -1,6 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { createDynamoDbClient, createKinesisClient, type AwsConnection } from '../aws/clients.ts';
+import type { KinesisApi } from '../kinesis/kinesis-api.ts';
+import { SdkKinesisApi } from '../kinesis/sdk-kinesis-api.ts';
 import type { OptionSpecs } from './command.ts';
 
 /** Options every command that talks to Kinesis or DynamoDB takes: where they are. */
@@ -30,7 +32,10 @@ export const connectionOptions = {
 
 /** The clients of one command. */
 export interface CliClients {
+  /** For the producer and the lease table, which take an SDK client. */
   kinesis: KinesisClient;
+  /** The same client behind the Kinesis boundary, for the commands that call Kinesis themselves. */
+  kinesisApi: KinesisApi;
   dynamodb: DynamoDBClient;
   describe: string;
   destroy(): void;
@@ -61,6 +66,7 @@ export function cliClients(
   else if (sdkVariable) describe = `Kinesis at ${env[sdkVariable]} (${sdkVariable})`;
   return {
     kinesis,
+    kinesisApi: new SdkKinesisApi(kinesis),
     dynamodb,
     describe,
     destroy() {

@@ -1,6 +1,10 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { systemClock } from '../clock.ts';
 import { DynamoDbLeaseStore } from '../consumer/leases/dynamodb-lease-store.ts';
+import type { KinesisApi } from '../kinesis/kinesis-api.ts';
+import { SdkKinesisApi } from '../kinesis/sdk-kinesis-api.ts';
+import { ShardReader } from '../kinesis/shard-reader.ts';
 
 /** One row of a consumer application's lease table, as an operator reads it. */
 export interface LeaseRow {
@@ -31,6 +35,7 @@ export async function describeLeaseTable(options: { kinesis: KinesisClient; dyna
   const store = new DynamoDbLeaseStore(options.dynamodb, options.applicationName);
   const leases = await store.listLeases();
   const now = options.now ?? Date.now();
+  const kinesis = new SdkKinesisApi(options.kinesis);
   const rows = await Promise.all(
     leases.map(async (lease): Promise<LeaseRow> => ({
       shardId: lease.leaseKey,
@@ -40,22 +45,22 @@ export async function describeLeaseTable(options: { kinesis: KinesisClient; dyna
       checkpoint: lease.checkpoint,
       subSequenceNumber: lease.checkpointSubSequenceNumber,
       parentShardIds: lease.parentShardIds,
-      lagMs: await lagOf(options.kinesis, options.streamName, lease.leaseKey, lease.checkpoint, now),
+      lagMs: await lagOf(kinesis, options.streamName, lease.leaseKey, lease.checkpoint, now),
     })),
   );
   return rows.sort((a, b) => a.shardId.localeCompare(b.shardId));
 }
 
-async function lagOf(kinesis: KinesisClient, streamName: string, shardId: string, checkpoint: string, now: number): Promise<number | undefined> {
+/** One record is enough to date the checkpoint, and a shard that cannot be read shows no lag rather than holding up the table. */
+const lagReads = { maxRecords: 1, minTimeBetweenReadsMs: 0, idleTimeBetweenReadsMs: 0, retryBaseDelayMs: 0, retryMaxDelayMs: 0, maxAttempts: 1 };
+
+async function lagOf(kinesis: KinesisApi, streamName: string, shardId: string, checkpoint: string, now: number): Promise<number | undefined> {
   if (checkpoint === 'SHARD_END') return undefined;
   if (checkpoint === 'LATEST') return 0;
-  const position = /^\d+$/.test(checkpoint)
-    ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, StartingSequenceNumber: checkpoint }
-    : { ShardIteratorType: 'TRIM_HORIZON' as const };
   try {
-    const { ShardIterator } = await kinesis.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shardId, ...position }));
-    const page = await kinesis.send(new GetRecordsCommand({ ShardIterator, Limit: 1 }));
-    const first = page.Records?.[0];
+    const reader = new ShardReader(kinesis, streamName, shardId, systemClock, lagReads);
+    await reader.start(/^\d+$/.test(checkpoint) ? { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: checkpoint } : { type: 'TRIM_HORIZON' });
+    const first = (await reader.read(new AbortController().signal)).records[0];
     return first?.ApproximateArrivalTimestamp ? Math.max(0, now - first.ApproximateArrivalTimestamp.getTime()) : 0;
   } catch {
     return undefined;

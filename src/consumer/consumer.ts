@@ -16,6 +16,8 @@ import { ShardConsumerFactory } from './shard-consumer-factory.ts';
 import { ShardConsumers } from './shard-consumers.ts';
 import { initialize } from './initialization.ts';
 import { fatalInitializationError } from './initialization-failures.ts';
+import type { KinesisApi } from '../kinesis/kinesis-api.ts';
+import { SdkKinesisApi } from '../kinesis/sdk-kinesis-api.ts';
 import { serviceEndpoint } from '../aws/endpoints.ts';
 import { requireDynamoDbEndpoint } from '../aws/wrong-endpoint.ts';
 
@@ -28,7 +30,8 @@ export class Consumer {
   private readonly options: ResolvedConsumerOptions;
   private readonly clock: Clock;
   private readonly logger: Logger;
-  private readonly kinesis: KinesisClient;
+  private readonly kinesisClient: KinesisClient;
+  private readonly kinesis: KinesisApi;
   private readonly dynamodb: DynamoDBClient;
   private readonly owned: { destroy(): void }[] = [];
   private readonly store: LeaseStore;
@@ -47,7 +50,8 @@ export class Consumer {
     const o = this.options;
     this.clock = o.clock ?? systemClock;
     this.logger = (o.logger ?? defaultLogger()).child({ component: 'consumer', streamName: o.streamName, workerId: o.workerIdentifier });
-    this.kinesis = o.kinesis ?? this.own(createKinesisClient(o.connection));
+    this.kinesisClient = o.kinesis ?? this.own(createKinesisClient(o.connection));
+    this.kinesis = new SdkKinesisApi(this.kinesisClient);
     this.dynamodb = o.dynamodb ?? this.own(createDynamoDbClient(o.dynamoDbConnection));
     this.store = new DynamoDbLeaseStore(this.dynamodb, o.leaseTableName, { clock: this.clock });
     this.coordinator = new LeaseCoordinator(this.store, {
@@ -110,7 +114,7 @@ export class Consumer {
   private async initialize(): Promise<void> {
     const o = this.options;
     const endpoints = {
-      Kinesis: await serviceEndpoint('Kinesis', this.kinesis, o.kinesis ? 'options.kinesis' : 'options.connection.endpoint'),
+      Kinesis: await serviceEndpoint('Kinesis', this.kinesisClient, o.kinesis ? 'options.kinesis' : 'options.connection.endpoint'),
       DynamoDB: await serviceEndpoint('DynamoDB', this.dynamodb, o.dynamodb ? 'options.dynamodb' : 'options.dynamoDbConnection.endpoint'),
     };
     await initialize(

@@ -1,4 +1,4 @@
-import type { _Record } from '@aws-sdk/client-kinesis';
+import type { KinesisRecord } from '../kinesis/kinesis-api.ts';
 import { AggregateCursor, scanAggregate } from '../codec/aggregate-scan.ts';
 import { declaredInflatedLength, isEnvelope, openEnvelope } from '../codec/envelope.ts';
 import { KinesisActorsError } from '../errors.ts';
@@ -63,7 +63,7 @@ export interface DecodeLimits {
 /** The records of one GetRecords call, and where the shard stands. @internal */
 export interface DecodeInput {
   shardId: string;
-  records: readonly _Record[];
+  records: readonly KinesisRecord[];
   /** The checkpoint a restart resumes after; what is at or before it is skipped. */
   after?: ExtendedSequenceNumber | undefined;
   /** The shard's hash range, when the lease knows it. */

@@ -1,11 +1,10 @@
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { KinesisApi } from '../kinesis/kinesis-api.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { LeaseStore } from './leases/lease-store.ts';
 import { PeriodicTask } from './leases/periodic-task.ts';
 import type { ResolvedConsumerOptions } from './options.ts';
 import { syncShards } from './shard-sync.ts';
-import { translateKinesisError } from '../aws/kinesis-errors.ts';
 
 /**
  * When a worker syncs the stream's shards to leases (the KCL's periodic shard sync manager):
@@ -18,7 +17,7 @@ export class PeriodicShardSync {
   private readonly task: PeriodicTask;
 
   constructor(
-    private readonly kinesis: KinesisClient,
+    private readonly kinesis: KinesisApi,
     private readonly store: LeaseStore,
     private readonly options: ResolvedConsumerOptions,
     private readonly clock: Clock,
@@ -37,11 +36,7 @@ export class PeriodicShardSync {
   }
 
   async syncShardsOrThrow(): Promise<void> {
-    try {
-      await syncShards({ kinesis: this.kinesis, streamName: this.options.streamName, store: this.store, initialPosition: this.options.initialPositionInStreamExtended, logger: this.logger });
-    } catch (error) {
-      throw translateKinesisError(error, 'ListShards');
-    }
+    await syncShards({ kinesis: this.kinesis, streamName: this.options.streamName, store: this.store, initialPosition: this.options.initialPositionInStreamExtended, logger: this.logger });
   }
 
   async syncShards(): Promise<void> {

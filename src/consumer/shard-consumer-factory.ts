@@ -1,4 +1,4 @@
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { KinesisApi } from '../kinesis/kinesis-api.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { ConsumerInstrumentation } from './consumer-instrumentation.ts';
@@ -23,7 +23,7 @@ export class ShardConsumerFactory {
     private readonly options: ResolvedConsumerOptions,
     /** The options as given: the key under which deprecation warnings are given once. */
     given: ConsumerOptions,
-    private readonly kinesis: KinesisClient,
+    private readonly kinesis: KinesisApi,
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly instrumentation: ConsumerInstrumentation,

@@ -1,4 +1,4 @@
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { KinesisApi, StartPosition } from '../kinesis/kinesis-api.ts';
 import { sleep, type Clock } from '../clock.ts';
 import { KinesisActorsError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -7,7 +7,7 @@ import type { ConsumerRecord } from './record.ts';
 import type { ShardHashRange } from './shard-hash-range.ts';
 import { HashKeyCache } from '../codec/hash-key-cache.ts';
 import type { Checkpointer, InitialPosition, RecordProcessor } from './processor.ts';
-import { ShardReader, type ReadResult, type ShardReaderOptions, type StartPosition } from './shard-reader.ts';
+import { ShardReader, type ReadResult, type ShardReaderOptions } from '../kinesis/shard-reader.ts';
 import type { LeaseHandle } from './leases/lease-handle.ts';
 import { ShardCheckpointer, type CheckpointReport } from './shard-checkpointer.ts';
 
@@ -21,7 +21,7 @@ export interface ShardConsumerReport extends CheckpointReport {
 export interface ShardConsumerDeps {
   shardId: string;
   streamName: string;
-  kinesis: KinesisClient;
+  kinesis: KinesisApi;
   clock: Clock;
   logger: Logger;
   processor: RecordProcessor;

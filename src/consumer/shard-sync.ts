@@ -1,9 +1,9 @@
-import type { KinesisClient, Shard } from '@aws-sdk/client-kinesis';
+import type { KinesisApi, Shard } from '../kinesis/kinesis-api.ts';
 import type { Logger } from '../logger.ts';
 import { newLease, type Checkpoint, type Lease } from './leases/lease.ts';
 import type { LeaseStore } from './leases/lease-store.ts';
 import type { InitialPosition } from './processor.ts';
-import { listAllShards } from '../aws/list-shards.ts';
+import { listAllShards } from '../kinesis/list-shards.ts';
 
 const STARTING = new Set(['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP']);
 
@@ -32,7 +32,7 @@ export interface ShardSyncResult {
  * @internal
  */
 export async function syncShards(deps: {
-  kinesis: KinesisClient;
+  kinesis: KinesisApi;
   streamName: string;
   store: LeaseStore;
   initialPosition: InitialPosition;

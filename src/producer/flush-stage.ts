@@ -1,7 +1,7 @@
-import type { PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { sleep, type Clock } from '../clock.ts';
-import type { KinesisActorsError } from '../errors.ts';
-import { entryError, metricCode, translateKinesisError } from '../aws/kinesis-errors.ts';
+import { KinesisActorsError } from '../errors.ts';
+import type { PutRecordsRequestEntry } from '../kinesis/kinesis-api.ts';
+import { entryError, metricCode } from '../kinesis/kinesis-errors.ts';
 import type { InstrumentationEmitter } from '../instrumentation/emitter.ts';
 import { AGGREGATE_PARTITION_KEY, toEncodeTask, type Batch } from './batch.ts';
 import { observe, type MetricsRecorder } from './metrics.ts';
@@ -90,10 +90,10 @@ export function createFlushStage(deps: FlushStageDeps): (batch: Batch) => Promis
     try {
       response = await collector.submit(expected, entries, bytes);
     } catch (thrown) {
-      const translated = translateKinesisError(thrown, 'PutRecords');
-      if (!('retriable' in translated)) throw translated;
+      // The Kinesis boundary classified every failure of Kinesis; anything else is a bug.
+      if (!(thrown instanceof KinesisActorsError)) throw thrown;
       // Every record of the batch keeps it as its last error: it must hold nothing of the request.
-      const error = releaseFrames(translated);
+      const error = releaseFrames(thrown);
       metrics.error(metricCode(error));
       deps.events.emit('producer.putRecords', {
         shardId: batch.shardId,
@@ -104,7 +104,7 @@ export function createFlushStage(deps: FlushStageDeps): (batch: Batch) => Promis
         failedKinesisRecords: entries.length,
         error,
       });
-      if (!batch.abandoned) deps.retryOrFail(batch.groups.flat(), error as KinesisActorsError);
+      if (!batch.abandoned) deps.retryOrFail(batch.groups.flat(), error);
       return;
     }
     const durationMs = clock.now() - sentAt;

@@ -1,10 +1,12 @@
 import { createActor, type AnyActorRef } from 'xstate';
-import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { systemClock, type Clock } from '../clock.ts';
 import { KinesisActorsError } from '../errors.ts';
 import { defaultLogger, type Logger } from '../logger.ts';
 import { createKinesisClient } from '../aws/clients.ts';
-import { metricCode, translateKinesisError } from '../aws/kinesis-errors.ts';
+import type { KinesisApi } from '../kinesis/kinesis-api.ts';
+import { metricCode } from '../kinesis/kinesis-errors.ts';
+import { SdkKinesisApi } from '../kinesis/sdk-kinesis-api.ts';
 import { CauseLog } from '../cause-log.ts';
 import { InstrumentationEmitter } from '../instrumentation/emitter.ts';
 import { Supervisor } from '../supervision/supervisor.ts';
@@ -46,8 +48,9 @@ export class Producer {
   private readonly logger: Logger;
   /** Warnings about failures, once per distinct cause rather than per record or attempt. */
   private readonly causeLog: CauseLog;
-  private readonly kinesis: KinesisClient;
-  private readonly ownsClient: boolean;
+  private readonly kinesis: KinesisApi;
+  /** The client built from the options, destroyed on close; a client the caller gave stays theirs. */
+  private readonly ownClient: KinesisClient | undefined;
   private readonly pool: EncodePool;
   private readonly metricsRecorder = new MetricsRecorder();
   private readonly events = new InstrumentationEmitter<ProducerEvents>();
@@ -70,8 +73,9 @@ export class Producer {
     this.clock = o.clock ?? systemClock;
     this.logger = (o.logger ?? defaultLogger()).child({ component: 'producer', streamName: o.streamName });
     this.causeLog = new CauseLog(this.logger, this.clock);
-    this.ownsClient = !o.kinesis;
-    this.kinesis = o.kinesis ?? createKinesisClient({ ...o.connection, maxConnections: o.maxConnections, requestTimeout: o.requestTimeout });
+    const client = o.kinesis ?? createKinesisClient({ ...o.connection, maxConnections: o.maxConnections, requestTimeout: o.requestTimeout });
+    this.ownClient = o.kinesis ? undefined : client;
+    this.kinesis = new SdkKinesisApi(client);
     this.pool = createEncodePool(o.workerThreads);
     this.admission = new Admission<UserRecord>(o, this.clock, {
       admit: (record) => this.admitWaited(record),
@@ -87,7 +91,7 @@ export class Producer {
       },
     });
     const collector = new RequestCollector(
-      (entries) => this.kinesis.send(new PutRecordsCommand({ StreamName: o.streamName, Records: entries })),
+      (entries) => this.kinesis.putRecords(o.streamName, entries),
       this.clock,
       { maxEntries: o.collectionMaxCount, maxBytes: o.collectionMaxSize, holdMs: collectionHoldMs(o.recordMaxBufferedTime) },
     );
@@ -139,7 +143,8 @@ export class Producer {
           for (const resolve of waiters) resolve(map);
         },
         loadFailed: (thrown, attempt) => {
-          const error = translateKinesisError(thrown, 'ListShards');
+          // Classified by the Kinesis boundary, or a programming error.
+          const error = thrown as Error;
           if (!this.causeLog.warn('producer.shardMapFailed', error, { attempt })) this.logger.debug({ err: error, attempt }, 'producer.shardMapFailed');
           this.metricsRecorder.error(metricCode(error));
           this.router.expireUnrouted(releaseFrames(error));
@@ -293,7 +298,7 @@ export class Producer {
       ['metrics', () => clearInterval(this.metricsTimer)],
       ['actors', () => this.supervisor.stopAll()],
       ['pool', () => this.pool.close()],
-      ['client', () => this.ownsClient && this.kinesis.destroy()],
+      ['client', () => this.ownClient?.destroy()],
     ];
     for (const [step, run] of steps) {
       try {

@@ -1,4 +1,4 @@
-import type { PutRecordsRequestEntry, PutRecordsResultEntry } from '@aws-sdk/client-kinesis';
+import type { PutRecordsRequestEntry, PutRecordsResultEntry } from '../kinesis/kinesis-api.ts';
 import type { Clock } from '../clock.ts';
 
 /** What one shard's batch gets back from the request that carried it. @internal */
@@ -44,7 +44,7 @@ export class RequestCollector {
   private timer: unknown;
 
   constructor(
-    private readonly send: (entries: PutRecordsRequestEntry[]) => Promise<{ Records?: PutRecordsResultEntry[] }>,
+    private readonly send: (entries: PutRecordsRequestEntry[]) => Promise<PutRecordsResultEntry[]>,
     private readonly clock: Clock,
     private readonly limits: CollectorLimits,
   ) {}
@@ -113,8 +113,7 @@ export class RequestCollector {
   private sendRequest(submissions: Submission[]): void {
     const entries = submissions.length === 1 ? submissions[0].entries : submissions.flatMap((s) => s.entries);
     this.send(entries).then(
-      (response) => {
-        const results = response.Records ?? [];
+      (results) => {
         let offset = 0;
         for (const submission of submissions) {
           const count = submission.entries.length;

@@ -1,5 +1,5 @@
-import type { KinesisClient, Shard } from '@aws-sdk/client-kinesis';
-import { listAllShards } from '../aws/list-shards.ts';
+import type { KinesisApi, Shard } from '../kinesis/kinesis-api.ts';
+import { listAllShards } from '../kinesis/list-shards.ts';
 
 /** One open shard and the hash keys it owns. */
 export interface ShardRange {
@@ -48,7 +48,7 @@ function isOpen(shard: Shard): boolean {
 }
 
 /** Lists every shard of the stream and keeps the open ones. */
-export async function loadShardMap(kinesis: KinesisClient, streamName: string, version: number): Promise<ShardMap> {
+export async function loadShardMap(kinesis: KinesisApi, streamName: string, version: number): Promise<ShardMap> {
   const open: ShardRange[] = [];
   for (const shard of await listAllShards(kinesis, streamName)) {
     if (!isOpen(shard) || !shard.ShardId || !shard.HashKeyRange) continue;

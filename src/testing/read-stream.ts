@@ -1,7 +1,10 @@
-import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { systemClock } from '../clock.ts';
 import { decodeKinesisRecord } from '../codec/kinesis-record.ts';
 import { DEFAULT_MAX_INFLATED_BYTES } from '../codec/envelope.ts';
-import { listAllShards } from '../aws/list-shards.ts';
+import { listAllShards } from '../kinesis/list-shards.ts';
+import { SdkKinesisApi } from '../kinesis/sdk-kinesis-api.ts';
+import { ShardReader } from '../kinesis/shard-reader.ts';
 
 /** A user record as read back from the stream. */
 export interface ReadUserRecord {
@@ -23,21 +26,25 @@ export interface StreamContents {
   invalidAggregates: number;
 }
 
+/** As fast as the stream answers, and a failing read fails the test that reads. */
+const reads = { maxRecords: 10_000, minTimeBetweenReadsMs: 0, idleTimeBetweenReadsMs: 0, retryBaseDelayMs: 0, retryMaxDelayMs: 0, maxAttempts: 1 };
+
 /**
  * Reads every shard of a stream from TRIM_HORIZON to its current end, de-aggregated and
  * decompressed, in shard order. For tests and the demo's summary; a consumer does this with
  * leases and checkpoints.
  */
 export async function readStream(kinesis: KinesisClient, streamName: string): Promise<StreamContents> {
+  const api = new SdkKinesisApi(kinesis);
   const out: StreamContents = { records: [], kinesisRecords: 0, kinesisBytes: 0, compressedRecords: 0, invalidAggregates: 0 };
-  for (const shard of await listAllShards(kinesis, streamName)) {
+  const never = new AbortController().signal;
+  for (const shard of await listAllShards(api, streamName)) {
     const shardId = shard.ShardId!;
-    let iterator = (
-      await kinesis.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }))
-    ).ShardIterator;
-    while (iterator) {
-      const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
-      for (const record of page.Records ?? []) {
+    const reader = new ShardReader(api, streamName, shardId, systemClock, reads);
+    await reader.start({ type: 'TRIM_HORIZON' });
+    for (;;) {
+      const page = await reader.read(never);
+      for (const record of page.records) {
         out.kinesisRecords++;
         out.kinesisBytes += record.Data!.byteLength;
         const decoded = decodeKinesisRecord(record.Data!, record.PartitionKey!, undefined, DEFAULT_MAX_INFLATED_BYTES);
@@ -53,8 +60,7 @@ export async function readStream(kinesis: KinesisClient, streamName: string): Pr
           });
         }
       }
-      if ((page.Records ?? []).length === 0) break;
-      iterator = page.NextShardIterator;
+      if (page.records.length === 0 || page.shardEnded) break;
     }
   }
   return out;

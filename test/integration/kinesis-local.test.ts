@@ -13,7 +13,8 @@ import {
 import { createProducer } from '../../src/producer/producer.ts';
 import type { PutResult } from '../../src/producer/user-record.ts';
 import { createConsumer } from '../../src/consumer/consumer.ts';
-import { listAllShards } from '../../src/aws/list-shards.ts';
+import { listAllShards } from '../../src/kinesis/list-shards.ts';
+import { SdkKinesisApi } from '../../src/kinesis/sdk-kinesis-api.ts';
 import { startKinesisLocal, type KinesisLocal } from '../../src/testing/kinesis-local.ts';
 import { startLocalStack, randomName, type LocalStack } from '../../src/testing/local-stack.ts';
 import { createStream, waitForStreamActive } from '../../src/testing/streams.ts';
@@ -82,7 +83,7 @@ describe('against kinesis-local (UpdateShardCount, ChildShards)', () => {
       expect(before).toHaveLength(BATCH);
       expect(after).toHaveLength(BATCH);
 
-      const shards = await listAllShards(local.kinesis, stream);
+      const shards = await listAllShards(new SdkKinesisApi(local.kinesis), stream);
       const children = shards.filter(isOpen).map((s) => s.ShardId!).sort();
       expect(children, 'UNIFORM_SCALING 2→4 leaves 4 open shards').toHaveLength(4);
       // Kinesis put the second batch on the new shards only, whatever the producer predicted.
@@ -164,7 +165,7 @@ describe('against kinesis-local (UpdateShardCount, ChildShards)', () => {
         40_000,
         () => `consumer saw ${seen.size} of ${total} records; shards read: ${JSON.stringify([...firstAt.keys()])}; ended: ${JSON.stringify(ended)}`,
       );
-      shards = await listAllShards(local.kinesis, stream);
+      shards = await listAllShards(new SdkKinesisApi(local.kinesis), stream);
       const parents = shards.filter((s) => !isOpen(s)).map((s) => s.ShardId!);
       await waitFor(
         () => parents.every((p) => ended.includes(p)),
@@ -203,7 +204,7 @@ describe('against kinesis-local (UpdateShardCount, ChildShards)', () => {
       await local.kinesis.send(new PutRecordCommand({ StreamName: stream, PartitionKey: `key-${i}`, Data: Buffer.from(`record-${i}`) }));
     }
     await scaleTo(local.kinesis, stream, 4);
-    const shards = await listAllShards(local.kinesis, stream);
+    const shards = await listAllShards(new SdkKinesisApi(local.kinesis), stream);
 
     for (const parent of shards.filter((s) => !isOpen(s))) {
       const expected = shards.filter((s) => parentsOf(s).includes(parent.ShardId!)).map((s) => s.ShardId!).sort();

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsumer } from '../../src/consumer/consumer.ts';
 import { createProducer } from '../../src/producer/producer.ts';
 import type { ProducerOptions } from '../../src/producer/options.ts';
-import { listAllShards } from '../../src/aws/list-shards.ts';
+import { listAllShards } from '../../src/kinesis/list-shards.ts';
+import { SdkKinesisApi } from '../../src/kinesis/sdk-kinesis-api.ts';
 import { isEnvelope } from '../../src/codec/envelope.ts';
 import { startLocalStack, randomName, type LocalStack } from '../../src/testing/local-stack.ts';
 import { createStream } from '../../src/testing/streams.ts';
@@ -19,7 +20,7 @@ const agg = createRequire(import.meta.url)('aws-kinesis-agg') as {
 /** Reads every Kinesis record of a stream and de-aggregates it with aws-kinesis-agg, as a Lambda or a plain SDK reader would. */
 async function readWithKinesisAgg(kinesis: KinesisClient, streamName: string) {
   const out = { kinesisRecords: 0, envelopes: 0, userRecords: [] as { data: Buffer; partitionKey: string | undefined }[] };
-  for (const shard of await listAllShards(kinesis, streamName)) {
+  for (const shard of await listAllShards(new SdkKinesisApi(kinesis), streamName)) {
     const start = new GetShardIteratorCommand({ StreamName: streamName, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' });
     let iterator = (await kinesis.send(start)).ShardIterator;
     while (iterator) {

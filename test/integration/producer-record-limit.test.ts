@@ -5,7 +5,8 @@ import type { PutResult } from '../../src/producer/user-record.ts';
 import { AGGREGATE_OVERHEAD, aggregateRecordBound } from '../../src/codec/aggregation.ts';
 import { DEFAULT_MAX_INFLATED_BYTES, isEnvelope } from '../../src/codec/envelope.ts';
 import { decodeKinesisRecord } from '../../src/codec/kinesis-record.ts';
-import { listAllShards } from '../../src/aws/list-shards.ts';
+import { listAllShards } from '../../src/kinesis/list-shards.ts';
+import { SdkKinesisApi } from '../../src/kinesis/sdk-kinesis-api.ts';
 import { startLocalStack, randomName, type LocalStack } from '../../src/testing/local-stack.ts';
 import { createStream } from '../../src/testing/streams.ts';
 import { seededBytes } from '../fixtures/seeded-bytes.ts';
@@ -45,7 +46,7 @@ function exactlyOneMiB(firstId: number): Input[] {
 /** Every Kinesis record of the stream, as stored. */
 async function readKinesisRecords(kinesis: KinesisClient, streamName: string): Promise<_Record[]> {
   const out: _Record[] = [];
-  for (const shard of await listAllShards(kinesis, streamName)) {
+  for (const shard of await listAllShards(new SdkKinesisApi(kinesis), streamName)) {
     const start = new GetShardIteratorCommand({ StreamName: streamName, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' });
     let iterator = (await kinesis.send(start)).ShardIterator;
     while (iterator) {

@@ -16,6 +16,7 @@ import { newDecodeCounts, type DecodeLimits } from '../../src/consumer/decode-re
 import { handlerProcessor } from '../../src/consumer/handler-processor.ts';
 import { resolveErrorHandlingOptions } from '../../src/consumer/error-handling/options.ts';
 import { encodeAggregatedRecord } from '../../src/codec/aggregation.ts';
+import { SdkKinesisApi } from '../../src/kinesis/sdk-kinesis-api.ts';
 
 /** A lease kept in memory, so the shard consumer can be tested without the lease table. */
 function memoryLease(shardId: string) {
@@ -45,7 +46,7 @@ function steps(stack: LocalStack, stream: string, shardId: string, processor: Re
   return new ShardConsumerSteps({
     shardId,
     streamName: stream,
-    kinesis: stack.kinesis,
+    kinesis: new SdkKinesisApi(stack.kinesis),
     clock: systemClock,
     logger: silentLogger(),
     processor,

@@ -1,4 +1,4 @@
-import { CreateStreamCommand, DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
+import { createStreamAndWait } from '../../kinesis/active-stream.ts';
 import { integerOption } from '../args.ts';
 import { defineCommand } from '../command.ts';
 import { cliClients, connectionOptions } from '../connection.ts';
@@ -17,15 +17,12 @@ export const createStreamCommand = defineCommand({
     const shards = integerOption('shards', values.shards, 1, 10_000);
     const clients = cliClients(values);
     try {
-      await clients.kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
       const line = progress();
       const started = Date.now();
-      for (;;) {
-        const { StreamDescriptionSummary: s } = await clients.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }));
-        if (s?.StreamStatus === 'ACTIVE') break;
-        line.update(`${name}: ${s?.StreamStatus} (${Math.round((Date.now() - started) / 1000)} s)`);
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
+      await createStreamAndWait(clients.kinesisApi, name, shards, {
+        pollMs: 500,
+        onStatus: (status) => line.update(`${name}: ${status} (${Math.round((Date.now() - started) / 1000)} s)`),
+      });
       line.done(`${name}: ACTIVE with ${shards} shard(s) on ${clients.describe}`);
     } finally {
       clients.destroy();

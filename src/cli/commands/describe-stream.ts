@@ -1,5 +1,4 @@
-import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
-import { listAllShards } from '../../aws/list-shards.ts';
+import { listAllShards } from '../../kinesis/list-shards.ts';
 import { defineCommand } from '../command.ts';
 import { cliClients, connectionOptions } from '../connection.ts';
 
@@ -12,9 +11,9 @@ export const describeStreamCommand = defineCommand({
   async run(values, [name]) {
     const clients = cliClients(values);
     try {
-      const { StreamDescriptionSummary: s } = await clients.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }));
-      const shards = await listAllShards(clients.kinesis, name);
-      console.log(`${s?.StreamName}  ${s?.StreamStatus}  ${s?.OpenShardCount} open shard(s)  retention ${s?.RetentionPeriodHours} h  ${s?.StreamARN ?? ''}`);
+      const s = await clients.kinesisApi.describeStreamSummary(name);
+      const shards = await listAllShards(clients.kinesisApi, name);
+      console.log(`${s.StreamName}  ${s.StreamStatus}  ${s.OpenShardCount} open shard(s)  retention ${s.RetentionPeriodHours} h  ${s.StreamARN ?? ''}`);
       for (const shard of shards) {
         const open = shard.SequenceNumberRange?.EndingSequenceNumber === undefined;
         const parents = [shard.ParentShardId, shard.AdjacentParentShardId].filter(Boolean).join('+');

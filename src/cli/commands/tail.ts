@@ -1,5 +1,7 @@
-import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
-import { listAllShards } from '../../aws/list-shards.ts';
+import { systemClock } from '../../clock.ts';
+import type { KinesisApi } from '../../kinesis/kinesis-api.ts';
+import { listAllShards } from '../../kinesis/list-shards.ts';
+import { ShardReader } from '../../kinesis/shard-reader.ts';
 import { DEFAULT_MAX_INFLATED_BYTES } from '../../codec/envelope.ts';
 import { decodeKinesisRecord } from '../../codec/kinesis-record.ts';
 import { integerOption } from '../args.ts';
@@ -26,7 +28,7 @@ export const tailCommand = defineCommand({
     process.once('SIGINT', () => stop.abort());
     let printed = 0;
     try {
-      const shards = await listAllShards(clients.kinesis, streamName);
+      const shards = await listAllShards(clients.kinesisApi, streamName);
       process.stderr.write(`tailing ${streamName} (${shards.length} shards) from ${values.from} on ${clients.describe}\n`);
       const type = values.from === 'latest' ? 'LATEST' : 'TRIM_HORIZON';
       const emit = (data: Uint8Array) => {
@@ -35,22 +37,25 @@ export const tailCommand = defineCommand({
         if (++printed >= max) stop.abort();
         return true;
       };
-      await Promise.all(shards.map((shard) => tailShard(clients.kinesis, streamName, shard.ShardId!, type, emit, stop.signal)));
+      await Promise.all(shards.map((shard) => tailShard(clients.kinesisApi, streamName, shard.ShardId!, type, emit, stop.signal)));
     } finally {
       clients.destroy();
     }
   },
 });
 
-async function tailShard(kinesis: KinesisClient, streamName: string, shardId: string, type: 'LATEST' | 'TRIM_HORIZON', emit: (data: Uint8Array) => boolean, signal: AbortSignal): Promise<void> {
-  let iterator = (await kinesis.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shardId, ShardIteratorType: type }))).ShardIterator;
-  while (iterator && !signal.aborted) {
-    const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
-    for (const record of page.Records ?? []) {
+/** A failing read ends the tail with its error, for the operator to see, rather than waiting on it. */
+const reads = { maxRecords: 1000, minTimeBetweenReadsMs: 0, idleTimeBetweenReadsMs: 500, retryBaseDelayMs: 100, retryMaxDelayMs: 5000, maxAttempts: 1 };
+
+async function tailShard(kinesis: KinesisApi, streamName: string, shardId: string, type: 'LATEST' | 'TRIM_HORIZON', emit: (data: Uint8Array) => boolean, signal: AbortSignal): Promise<void> {
+  const reader = new ShardReader(kinesis, streamName, shardId, systemClock, reads);
+  await reader.start({ type });
+  while (!signal.aborted) {
+    const page = await reader.read(signal);
+    for (const record of page.records) {
       const decoded = decodeKinesisRecord(record.Data!, record.PartitionKey!, undefined, DEFAULT_MAX_INFLATED_BYTES);
       for (const user of decoded.records) if (!emit(user.data)) return;
     }
-    iterator = page.NextShardIterator;
-    if ((page.Records ?? []).length === 0) await new Promise((resolve) => setTimeout(resolve, 500));
+    if (page.shardEnded) return;
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { _Record } from '@aws-sdk/client-kinesis';
+import type { KinesisRecord } from '../../../src/kinesis/kinesis-api.ts';
 import { decodeBatches, newDecodeCounts, type DecodeCounts, type DecodeHooks, type DecodeLimits, type ExtendedSequenceNumber } from '../../../src/consumer/decode-records.ts';
 import type { OutsideShardAggregate } from '../../../src/consumer/decode-records.ts';
 import type { ShardHashRange } from '../../../src/consumer/shard-hash-range.ts';
@@ -16,7 +16,7 @@ const limits: DecodeLimits = { maxInflatedBytes: MiB, maxUserRecordsPerAggregate
 /** Every batch of one read, flattened. */
 function decodeRecords(
   shardId: string,
-  records: _Record[],
+  records: KinesisRecord[],
   maxInflatedBytes: number,
   after: ExtendedSequenceNumber | undefined,
   c: DecodeCounts,
@@ -26,7 +26,7 @@ function decodeRecords(
   return [...decodeBatches({ shardId, records, after, range }, { ...limits, maxInflatedBytes }, c, hooks)].flat();
 }
 
-function kinesisRecord(sequenceNumber: string, data: Uint8Array, partitionKey = 'a'): _Record {
+function kinesisRecord(sequenceNumber: string, data: Uint8Array, partitionKey = 'a'): KinesisRecord {
   return { SequenceNumber: sequenceNumber, Data: data, PartitionKey: partitionKey, ApproximateArrivalTimestamp: new Date(1000) };
 }
 

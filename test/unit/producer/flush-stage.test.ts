@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PutRecordsResultEntry } from '@aws-sdk/client-kinesis';
+import type { PutRecordsResultEntry } from '../../../src/kinesis/kinesis-api.ts';
 import { acceptUserRecord } from '../../../src/producer/accept.ts';
 import { cutBatch } from '../../../src/producer/batch.ts';
 import { createFlushStage } from '../../../src/producer/flush-stage.ts';
@@ -35,7 +35,7 @@ async function flushAnswered(results: PutRecordsResultEntry[], preserveOrder: bo
   const retried: number[] = [];
   const flush = createFlushStage({
     options,
-    collector: new RequestCollector(async () => ({ Records: results }), clock, { maxEntries: 500, maxBytes: 5 * 1024 * 1024, holdMs: 0 }),
+    collector: new RequestCollector(async () => results, clock, { maxEntries: 500, maxBytes: 5 * 1024 * 1024, holdMs: 0 }),
     pool: { threads: [], close: async () => {}, encode: async (task) => ({ records: task.groupSizes.map(() => new Uint8Array(1)) }) },
     clock,
     metrics: new MetricsRecorder(),

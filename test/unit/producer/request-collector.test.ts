@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PutRecordsRequestEntry, PutRecordsResultEntry } from '@aws-sdk/client-kinesis';
+import type { PutRecordsRequestEntry, PutRecordsResultEntry } from '../../../src/kinesis/kinesis-api.ts';
 import { RequestCollector, type CollectorLimits, type Expected } from '../../../src/producer/request-collector.ts';
 import { SimulatedClock } from '../../../src/testing/simulated-clock.ts';
 
@@ -8,13 +8,13 @@ const entries = (shard: string, n: number): PutRecordsRequestEntry[] =>
   Array.from({ length: n }, (_, i) => ({ Data: Buffer.from(`${shard}-${i}`), PartitionKey: 'a', ExplicitHashKey: shard }));
 
 /** A fake PutRecords: records each request, answers each entry with its own data as sequence number. */
-function harness(limits: Partial<CollectorLimits> = {}, answer?: (request: PutRecordsRequestEntry[]) => Promise<{ Records?: PutRecordsResultEntry[] }>) {
+function harness(limits: Partial<CollectorLimits> = {}, answer?: (request: PutRecordsRequestEntry[]) => Promise<PutRecordsResultEntry[]>) {
   const clock = new SimulatedClock(0);
   const requests: PutRecordsRequestEntry[][] = [];
   const send = (request: PutRecordsRequestEntry[]) => {
     requests.push(request);
     if (answer) return answer(request);
-    return Promise.resolve({ Records: request.map((e) => ({ SequenceNumber: Buffer.from(e.Data!).toString(), ShardId: e.ExplicitHashKey })) });
+    return Promise.resolve(request.map((e) => ({ SequenceNumber: Buffer.from(e.Data!).toString(), ShardId: e.ExplicitHashKey })));
   };
   const inner = new RequestCollector(send, clock, { maxEntries: 500, maxBytes: 5 * 1024 * 1024, holdMs: 10, ...limits });
   // Flushes expected in order, submitting or withdrawing in the order they were expected.
@@ -80,7 +80,7 @@ describe('RequestCollector', () => {
   it('ignores the withdrawal of a flush that already submitted, as every flush withdraws when it ends', () => {
     const clock = new SimulatedClock(0);
     const requests: number[] = [];
-    const collector = new RequestCollector((e) => (requests.push(e.length), Promise.resolve({ Records: [] })), clock, { maxEntries: 500, maxBytes: 1 << 20, holdMs: 10 });
+    const collector = new RequestCollector((e) => (requests.push(e.length), Promise.resolve([])), clock, { maxEntries: 500, maxBytes: 1 << 20, holdMs: 10 });
     const done = collector.expect();
     const other = collector.expect();
     const late = collector.expect();
@@ -103,7 +103,7 @@ describe('RequestCollector', () => {
 
   it('rejects every batch of a request that failed as a whole, and only those', async () => {
     let calls = 0;
-    const { collector } = harness({ maxEntries: 2 }, (request) => (calls++ === 0 ? Promise.reject(new Error('connection reset')) : Promise.resolve({ Records: request.map(() => ({ SequenceNumber: '1', ShardId: 's' })) })));
+    const { collector } = harness({ maxEntries: 2 }, (request) => (calls++ === 0 ? Promise.reject(new Error('connection reset')) : Promise.resolve(request.map(() => ({ SequenceNumber: '1', ShardId: 's' })))));
     for (let i = 0; i < 3; i++) collector.expect();
     const first = collector.submit(entries('s0', 1), 10);
     const second = collector.submit(entries('s1', 1), 10);
@@ -115,9 +115,9 @@ describe('RequestCollector', () => {
 
   it("hands each batch its own entries' failures, and nothing for entries a short answer left out", async () => {
     const { collector } = harness({}, (request) =>
-      Promise.resolve({
-        Records: request.slice(0, 3).map((e, i) => (i === 1 ? { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: 'slow down' } : { SequenceNumber: String(i), ShardId: e.ExplicitHashKey })),
-      }),
+      Promise.resolve(
+        request.slice(0, 3).map((e, i) => (i === 1 ? { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: 'slow down' } : { SequenceNumber: String(i), ShardId: e.ExplicitHashKey })),
+      ),
     );
     collector.expect();
     collector.expect();

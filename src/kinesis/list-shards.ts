@@ -1,0 +1,13 @@
+import type { KinesisApi, Shard } from './kinesis-api.ts';
+
+/** Every shard of a stream, open and closed, following ListShards' NextToken. @internal */
+export async function listAllShards(kinesis: KinesisApi, streamName: string): Promise<Shard[]> {
+  const shards: Shard[] = [];
+  let page = await kinesis.listShards({ streamName });
+  shards.push(...page.shards);
+  while (page.nextToken) {
+    page = await kinesis.listShards({ nextToken: page.nextToken });
+    shards.push(...page.shards);
+  }
+  return shards;
+}

@@ -1,0 +1,63 @@
+import {
+  CreateStreamCommand,
+  DescribeStreamSummaryCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  ListShardsCommand,
+  PutRecordsCommand,
+  type GetShardIteratorCommandInput,
+  type KinesisClient,
+} from '@aws-sdk/client-kinesis';
+import { classifyKinesisError, isProgrammingError } from './kinesis-errors.ts';
+import type { KinesisApi, PutRecordsRequestEntry, PutRecordsResultEntry, RecordsPage, ShardPage, StartPosition, StreamSummary } from './kinesis-api.ts';
+
+/**
+ * {@link KinesisApi} on the AWS SDK's Kinesis client: the one place that sends Kinesis commands.
+ * Errors leave it classified; the client's life (its sockets, `destroy()`) stays with whoever
+ * built it.
+ * @internal
+ */
+export class SdkKinesisApi implements KinesisApi {
+  constructor(private readonly client: KinesisClient) {}
+
+  async putRecords(streamName: string, entries: PutRecordsRequestEntry[]): Promise<PutRecordsResultEntry[]> {
+    const output = await this.call('PutRecords', () => this.client.send(new PutRecordsCommand({ StreamName: streamName, Records: entries })));
+    return output.Records ?? [];
+  }
+
+  async listShards(page: { streamName: string } | { nextToken: string }): Promise<ShardPage> {
+    const input = 'nextToken' in page ? { NextToken: page.nextToken } : { StreamName: page.streamName };
+    const output = await this.call('ListShards', () => this.client.send(new ListShardsCommand(input)));
+    return { shards: output.Shards ?? [], nextToken: output.NextToken };
+  }
+
+  async getShardIterator(streamName: string, shardId: string, position: StartPosition): Promise<string | undefined> {
+    const input: GetShardIteratorCommandInput = { StreamName: streamName, ShardId: shardId, ShardIteratorType: position.type };
+    if (position.type === 'AT_SEQUENCE_NUMBER' || position.type === 'AFTER_SEQUENCE_NUMBER') input.StartingSequenceNumber = position.sequenceNumber;
+    if (position.type === 'AT_TIMESTAMP') input.Timestamp = position.timestamp;
+    const output = await this.call('GetShardIterator', () => this.client.send(new GetShardIteratorCommand(input)));
+    return output.ShardIterator;
+  }
+
+  async getRecords(shardIterator: string, limit: number): Promise<RecordsPage> {
+    const output = await this.call('GetRecords', () => this.client.send(new GetRecordsCommand({ ShardIterator: shardIterator, Limit: limit })));
+    return { records: output.Records ?? [], nextShardIterator: output.NextShardIterator ?? undefined, millisBehindLatest: output.MillisBehindLatest };
+  }
+
+  async describeStreamSummary(streamName: string): Promise<StreamSummary> {
+    const output = await this.call('DescribeStreamSummary', () => this.client.send(new DescribeStreamSummaryCommand({ StreamName: streamName })));
+    return output.StreamDescriptionSummary ?? {};
+  }
+
+  async createStream(streamName: string, shardCount: number): Promise<void> {
+    await this.call('CreateStream', () => this.client.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: shardCount })));
+  }
+
+  private async call<T>(operation: string, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      throw isProgrammingError(error) ? error : classifyKinesisError(error, operation);
+    }
+  }
+}

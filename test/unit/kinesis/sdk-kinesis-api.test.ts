@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { KinesisRequestError } from '../../../src/kinesis/kinesis-errors.ts';
+import { SdkKinesisApi } from '../../../src/kinesis/sdk-kinesis-api.ts';
+
+/** An SDK client that answers every command with `answer` and keeps what it was sent. */
+function stubClient(answer: () => unknown) {
+  const inputs: Record<string, unknown>[] = [];
+  const client = {
+    send: async (command: { input: Record<string, unknown> }) => {
+      inputs.push(command.input);
+      return answer();
+    },
+  } as unknown as KinesisClient;
+  return { api: new SdkKinesisApi(client), inputs };
+}
+
+describe('SdkKinesisApi', () => {
+  it('asks for an iterator at the position given', async () => {
+    const { api, inputs } = stubClient(() => ({ ShardIterator: 'it' }));
+    expect(await api.getShardIterator('s', 'shard-0', { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: '42' })).toBe('it');
+    const at = new Date(0);
+    await api.getShardIterator('s', 'shard-0', { type: 'AT_TIMESTAMP', timestamp: at });
+    await api.getShardIterator('s', 'shard-0', { type: 'LATEST' });
+    expect(inputs).toEqual([
+      { StreamName: 's', ShardId: 'shard-0', ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: '42' },
+      { StreamName: 's', ShardId: 'shard-0', ShardIteratorType: 'AT_TIMESTAMP', Timestamp: at },
+      { StreamName: 's', ShardId: 'shard-0', ShardIteratorType: 'LATEST' },
+    ]);
+  });
+
+  it('reads a closed shard\'s null iterator as its end, and missing lists as empty', async () => {
+    const { api } = stubClient(() => ({ NextShardIterator: null, MillisBehindLatest: 0 }));
+    expect(await api.getRecords('it', 10)).toEqual({ records: [], nextShardIterator: undefined, millisBehindLatest: 0 });
+    expect(await api.putRecords('s', [])).toEqual([]);
+    expect(await api.listShards({ streamName: 's' })).toEqual({ shards: [], nextToken: undefined });
+    expect(await api.describeStreamSummary('s')).toEqual({});
+  });
+
+  it('pages ListShards by stream name first, then by token alone', async () => {
+    const { api, inputs } = stubClient(() => ({ Shards: [{ ShardId: 'a' }], NextToken: 't' }));
+    expect(await api.listShards({ streamName: 's' })).toEqual({ shards: [{ ShardId: 'a' }], nextToken: 't' });
+    await api.listShards({ nextToken: 't' });
+    expect(inputs).toEqual([{ StreamName: 's' }, { NextToken: 't' }]);
+  });
+
+  it('rejects with the classified error of a failed request, and with a programming error as it is', async () => {
+    const cause = Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException', $metadata: { httpStatusCode: 400 } });
+    const failing = stubClient(() => {
+      throw cause;
+    });
+    await expect(failing.api.putRecords('s', [])).rejects.toMatchObject({ code: 'THROTTLED', retriable: true, operation: 'PutRecords', cause });
+    await expect(failing.api.createStream('s', 1)).rejects.toBeInstanceOf(KinesisRequestError);
+    const bug = new TypeError('bug');
+    const buggy = stubClient(() => {
+      throw bug;
+    });
+    await expect(buggy.api.getRecords('it', 1)).rejects.toBe(bug);
+  });
+});
