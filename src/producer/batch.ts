@@ -131,7 +131,7 @@ export function toEncodeTask(batch: Batch, compression: CompressionCodec, compre
   let i = 0;
   let offset = 0;
   // Records of a shard sit back to back in its arena: copy each run of them at once.
-  let run: Uint8Array | undefined;
+  let run: Buffer | undefined;
   let runStart = 0;
   let runEnd = 0;
   const copyRun = () => {
@@ -142,11 +142,11 @@ export function toEncodeTask(batch: Batch, compression: CompressionCodec, compre
     groupSizes[g] = group.length;
     for (const record of group) {
       const size = record.dataSize;
-      if (run !== undefined && record.chunk === run && record.offset === runEnd) {
+      if (run !== undefined && record.chunk?.bytes === run && record.offset === runEnd) {
         runEnd += size;
       } else {
         copyRun();
-        run = record.chunk;
+        run = record.chunk?.bytes;
         runStart = runEnd = record.offset;
         if (run === undefined) {
           const d = record.data!;

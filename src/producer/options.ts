@@ -114,7 +114,7 @@ export interface ProducerOptions {
   /**
    * Bytes of user records waiting for room in 'wait' mode (the line also holds at most
    * `maxOutstandingRecords` puts), 0–9223372036854775807; a put that would go beyond is rejected
-   * with `BACKPRESSURE`. @defaultValue 16777216
+   * with `BACKPRESSURE`. @defaultValue 8388608
    */
   maxWaitingBytes?: number | undefined;
   /**
@@ -173,7 +173,7 @@ export const producerDefaults = Object.freeze({
   maxOutstandingRecords: 100_000,
   maxOutstandingBytes: 64 * 1024 * 1024,
   backpressure: 'wait' as BackpressureMode,
-  maxWaitingBytes: 16 * 1024 * 1024,
+  maxWaitingBytes: 8 * 1024 * 1024,
   maxBackpressureWait: 30000,
   serializer: serializeJson as Serializer,
   retryBaseDelay: 100,

@@ -11,6 +11,7 @@ import { CauseLog } from '../cause-log.ts';
 import { InstrumentationEmitter } from '../instrumentation/emitter.ts';
 import { Supervisor } from '../supervision/supervisor.ts';
 import { acceptUserRecord } from './accept.ts';
+import { releaseBytes } from './byte-arena.ts';
 import { HashKeyCache } from '../codec/hash-key-cache.ts';
 import { Admission } from './backpressure.ts';
 import type { ProducerEvents } from './events.ts';
@@ -234,7 +235,7 @@ export class Producer {
     }
     observe(m.RetriesPerRecord, Math.max(0, record.attempts - 1));
     this.settled(record);
-    this.events.emit('producer.recordFailed', { partitionKey: record.partitionKey, attempts: record.attempts, error });
+    if (this.events.has('producer.recordFailed')) this.events.emit('producer.recordFailed', { partitionKey: record.partitionKey, attempts: record.attempts, error });
     // A caller that fires and forgets must not crash on an unhandled rejection; the failure is
     // in the metrics and the instrumentation events, and awaiting callers still see it.
     record.promise.catch(noop);
@@ -242,6 +243,7 @@ export class Producer {
   }
 
   private settled(record: UserRecord): void {
+    releaseBytes(record);
     this.metricsRecorder.values.UserRecordsPending--;
     this.admission.release(record.size);
     this.checkDrained();

@@ -1,4 +1,4 @@
-import { ByteArena } from './byte-arena.ts';
+import { ByteArena, ChunkPool } from './byte-arena.ts';
 import type { UserRecord } from './user-record.ts';
 
 /**
@@ -22,17 +22,27 @@ export class ShardBuffer {
   /**
    * @param preserveOrder - whether nothing newer may leave while a retry waits (see
    * {@link ShardBuffer.take}).
+   * @param pool - the chunks the arenas of a producer's shard buffers share.
    */
   constructor(
     readonly shardId: string,
     readonly preserveOrder = true,
-  ) {}
+    pool: ChunkPool = new ChunkPool(),
+  ) {
+    this.arena = new ByteArena(pool);
+    this.retryArena = new ByteArena(pool);
+  }
 
   get size(): number {
     return this.pending.length - this.head + this.retries.length;
   }
 
-  private readonly arena = new ByteArena();
+  private readonly arena: ByteArena;
+  /**
+   * Where records waiting for a retry are moved. Retries leave before the records around them
+   * in the main arena; kept there, each left a hole in a chunk that the newer records still held.
+   */
+  private readonly retryArena: ByteArena;
 
   push(record: UserRecord): void {
     this.arena.store(record, this.pendingBytes);
@@ -45,7 +55,10 @@ export class ShardBuffer {
    * come from the batch in flight, which was cut from the front of this buffer.
    */
   requeue(records: readonly UserRecord[]): void {
-    for (const record of records) this.pendingBytes += record.size;
+    for (const record of records) {
+      this.retryArena.restore(record, 0);
+      this.pendingBytes += record.size;
+    }
     this.retries = this.retries.length === 0 ? records.slice() : [...records, ...this.retries];
   }
 

@@ -4,9 +4,11 @@ import { KinesisActorsError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Supervisor } from '../supervision/supervisor.ts';
 import { jitteredBackoff } from '../supervision/backoff.ts';
+import { ChunkPool } from './byte-arena.ts';
 import { cutBatch, type Batch, type BatchLimits } from './batch.ts';
 import type { ResolvedProducerOptions } from './options.ts';
 import { ShardRateLimiter, SHARD_BYTES_PER_SECOND, SHARD_RECORDS_PER_SECOND } from './rate-limiter.ts';
+import { releaseFrames } from './release-frames.ts';
 import { ShardBuffer } from './shard-buffer.ts';
 import { shardBufferMachine } from './shard-buffer.machine.ts';
 import type { ShardMap } from './shard-map.ts';
@@ -46,6 +48,9 @@ export class ShardRouter {
   /** Records with no shard yet: before the first map, or in a gap of a changing map. */
   private unrouted: UserRecord[] = [];
   private flushWhenRouted = false;
+  private readonly chunks = new ChunkPool();
+  /** The last expiry error made, for the records that expire with it (see {@link expired}). */
+  private lastExpiry: { cause: Error | undefined; attempts: number; error: KinesisActorsError } | undefined;
   private readonly limits: BatchLimits;
   private readonly fullBytes: number;
   private readonly fullCount: number;
@@ -131,17 +136,29 @@ export class ShardRouter {
     return jitteredBackoff(attempts, this.deps.options.retryBaseDelay, this.deps.options.retryMaxDelay);
   }
 
+  /**
+   * The error a record that outlived `recordTtl` fails with. Records that expire together came
+   * from the same failed attempt (or were never sent), so they share one error, as rejections
+   * under backpressure do: at overload tens of thousands of records expire within seconds, and
+   * an Error with a captured stack each made the heap peak well above what is outstanding.
+   */
   expired(record: UserRecord): KinesisActorsError {
+    const last = this.lastExpiry;
+    if (last !== undefined && last.cause === record.lastError && last.attempts === record.attempts) return last.error;
     const why = record.lastError
       ? `; last error: ${record.lastError.message}`
       : record.attempts === 0
         ? '; it was never sent: it waited in its shard buffer behind the rate limit or a request still in flight'
         : '';
-    return new KinesisActorsError(
-      'RECORD_EXPIRED',
-      `the record was not put within options.recordTtl (${this.deps.options.recordTtl} ms) after ${record.attempts} PutRecords attempts${why}`,
-      { cause: record.lastError },
+    const error = releaseFrames(
+      new KinesisActorsError(
+        'RECORD_EXPIRED',
+        `the record was not put within options.recordTtl (${this.deps.options.recordTtl} ms) after ${record.attempts} PutRecords attempts${why}`,
+        { cause: record.lastError },
+      ),
     );
+    this.lastExpiry = { cause: record.lastError, attempts: record.attempts, error };
+    return error;
   }
 
   /** Installs a new shard map: starts actors for new shards, re-routes the records of closed ones. */
@@ -151,7 +168,7 @@ export class ShardRouter {
     this.unrouted = [];
     for (const shard of map.shards) {
       if (this.shards.has(shard.shardId)) continue;
-      const state: ShardState = { buffer: new ShardBuffer(shard.shardId, this.deps.options.preserveOrder), limiter: this.newLimiter(), inFlight: undefined };
+      const state: ShardState = { buffer: new ShardBuffer(shard.shardId, this.deps.options.preserveOrder, this.chunks), limiter: this.newLimiter(), inFlight: undefined };
       this.shards.set(shard.shardId, state);
       this.deps.supervisor.spawn({
         id: `shardBuffer:${shard.shardId}`,

@@ -1,4 +1,5 @@
 import type { KinesisActorsError } from '../errors.ts';
+import type { ArenaChunk } from './byte-arena.ts';
 
 /** What `put()` resolves with once Kinesis has acknowledged the record. */
 export interface PutResult {
@@ -28,8 +29,8 @@ export interface PutOptions {
 export interface UserRecord {
   /** The data as given, until the record's shard buffer moves it into its arena. */
   data: string | Uint8Array | undefined;
-  /** The arena chunk holding the data, from `offset`, once stored. */
-  chunk: Uint8Array | undefined;
+  /** The arena chunk holding the data, from `offset`, once stored and until settled. */
+  chunk: ArenaChunk | undefined;
   offset: number;
   readonly partitionKey: string;
   readonly explicitHashKey: string | undefined;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { acceptUserRecord } from '../../../src/producer/accept.ts';
 import { cutBatch, toEncodeTask, type BatchLimits } from '../../../src/producer/batch.ts';
-import { ByteArena, recordBytes } from '../../../src/producer/byte-arena.ts';
+import { ByteArena, ChunkPool, recordBytes, releaseBytes } from '../../../src/producer/byte-arena.ts';
 import { encodeBatch } from '../../../src/producer/encode-batch.ts';
 import { resolveProducerOptions } from '../../../src/producer/options.ts';
 import { ShardBuffer } from '../../../src/producer/shard-buffer.ts';
@@ -77,7 +77,7 @@ describe('ByteArena', () => {
     arena.store(small, 0);
     arena.store(large, 0);
     arena.store(next, 0);
-    expect(large.chunk!.length).toBe(1024 * 1024 + 1);
+    expect(large.chunk!.bytes.length).toBe(1024 * 1024 + 1);
     expect(next.chunk).toBe(small.chunk);
     expect(next.offset).toBe(10);
     expect(text(large)).toBe('y'.repeat(1024 * 1024 + 1));
@@ -89,12 +89,81 @@ describe('ByteArena', () => {
     for (const r of records) arena.store(r, 200_000);
     const chunks = new Set(records.map((r) => r.chunk));
     expect(chunks.size).toBe(1);
-    expect([...chunks][0]!.length).toBe(256 * 1024);
+    expect([...chunks][0]!.bytes.length).toBe(256 * 1024);
     const quiet = new ByteArena();
     const r = record('{}');
     quiet.store(r, 0);
-    expect(r.chunk!.length).toBe(16 * 1024);
+    expect(r.chunk!.bytes.length).toBe(16 * 1024);
     records.forEach((r, i) => expect(JSON.parse(text(r)).i).toBe(i));
+  });
+});
+
+describe('ChunkPool', () => {
+  const fill = (arena: ByteArena, count: number, backlog = 0) =>
+    Array.from({ length: count }, (_, i) => {
+      const r = record(`{"i":${i},"pad":"${'p'.repeat(1000)}"}`);
+      arena.store(r, backlog);
+      return r;
+    });
+
+  it('takes a chunk back once every record in it has settled and the arena has moved on, and hands it out again', () => {
+    const pool = new ChunkPool();
+    const arena = new ByteArena(pool);
+    const first = fill(arena, 16);
+    const chunk = first[0]!.chunk!;
+    expect(new Set(first.map((r) => r.chunk)).size).toBe(1);
+    const next = fill(arena, 2);
+    expect(next[1]!.chunk).not.toBe(chunk);
+    for (const r of first.slice(0, -1)) releaseBytes(r);
+    expect(pool.pooledBytes).toBe(0);
+    releaseBytes(first.at(-1)!);
+    expect(pool.pooledBytes).toBe(16 * 1024);
+    expect(first[0]!.chunk).toBeUndefined();
+    // The next 16 KiB chunk is that buffer, written over.
+    const other = new ByteArena(pool);
+    const reused = fill(other, 1);
+    expect(reused[0]!.chunk!.bytes).toBe(chunk.bytes);
+    expect(pool.pooledBytes).toBe(0);
+    expect(JSON.parse(text(reused[0]!)).i).toBe(0);
+  });
+
+  it('keeps the chunk an arena still writes into, even when nothing lives in it', () => {
+    const pool = new ChunkPool();
+    const arena = new ByteArena(pool);
+    const [only] = fill(arena, 1);
+    releaseBytes(only!);
+    expect(pool.pooledBytes).toBe(0);
+    const [after] = fill(arena, 1);
+    expect(after!.offset).toBeGreaterThan(0);
+  });
+
+  it('moves a record waiting for a retry into the current chunk, so acknowledged neighbours free the old one', () => {
+    const pool = new ChunkPool();
+    const arena = new ByteArena(pool);
+    const batch = fill(arena, 16);
+    const old = batch[0]!.chunk!;
+    fill(arena, 1);
+    const retried = batch[3]!;
+    for (const r of batch) if (r !== retried) releaseBytes(r);
+    expect(pool.pooledBytes).toBe(0);
+    arena.restore(retried, 0);
+    expect(retried.chunk).not.toBe(old);
+    expect(JSON.parse(text(retried)).i).toBe(3);
+    expect(pool.pooledBytes).toBe(16 * 1024);
+  });
+
+  it("holds at most its cap and never pools a record's own oversized buffer", () => {
+    const pool = new ChunkPool(16 * 1024);
+    const arenas = [new ByteArena(pool), new ByteArena(pool)];
+    const records = arenas.map((a) => fill(a, 16));
+    arenas.forEach((a) => fill(a, 1));
+    for (const r of records.flat()) releaseBytes(r);
+    expect(pool.pooledBytes).toBe(16 * 1024);
+    const large = record('y'.repeat(1024 * 1024 + 1));
+    const roomy = new ByteArena(new ChunkPool());
+    roomy.store(large, 0);
+    releaseBytes(large);
+    expect(large.chunk).toBeUndefined();
   });
 });
 

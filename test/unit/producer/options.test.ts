@@ -12,7 +12,7 @@ describe('resolveProducerOptions', () => {
     expect(o.rateLimit).toBe(150);
     expect(o.preserveOrder).toBe(true);
     expect(o.compression).toBe(producerDefaults.compression);
-    expect(o.maxWaitingBytes).toBe(16 * 1024 * 1024);
+    expect(o.maxWaitingBytes).toBe(8 * 1024 * 1024);
     expect(o.maxBackpressureWait).toBe(30000);
     expect(Object.isFrozen(o)).toBe(true);
   });
