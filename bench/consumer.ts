@@ -68,7 +68,7 @@ export async function runConsumerThroughput(stack: LocalStack, events: number): 
     dynamodb: stack.dynamodb,
     initialPositionInStreamExtended: 'TRIM_HORIZON',
     idleTimeBetweenReadsInMillis: 50,
-    metricsInterval: 0,
+    metricsIntervalMs: 0,
     async handler(records) {
       count += records.length;
       if (count >= events) allSeen();
@@ -150,7 +150,7 @@ export async function runEndToEndLatency(stack: LocalStack, ratePerSec: number, 
     dynamodb: stack.dynamodb,
     initialPositionInStreamExtended: 'LATEST',
     idleTimeBetweenReadsInMillis: 50,
-    metricsInterval: 0,
+    metricsIntervalMs: 0,
     async handler(records) {
       const at = now();
       for (const r of records) {

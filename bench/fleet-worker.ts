@@ -23,7 +23,7 @@ const consumer = createConsumer({
   dynamodb: createDynamoDbClient({ region: 'us-east-1', endpoint: env.DYNAMODB_ENDPOINT, credentials }),
   initialPositionInStreamExtended: 'TRIM_HORIZON',
   failoverTimeMillis: Number(env.FAILOVER_MS),
-  metricsInterval: 0,
+  metricsIntervalMs: 0,
   async handler(records, { shardId }) {
     appendFileSync(out, `${Date.now()} ${shardId} ${records.length}\n`);
   },

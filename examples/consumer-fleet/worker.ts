@@ -13,7 +13,7 @@ const consumer = createConsumer({
   initialPositionInStreamExtended: 'TRIM_HORIZON',
   failoverTimeMillis: 5_000,
   idleTimeBetweenReadsInMillis: 200,
-  metricsInterval: 0,
+  metricsIntervalMs: 0,
   async handler(records) {
     process.send?.({ ids: records.map((r) => (JSON.parse(r.data.toString()) as { id: number }).id) });
   },

@@ -27,7 +27,7 @@ export async function startFleet(stack: Pick<DemoStack, 'kinesis' | 'dynamodb'>,
       dynamodb: stack.dynamodb,
       initialPositionInStreamExtended: 'TRIM_HORIZON',
       failoverTimeMillis: 6000,
-      takerIntervalMillis: 500,
+      takerIntervalMs: 500,
       idleTimeBetweenReadsInMillis: 200,
       logger,
       async handler(records, { shardId }) {

@@ -1,5 +1,6 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { InvalidOptionError } from '../errors.ts';
+import { integer } from '../options/validate.ts';
 
 /**
  * Where and how to reach AWS, or an emulator standing in for it. What is left out is resolved
@@ -30,12 +31,6 @@ export const connectionDefaults = Object.freeze({ maxConnections: 24, requestTim
 /** Limits of {@link AwsConnection.maxConnections} and {@link AwsConnection.requestTimeout}. @internal */
 export const connectionLimits = Object.freeze({ maxConnections: [1, 256], requestTimeout: [100, 600_000] } as const);
 
-function integerIn(field: string, value: unknown, [min, max]: readonly [number, number]): void {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidOptionError(field, `must be an integer from ${min} to ${max}`, value);
-  }
-}
-
 /**
  * Checks a connection given as option `field` (e.g. `connection`) and returns it frozen, or
  * undefined when none was given. Throws an {@link InvalidOptionError} naming the bad field.
@@ -64,8 +59,8 @@ export function resolveAwsConnection(connection: AwsConnection | undefined, fiel
   ) {
     throw new InvalidOptionError(`${field}.credentials`, 'must be { accessKeyId, secretAccessKey, sessionToken? } or a credential provider function', credentials);
   }
-  if (maxConnections !== undefined) integerIn(`${field}.maxConnections`, maxConnections, connectionLimits.maxConnections);
-  if (requestTimeout !== undefined) integerIn(`${field}.requestTimeout`, requestTimeout, connectionLimits.requestTimeout);
+  if (maxConnections !== undefined) integer(`${field}.maxConnections`, maxConnections, ...connectionLimits.maxConnections);
+  if (requestTimeout !== undefined) integer(`${field}.requestTimeout`, requestTimeout, ...connectionLimits.requestTimeout);
   return Object.freeze({ ...connection });
 }
 

@@ -57,8 +57,8 @@ export class Consumer {
     this.coordinator = new LeaseCoordinator(this.store, {
       workerIdentifier: o.workerIdentifier,
       failoverTimeMillis: o.failoverTimeMillis,
-      renewIntervalMillis: o.renewIntervalMillis,
-      takerIntervalMillis: o.takerIntervalMillis,
+      renewIntervalMs: o.renewIntervalMs,
+      takerIntervalMs: o.takerIntervalMs,
       maxLeasesForWorker: o.maxLeasesForWorker === Number.MAX_SAFE_INTEGER ? Infinity : o.maxLeasesForWorker,
       maxLeasesToStealAtOneTime: o.maxLeasesToStealAtOneTime,
       gracefulLeaseHandoffTimeoutMillis: o.gracefulLeaseHandoffTimeoutMillis,
@@ -105,7 +105,7 @@ export class Consumer {
         throw error;
       }
       this.shardSync.start();
-      this.instrumentation.startReporting(this.options.metricsInterval, () => this.metrics());
+      this.instrumentation.startReporting(this.options.metricsIntervalMs, () => this.metrics());
       this.logger.info('consumer.started');
     })();
     return this.starting;

@@ -4,14 +4,15 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { InvalidOptionError } from '../errors.ts';
 import { resolveLogger, type Logger, type LoggerOption } from '../logger.ts';
-import { givenOption, warnDeprecated } from '../renamed-option.ts';
+import { givenOption, warnDeprecated } from '../options/renamed-option.ts';
+import { integer, optionalFunction } from '../options/validate.ts';
 import type { Clock } from '../clock.ts';
 import { dynamoDbConnectionOf, resolveAwsConnection, type AwsConnection } from '../aws/connection.ts';
 import { DEFAULT_MAX_INFLATED_BYTES } from '../codec/envelope.ts';
 import { isInitialPosition, type InitialPosition, type RecordProcessorFactory } from './processor.ts';
 import type { BatchHandler } from './handler-processor.ts';
 import type { ErrorHandlingOptions } from './error-handling/options.ts';
-import { renamedConsumerOptions as renamed, type DeprecatedConsumerField } from './renamed-options.ts';
+import { renamedConsumerOptions as renamed, type DeprecatedConsumerField } from '../options/renamed-options.ts';
 
 /**
  * Options of {@link createConsumer}. A setting the KCL has goes by its name (camel-cased) and
@@ -60,16 +61,20 @@ export interface ConsumerOptions {
   /** A lease not renewed for this long is expired and may be taken. @defaultValue 10000 */
   failoverTimeMillis?: number | undefined;
   /**
-   * How often leases are renewed. The KCL has no such setting: it renews every
+   * How often leases are renewed, ms. The KCL has no such setting: it renews every
    * failoverTimeMillis / 3 − 25 ms (3,308). @defaultValue failoverTimeMillis / 3 (3333)
    */
+  renewIntervalMs?: number | undefined;
+  /** @deprecated Use `renewIntervalMs`; this name goes in the next release. */
   renewIntervalMillis?: number | undefined;
   /**
-   * How often the worker looks for leases to take; released leases move within one interval.
+   * How often the worker looks for leases to take, ms; released leases move within one interval.
    * The KCL 2.x has no such setting: its taker runs every 2 × (failoverTimeMillis + 25) ms
    * (20,050), so a released or new lease waits up to 20 s.
    * @defaultValue failoverTimeMillis / 10 (1000)
    */
+  takerIntervalMs?: number | undefined;
+  /** @deprecated Use `takerIntervalMs`; this name goes in the next release. */
   takerIntervalMillis?: number | undefined;
   /** Most leases this worker holds. @defaultValue unlimited (as the KCL) */
   maxLeasesForWorker?: number | undefined;
@@ -132,6 +137,8 @@ export interface ConsumerOptions {
    * Interval of `consumer.metrics` events, ms; 0 turns them off. Not the KCL's
    * `metricsBufferTimeMillis`: nothing is buffered for CloudWatch. @defaultValue 1000
    */
+  metricsIntervalMs?: number | undefined;
+  /** @deprecated Use `metricsIntervalMs`; this name goes in the next release. */
   metricsInterval?: number | undefined;
   /**
    * Failed tries of the initialization `start()` makes (lease table, first shard sync, first
@@ -183,40 +190,14 @@ export const consumerDefaults = Object.freeze({
   maxUserRecordsPerAggregate: 200_000,
   maxUserRecordsPerBatch: 10_000,
   maxInflatedBytesPerBatch: DEFAULT_MAX_INFLATED_BYTES,
-  metricsInterval: 1_000,
+  metricsIntervalMs: 1_000,
   maxInitializationAttempts: 20,
   schedulerInitializationBackoffTimeMillis: 1_000,
 });
 
-type IntegerField =
-  | 'failoverTimeMillis'
-  | 'renewIntervalMillis'
-  | 'takerIntervalMillis'
-  | 'maxLeasesForWorker'
-  | 'maxLeasesToStealAtOneTime'
-  | 'gracefulLeaseHandoffTimeoutMillis'
-  | 'shardSyncIntervalMillis'
-  | 'parentShardPollIntervalMillis'
-  | 'maxRecords'
-  | 'maxInflatedBytes'
-  | 'maxUserRecordsPerAggregate'
-  | 'maxUserRecordsPerBatch'
-  | 'maxInflatedBytesPerBatch'
-  | 'metricsInterval'
-  | 'maxInitializationAttempts'
-  | 'schedulerInitializationBackoffTimeMillis';
-
-/** `field` is the name the value was given under, as the user wrote it. */
-function checkInteger(field: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidOptionError(field, `must be an integer from ${min} to ${max}`, value);
-  }
-  return value;
-}
-
-function integer(options: ConsumerOptions, field: IntegerField, fallback: number, min: number, max: number): number {
-  return checkInteger(field, options[field] ?? fallback, min, max);
-}
+type IntegerField = {
+  [K in keyof ConsumerOptions]-?: Exclude<ConsumerOptions[K], undefined> extends number ? (K extends DeprecatedConsumerField ? never : K) : never;
+}[keyof ConsumerOptions];
 
 /** Applies defaults, checks every field and the rules between them, and freezes the result. */
 export function resolveConsumerOptions(options: ConsumerOptions): ResolvedConsumerOptions {
@@ -231,15 +212,11 @@ export function resolveConsumerOptions(options: ConsumerOptions): ResolvedConsum
   if ((options.processor === undefined) === (options.handler === undefined)) {
     throw new InvalidOptionError('processor', 'or options.handler must be given, and not both', options.processor === undefined ? undefined : 'both');
   }
-  if (options.processor !== undefined && typeof options.processor !== 'function') {
-    throw new InvalidOptionError('processor', 'must be a function that creates a record processor for a shard id', options.processor);
-  }
+  optionalFunction('processor', options.processor, 'a function that creates a record processor for a shard id');
   if (options.errorHandling !== undefined && options.handler === undefined) {
     throw new InvalidOptionError('errorHandling', 'applies to options.handler; a processor handles its own errors', 'given with options.processor');
   }
-  if (options.handler !== undefined && typeof options.handler !== 'function') {
-    throw new InvalidOptionError('handler', 'must be an async function of a batch of records', options.handler);
-  }
+  optionalFunction('handler', options.handler, 'an async function of a batch of records');
   const position = givenOption(options, renamed.initialPositionInStreamExtended);
   const initialPositionInStreamExtended = (position.value ?? consumerDefaults.initialPositionInStreamExtended) as InitialPosition;
   if (!isInitialPosition(initialPositionInStreamExtended)) {
@@ -248,18 +225,27 @@ export function resolveConsumerOptions(options: ConsumerOptions): ResolvedConsum
   const worker = givenOption(options, renamed.workerIdentifier);
   const workerIdentifier = worker.value ?? `${hostname()}-${randomUUID().slice(0, 8)}`;
   if (typeof workerIdentifier !== 'string' || workerIdentifier.length === 0) throw new InvalidOptionError(worker.field, 'must be a non-empty string', workerIdentifier);
-  const idle = givenOption(options, renamed.idleTimeBetweenReadsInMillis);
-  const idleTimeBetweenReadsInMillis = checkInteger(idle.field, idle.value ?? consumerDefaults.idleTimeBetweenReadsInMillis, 0, 3_600_000);
-  const failoverTimeMillis = integer(options, 'failoverTimeMillis', consumerDefaults.failoverTimeMillis, 100, 3_600_000);
-  const renewIntervalMillis = integer(options, 'renewIntervalMillis', Math.max(25, Math.floor(failoverTimeMillis / 3)), 10, 3_600_000);
-  if (renewIntervalMillis >= failoverTimeMillis) {
-    throw new InvalidOptionError('renewIntervalMillis', `must be below options.failoverTimeMillis (${failoverTimeMillis}), or leases expire between renewals`, renewIntervalMillis);
+  const given = {
+    idleTimeBetweenReadsInMillis: givenOption(options, renamed.idleTimeBetweenReadsInMillis),
+    renewIntervalMs: givenOption(options, renamed.renewIntervalMs),
+    takerIntervalMs: givenOption(options, renamed.takerIntervalMs),
+    metricsIntervalMs: givenOption(options, renamed.metricsIntervalMs),
+  };
+  const int = (name: IntegerField, fallback: number, min: number, max: number): number => {
+    const { field, value } = name in given ? given[name as keyof typeof given] : { field: name, value: options[name] };
+    return integer(field, value ?? fallback, min, max);
+  };
+  const d = consumerDefaults;
+  const failoverTimeMillis = int('failoverTimeMillis', d.failoverTimeMillis, 100, 3_600_000);
+  const renewIntervalMs = int('renewIntervalMs', Math.max(25, Math.floor(failoverTimeMillis / 3)), 10, 3_600_000);
+  if (renewIntervalMs >= failoverTimeMillis) {
+    throw new InvalidOptionError(given.renewIntervalMs.field, `must be below options.failoverTimeMillis (${failoverTimeMillis}), or leases expire between renewals`, renewIntervalMs);
   }
   const connection = resolveAwsConnection(options.connection, 'connection');
   const logger = resolveLogger(options.logger);
-  warnDeprecated(options.logger, logger, [worker, position, idle]);
-  const maxInflatedBytes = integer(options, 'maxInflatedBytes', consumerDefaults.maxInflatedBytes, 1024, 1024 * 1024 * 1024);
-  const maxInflatedBytesPerBatch = integer(options, 'maxInflatedBytesPerBatch', Math.max(consumerDefaults.maxInflatedBytesPerBatch, maxInflatedBytes), 1024, 8 * 1024 * 1024 * 1024);
+  warnDeprecated(options.logger, logger, [worker, position, ...Object.values(given)]);
+  const maxInflatedBytes = int('maxInflatedBytes', d.maxInflatedBytes, 1024, 1024 * 1024 * 1024);
+  const maxInflatedBytesPerBatch = int('maxInflatedBytesPerBatch', Math.max(d.maxInflatedBytesPerBatch, maxInflatedBytes), 1024, 8 * 1024 * 1024 * 1024);
   if (maxInflatedBytesPerBatch < maxInflatedBytes) {
     throw new InvalidOptionError('maxInflatedBytesPerBatch', `must be at least options.maxInflatedBytes (${maxInflatedBytes}): an envelope is never split across batches`, maxInflatedBytesPerBatch);
   }
@@ -277,28 +263,22 @@ export function resolveConsumerOptions(options: ConsumerOptions): ResolvedConsum
     connection,
     dynamoDbConnection: dynamoDbConnectionOf(connection, resolveAwsConnection(options.dynamoDbConnection, 'dynamoDbConnection')),
     failoverTimeMillis,
-    renewIntervalMillis,
-    takerIntervalMillis: integer(options, 'takerIntervalMillis', Math.max(10, Math.floor(failoverTimeMillis / 10)), 10, 3_600_000),
-    maxLeasesForWorker: integer(options, 'maxLeasesForWorker', Number.MAX_SAFE_INTEGER, 1, Number.MAX_SAFE_INTEGER),
-    maxLeasesToStealAtOneTime: integer(options, 'maxLeasesToStealAtOneTime', consumerDefaults.maxLeasesToStealAtOneTime, 0, 1000),
-    gracefulLeaseHandoffTimeoutMillis: integer(options, 'gracefulLeaseHandoffTimeoutMillis', consumerDefaults.gracefulLeaseHandoffTimeoutMillis, 0, 3_600_000),
-    shardSyncIntervalMillis: integer(options, 'shardSyncIntervalMillis', consumerDefaults.shardSyncIntervalMillis, 100, 86_400_000),
-    parentShardPollIntervalMillis: integer(options, 'parentShardPollIntervalMillis', consumerDefaults.parentShardPollIntervalMillis, 10, 3_600_000),
-    maxRecords: integer(options, 'maxRecords', consumerDefaults.maxRecords, 1, 10_000),
-    idleTimeBetweenReadsInMillis,
+    renewIntervalMs,
+    takerIntervalMs: int('takerIntervalMs', Math.max(10, Math.floor(failoverTimeMillis / 10)), 10, 3_600_000),
+    maxLeasesForWorker: int('maxLeasesForWorker', Number.MAX_SAFE_INTEGER, 1, Number.MAX_SAFE_INTEGER),
+    maxLeasesToStealAtOneTime: int('maxLeasesToStealAtOneTime', d.maxLeasesToStealAtOneTime, 0, 1000),
+    gracefulLeaseHandoffTimeoutMillis: int('gracefulLeaseHandoffTimeoutMillis', d.gracefulLeaseHandoffTimeoutMillis, 0, 3_600_000),
+    shardSyncIntervalMillis: int('shardSyncIntervalMillis', d.shardSyncIntervalMillis, 100, 86_400_000),
+    parentShardPollIntervalMillis: int('parentShardPollIntervalMillis', d.parentShardPollIntervalMillis, 10, 3_600_000),
+    maxRecords: int('maxRecords', d.maxRecords, 1, 10_000),
+    idleTimeBetweenReadsInMillis: int('idleTimeBetweenReadsInMillis', d.idleTimeBetweenReadsInMillis, 0, 3_600_000),
     maxInflatedBytes,
-    maxUserRecordsPerAggregate: integer(options, 'maxUserRecordsPerAggregate', consumerDefaults.maxUserRecordsPerAggregate, 1, 0xffffffff),
-    maxUserRecordsPerBatch: integer(options, 'maxUserRecordsPerBatch', consumerDefaults.maxUserRecordsPerBatch, 1, 10_000_000),
+    maxUserRecordsPerAggregate: int('maxUserRecordsPerAggregate', d.maxUserRecordsPerAggregate, 1, 0xffffffff),
+    maxUserRecordsPerBatch: int('maxUserRecordsPerBatch', d.maxUserRecordsPerBatch, 1, 10_000_000),
     maxInflatedBytesPerBatch,
-    metricsInterval: integer(options, 'metricsInterval', consumerDefaults.metricsInterval, 0, 86_400_000),
-    maxInitializationAttempts: integer(options, 'maxInitializationAttempts', consumerDefaults.maxInitializationAttempts, 1, 10_000),
-    schedulerInitializationBackoffTimeMillis: integer(
-      options,
-      'schedulerInitializationBackoffTimeMillis',
-      consumerDefaults.schedulerInitializationBackoffTimeMillis,
-      1,
-      600_000,
-    ),
+    metricsIntervalMs: int('metricsIntervalMs', d.metricsIntervalMs, 0, 86_400_000),
+    maxInitializationAttempts: int('maxInitializationAttempts', d.maxInitializationAttempts, 1, 10_000),
+    schedulerInitializationBackoffTimeMillis: int('schedulerInitializationBackoffTimeMillis', d.schedulerInitializationBackoffTimeMillis, 1, 600_000),
     logger,
     clock: options.clock,
   });

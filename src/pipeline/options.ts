@@ -1,4 +1,5 @@
 import { InvalidOptionError } from '../errors.ts';
+import { integer } from '../options/validate.ts';
 import type { Clock } from '../clock.ts';
 import { resolveLogger, type Logger, type LoggerOption } from '../logger.ts';
 import type { SupervisionStrategy } from '../supervision/supervisor.ts';
@@ -40,14 +41,6 @@ export interface ResolvedPipelineOptions {
   readonly clock: Clock | undefined;
 }
 
-function integer(options: PipelineOptions, field: keyof typeof pipelineDefaults, min: number, max: number): number {
-  const value = options[field] ?? pipelineDefaults[field];
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidOptionError(field, `must be an integer from ${min} to ${max}`, value);
-  }
-  return value;
-}
-
 /** Applies defaults, checks every field, and freezes the result. @internal */
 export function resolvePipelineOptions(options: PipelineOptions = {}): ResolvedPipelineOptions {
   if (options === null || typeof options !== 'object') throw new InvalidOptionError('', 'must be an object', options);
@@ -55,9 +48,9 @@ export function resolvePipelineOptions(options: PipelineOptions = {}): ResolvedP
     throw new InvalidOptionError('supervision', 'must be an object of SupervisionStrategy fields', options.supervision);
   }
   return Object.freeze({
-    maxInFlightBatches: integer(options, 'maxInFlightBatches', 1, 10_000),
-    maxHeldBatches: integer(options, 'maxHeldBatches', 1, 10_000_000),
-    tickIntervalMs: integer(options, 'tickIntervalMs', 0, 86_400_000),
+    maxInFlightBatches: integer('maxInFlightBatches', options.maxInFlightBatches ?? pipelineDefaults.maxInFlightBatches, 1, 10_000),
+    maxHeldBatches: integer('maxHeldBatches', options.maxHeldBatches ?? pipelineDefaults.maxHeldBatches, 1, 10_000_000),
+    tickIntervalMs: integer('tickIntervalMs', options.tickIntervalMs ?? pipelineDefaults.tickIntervalMs, 0, 86_400_000),
     supervision: options.supervision ?? {},
     logger: resolveLogger(options.logger),
     clock: options.clock,

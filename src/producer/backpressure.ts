@@ -19,7 +19,7 @@ export interface AdmissionLimits {
   /** Bytes of the puts in line; the line also holds at most `maxOutstandingRecords` puts. */
   maxWaitingBytes: number;
   /** Milliseconds a put may wait in line before it is turned away. */
-  maxBackpressureWait: number;
+  maxBackpressureWaitMs: number;
 }
 
 /** What happens to a put that waited: admitted once room is free, or turned away. @internal */
@@ -30,7 +30,7 @@ export interface AdmissionHandlers<T> {
 
 /**
  * Bounds the records and bytes accepted but not yet settled. Over a limit, `put()` either waits
- * in line (FIFO, itself capped in puts and in bytes, each put for at most `maxBackpressureWait`)
+ * in line (FIFO, itself capped in puts and in bytes, each put for at most `maxBackpressureWaitMs`)
  * or is rejected with a retriable `BACKPRESSURE` error: memory never grows without bound.
  * @internal
  */
@@ -69,7 +69,7 @@ export class Admission<T extends WaitingPut> {
   /**
    * Queues a put that found no room, or throws `BACKPRESSURE` when the mode is 'reject' or the
    * line is full. The put is admitted once room is free, or turned away once it has waited
-   * `maxBackpressureWait`.
+   * `maxBackpressureWaitMs`.
    */
   wait(put: T): void {
     const { backpressure, maxOutstandingRecords, maxWaitingBytes } = this.limits;
@@ -98,7 +98,7 @@ export class Admission<T extends WaitingPut> {
   /** Turns away the puts at the head of the line that have waited their time, and waits for the next. */
   private expireWaits(): void {
     this.timer = undefined;
-    const oldest = this.clock.now() - this.limits.maxBackpressureWait;
+    const oldest = this.clock.now() - this.limits.maxBackpressureWaitMs;
     while (this.head < this.line.length && this.line[this.head].arrivedAt <= oldest) {
       this.handlers.turnAway(this.dequeue(), this.waitExceeded());
     }
@@ -108,7 +108,7 @@ export class Admission<T extends WaitingPut> {
 
   private armTimer(): void {
     if (this.waiting === 0) return;
-    const due = this.line[this.head].arrivedAt + this.limits.maxBackpressureWait;
+    const due = this.line[this.head].arrivedAt + this.limits.maxBackpressureWaitMs;
     this.timer = this.clock.setTimeout(() => this.expireWaits(), Math.max(0, due - this.clock.now()));
   }
 
@@ -156,11 +156,11 @@ export class Admission<T extends WaitingPut> {
 
   /** The error for a put that waited its time in line; shared, as {@link full}'s is. */
   private waitExceeded(): KinesisActorsError {
-    const { maxOutstandingRecords, maxOutstandingBytes, maxBackpressureWait } = this.limits;
+    const { maxOutstandingRecords, maxOutstandingBytes, maxBackpressureWaitMs } = this.limits;
     this.waitError ??= releaseFrames(
       new KinesisActorsError(
         'BACKPRESSURE',
-        `the put waited options.maxBackpressureWait (${maxBackpressureWait} ms) for room under options.maxOutstandingRecords (${maxOutstandingRecords}) and options.maxOutstandingBytes (${maxOutstandingBytes}) and was not accepted; retry later`,
+        `the put waited options.maxBackpressureWaitMs (${maxBackpressureWaitMs} ms) for room under options.maxOutstandingRecords (${maxOutstandingRecords}) and options.maxOutstandingBytes (${maxOutstandingBytes}) and was not accepted; retry later`,
         { retriable: true },
       ),
     );

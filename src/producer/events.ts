@@ -21,6 +21,6 @@ export interface ProducerEvents extends Record<string, unknown> {
   'producer.shardMap': { version: number; shardIds: string[] };
   /** A supervised actor failed and is restarted. */
   'producer.restart': { actor: string; attempt: number; error: unknown };
-  /** Periodic metrics snapshot (every `metricsInterval` ms while listened to). */
+  /** Periodic metrics snapshot (every `metricsIntervalMs` while listened to). */
   'producer.metrics': ProducerMetrics;
 }

@@ -1,8 +1,10 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { InvalidOptionError } from '../errors.ts';
 import { resolveLogger, type Logger, type LoggerOption } from '../logger.ts';
-import { resolveAwsConnection, type AwsConnection } from '../aws/connection.ts';
-import { givenOption, warnDeprecated } from '../renamed-option.ts';
+import { connectionLimits, resolveAwsConnection, type AwsConnection } from '../aws/connection.ts';
+import { givenOption, warnDeprecated } from '../options/renamed-option.ts';
+import { renamedProducerOptions as renamed, type DeprecatedProducerField } from '../options/renamed-options.ts';
+import { boolean, integer, oneOf, optionalFunction } from '../options/validate.ts';
 import type { CompressionCodec } from '../codec/envelope.ts';
 import type { Clock } from '../clock.ts';
 import { serializeJson } from './json-serializer.ts';
@@ -51,7 +53,7 @@ export interface ProducerOptions {
   /**
    * Time a user record may spend being retried before it fails as expired, 100–9223372036854775807
    * ms. It counts from when the record enters its shard buffer: a wait in the backpressure line
-   * is bounded by `maxBackpressureWait` instead. @defaultValue 30000
+   * is bounded by `maxBackpressureWaitMs` instead. @defaultValue 30000
    */
   recordTtl?: number | undefined;
   /** Per-shard send rate as a percentage of the shard write limits (1 MiB/s, 1000 records/s), 1–9223372036854775807. @defaultValue 150 */
@@ -121,6 +123,8 @@ export interface ProducerOptions {
    * Longest time a put waits in line for room in 'wait' mode, 1–9223372036854775807 ms; then it
    * is rejected with `BACKPRESSURE`. @defaultValue 30000
    */
+  maxBackpressureWaitMs?: number | undefined;
+  /** @deprecated Use `maxBackpressureWaitMs`; this name goes in the next release. */
   maxBackpressureWait?: number | undefined;
   /**
    * Serializer for values that are not bytes (an ArrayBuffer, a Buffer, a typed array, a DataView).
@@ -129,14 +133,23 @@ export interface ProducerOptions {
    * @defaultValue `JSON.stringify`, checked
    */
   serializer?: Serializer | undefined;
-  /** First retry delay after a failed put; doubles per attempt with full jitter. @defaultValue 100 */
+  /**
+   * First retry delay of a failed record, 1–9223372036854775807 ms; doubles per attempt with full
+   * jitter. The KPL has no backoff. @defaultValue 100
+   */
+  retryBaseDelayMs?: number | undefined;
+  /** @deprecated Use `retryBaseDelayMs`; this name goes in the next release. */
   retryBaseDelay?: number | undefined;
-  /** Largest retry delay. @defaultValue 5000 */
+  /** Largest retry delay, from `retryBaseDelayMs` to 9223372036854775807 ms. @defaultValue 5000 */
+  retryMaxDelayMs?: number | undefined;
+  /** @deprecated Use `retryMaxDelayMs`; this name goes in the next release. */
   retryMaxDelay?: number | undefined;
   /**
    * Interval of `producer.metrics` instrumentation events, ms; 0 turns them off. Not the KPL's
    * `metricsUploadDelay` (its CloudWatch uploads, a testing knob). @defaultValue 1000
    */
+  metricsIntervalMs?: number | undefined;
+  /** @deprecated Use `metricsIntervalMs`; this name goes in the next release. */
   metricsInterval?: number | undefined;
   /** A pino logger, or a console-like object such as `console` (adapted: its methods get the message, then the context; debug and below left out); when absent, warnings and errors go to stderr. Anything else throws `InvalidOptionError`. */
   logger?: LoggerOption | undefined;
@@ -146,7 +159,7 @@ export interface ProducerOptions {
 
 /** Options after defaults and validation; frozen. */
 export type ResolvedProducerOptions = Readonly<
-  Required<Omit<ProducerOptions, 'kinesis' | 'connection' | 'logger' | 'clock' | 'maxRecordSize'>> &
+  Required<Omit<ProducerOptions, 'kinesis' | 'connection' | 'logger' | 'clock' | DeprecatedProducerField>> &
     Pick<ProducerOptions, 'kinesis' | 'connection' | 'clock'> & { logger: Logger | undefined }
 >;
 
@@ -174,48 +187,23 @@ export const producerDefaults = Object.freeze({
   maxOutstandingBytes: 64 * 1024 * 1024,
   backpressure: 'wait' as BackpressureMode,
   maxWaitingBytes: 8 * 1024 * 1024,
-  maxBackpressureWait: 30000,
+  maxBackpressureWaitMs: 30000,
   serializer: serializeJson as Serializer,
-  retryBaseDelay: 100,
-  retryMaxDelay: 5000,
-  metricsInterval: 1000,
+  retryBaseDelayMs: 100,
+  retryMaxDelayMs: 5000,
+  metricsIntervalMs: 1000,
 });
 
-/** `field` is the name the value was given under, as the user wrote it. */
-function checkInteger(field: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidOptionError(field, `must be an integer from ${min} to ${max}`, value);
-  }
-  return value;
-}
-
-function integer(options: ProducerOptions, field: keyof typeof producerDefaults, min: number, max: number): number {
-  return checkInteger(field, options[field] ?? producerDefaults[field], min, max);
-}
+type IntegerField = { [K in keyof typeof producerDefaults]: (typeof producerDefaults)[K] extends number ? K : never }[keyof typeof producerDefaults];
 
 /** A setting the producer takes under its KPL name and inside `connection`: one value, wherever it is given. */
-function connectionSetting(options: ProducerOptions, field: 'maxConnections' | 'requestTimeout', min: number, max: number): number {
-  const inConnection = options.connection?.[field];
-  if (inConnection !== undefined && options[field] !== undefined && inConnection !== options[field]) {
-    throw new InvalidOptionError(field, `and options.connection.${field} (${String(inConnection)}) are the same setting: give one value`, options[field]);
+function connectionSetting(options: ProducerOptions, name: 'maxConnections' | 'requestTimeout'): number {
+  const inConnection = options.connection?.[name];
+  if (inConnection !== undefined && options[name] !== undefined && inConnection !== options[name]) {
+    throw new InvalidOptionError(name, `and options.connection.${name} (${String(inConnection)}) are the same setting: give one value`, options[name]);
   }
-  const value = options[field] ?? inConnection ?? producerDefaults[field];
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidOptionError(field, `must be an integer from ${min} to ${max}`, value);
-  }
-  return value;
-}
-
-function boolean(options: ProducerOptions, field: 'aggregationEnabled' | 'failIfThrottled' | 'preserveOrder'): boolean {
-  const value = options[field] ?? producerDefaults[field];
-  if (typeof value !== 'boolean') throw new InvalidOptionError(field, 'must be true or false', value);
-  return value;
-}
-
-function oneOf<T extends string>(options: ProducerOptions, field: 'compression' | 'backpressure', allowed: readonly T[]): T {
-  const value = (options[field] ?? producerDefaults[field]) as T;
-  if (!allowed.includes(value)) throw new InvalidOptionError(field, `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}`, value);
-  return value;
+  const [min, max] = connectionLimits[name];
+  return integer(name, options[name] ?? inConnection ?? producerDefaults[name], min, max);
 }
 
 /**
@@ -228,15 +216,24 @@ export function resolveProducerOptions(options: ProducerOptions): ResolvedProduc
   if (typeof streamName !== 'string' || !/^[a-zA-Z0-9_.-]{1,128}$/.test(streamName)) {
     throw new InvalidOptionError('streamName', 'must be 1–128 characters of a-z, A-Z, 0-9, _ . -', streamName);
   }
-  if (options.serializer !== undefined && typeof options.serializer !== 'function') {
-    throw new InvalidOptionError('serializer', 'must be a function', options.serializer);
-  }
+  const serializer = optionalFunction('serializer', options.serializer) ?? producerDefaults.serializer;
   const connection = resolveAwsConnection(options.connection, 'connection');
-  const maxConnections = connectionSetting(options, 'maxConnections', 1, 256);
-  const requestTimeout = connectionSetting(options, 'requestTimeout', 100, 600000);
-  const recordSize = givenOption(options, { name: 'maxUserRecordSize', alias: 'maxRecordSize' });
+  const maxConnections = connectionSetting(options, 'maxConnections');
+  const requestTimeout = connectionSetting(options, 'requestTimeout');
+  const given = {
+    maxUserRecordSize: givenOption(options, renamed.maxUserRecordSize),
+    maxBackpressureWaitMs: givenOption(options, renamed.maxBackpressureWaitMs),
+    retryBaseDelayMs: givenOption(options, renamed.retryBaseDelayMs),
+    retryMaxDelayMs: givenOption(options, renamed.retryMaxDelayMs),
+    metricsIntervalMs: givenOption(options, renamed.metricsIntervalMs),
+  };
   const logger = resolveLogger(options.logger);
-  warnDeprecated(options.logger, logger, [recordSize]);
+  warnDeprecated(options.logger, logger, Object.values(given));
+  const d = producerDefaults;
+  const int = (name: IntegerField, min: number, max: number): number => {
+    const { field, value } = name in given ? given[name as keyof typeof given] : { field: name, value: options[name] };
+    return integer(field, value ?? d[name], min, max);
+  };
   const resolved = {
     streamName,
     kinesis: options.kinesis,
@@ -244,41 +241,45 @@ export function resolveProducerOptions(options: ProducerOptions): ResolvedProduc
     connection: Object.freeze({ ...connection, maxConnections, requestTimeout }),
     logger,
     clock: options.clock,
-    aggregationEnabled: boolean(options, 'aggregationEnabled'),
-    aggregationMaxCount: integer(options, 'aggregationMaxCount', 1, 4294967295),
-    aggregationMaxSize: integer(options, 'aggregationMaxSize', 64, 1048576),
-    collectionMaxCount: integer(options, 'collectionMaxCount', 1, 500),
-    collectionMaxSize: Math.min(integer(options, 'collectionMaxSize', 52224, MAX_LONG), 5242880),
-    recordMaxBufferedTime: integer(options, 'recordMaxBufferedTime', 0, MAX_LONG),
-    recordTtl: integer(options, 'recordTtl', 100, MAX_LONG),
-    rateLimit: integer(options, 'rateLimit', 1, MAX_LONG),
-    failIfThrottled: boolean(options, 'failIfThrottled'),
-    preserveOrder: boolean(options, 'preserveOrder'),
+    aggregationEnabled: boolean('aggregationEnabled', options.aggregationEnabled ?? d.aggregationEnabled),
+    aggregationMaxCount: int('aggregationMaxCount', 1, 4294967295),
+    aggregationMaxSize: int('aggregationMaxSize', 64, 1048576),
+    collectionMaxCount: int('collectionMaxCount', 1, 500),
+    collectionMaxSize: Math.min(int('collectionMaxSize', 52224, MAX_LONG), 5242880),
+    recordMaxBufferedTime: int('recordMaxBufferedTime', 0, MAX_LONG),
+    recordTtl: int('recordTtl', 100, MAX_LONG),
+    rateLimit: int('rateLimit', 1, MAX_LONG),
+    failIfThrottled: boolean('failIfThrottled', options.failIfThrottled ?? d.failIfThrottled),
+    preserveOrder: boolean('preserveOrder', options.preserveOrder ?? d.preserveOrder),
     maxConnections,
     requestTimeout,
-    maxUserRecordSize: checkInteger(recordSize.field, recordSize.value ?? producerDefaults.maxUserRecordSize, 1, 10 * 1048576),
-    compression: oneOf(options, 'compression', ['none', 'deflate'] as const),
-    compressionLevel: integer(options, 'compressionLevel', 0, 9),
-    workerThreads: integer(options, 'workerThreads', 1, 64),
-    maxOutstandingRecords: integer(options, 'maxOutstandingRecords', 1, MAX_LONG),
-    maxOutstandingBytes: integer(options, 'maxOutstandingBytes', 1, MAX_LONG),
-    backpressure: oneOf(options, 'backpressure', ['wait', 'reject'] as const),
-    maxWaitingBytes: integer(options, 'maxWaitingBytes', 0, MAX_LONG),
-    maxBackpressureWait: integer(options, 'maxBackpressureWait', 1, MAX_LONG),
-    serializer: options.serializer ?? producerDefaults.serializer,
-    retryBaseDelay: integer(options, 'retryBaseDelay', 1, MAX_LONG),
-    retryMaxDelay: integer(options, 'retryMaxDelay', 1, MAX_LONG),
-    metricsInterval: integer(options, 'metricsInterval', 0, MAX_LONG),
+    maxUserRecordSize: int('maxUserRecordSize', 1, 10 * 1048576),
+    compression: oneOf('compression', options.compression ?? d.compression, ['none', 'deflate']),
+    compressionLevel: int('compressionLevel', 0, 9),
+    workerThreads: int('workerThreads', 1, 64),
+    maxOutstandingRecords: int('maxOutstandingRecords', 1, MAX_LONG),
+    maxOutstandingBytes: int('maxOutstandingBytes', 1, MAX_LONG),
+    backpressure: oneOf('backpressure', options.backpressure ?? d.backpressure, ['wait', 'reject']),
+    maxWaitingBytes: int('maxWaitingBytes', 0, MAX_LONG),
+    maxBackpressureWaitMs: int('maxBackpressureWaitMs', 1, MAX_LONG),
+    serializer,
+    retryBaseDelayMs: int('retryBaseDelayMs', 1, MAX_LONG),
+    retryMaxDelayMs: int('retryMaxDelayMs', 1, MAX_LONG),
+    metricsIntervalMs: int('metricsIntervalMs', 0, MAX_LONG),
   };
   if (resolved.maxOutstandingBytes < resolved.maxUserRecordSize) {
     throw new InvalidOptionError(
       'maxOutstandingBytes',
-      `must be at least options.${recordSize.field} (${resolved.maxUserRecordSize}), or no record of the largest size could ever be accepted`,
+      `must be at least options.${given.maxUserRecordSize.field} (${resolved.maxUserRecordSize}), or no record of the largest size could ever be accepted`,
       resolved.maxOutstandingBytes,
     );
   }
-  if (resolved.retryMaxDelay < resolved.retryBaseDelay) {
-    throw new InvalidOptionError('retryMaxDelay', `must be at least options.retryBaseDelay (${resolved.retryBaseDelay})`, resolved.retryMaxDelay);
+  if (resolved.retryMaxDelayMs < resolved.retryBaseDelayMs) {
+    throw new InvalidOptionError(
+      given.retryMaxDelayMs.field,
+      `must be at least options.${given.retryBaseDelayMs.field} (${resolved.retryBaseDelayMs})`,
+      resolved.retryMaxDelayMs,
+    );
   }
   return Object.freeze(resolved);
 }

@@ -123,10 +123,10 @@ export class Producer {
       },
     });
     this.root = this.supervisor.spawn({ id: 'producer', create: () => this.createRoot() });
-    if (o.metricsInterval > 0) {
+    if (o.metricsIntervalMs > 0) {
       this.metricsTimer = setInterval(() => {
         if (this.events.has('producer.metrics')) this.events.emit('producer.metrics', this.metrics());
-      }, o.metricsInterval);
+      }, o.metricsIntervalMs);
       this.metricsTimer.unref();
     }
   }
@@ -150,8 +150,8 @@ export class Producer {
           this.metricsRecorder.error(metricCode(error));
           this.router.expireUnrouted(releaseFrames(error));
         },
-        retryBaseDelay: this.options.retryBaseDelay,
-        retryMaxDelay: this.options.retryMaxDelay,
+        retryBaseDelay: this.options.retryBaseDelayMs,
+        retryMaxDelay: this.options.retryMaxDelayMs,
       },
       clock: { setTimeout: (fn, ms) => this.clock.setTimeout(fn, ms), clearTimeout: (h) => this.clock.clearTimeout(h) },
     });

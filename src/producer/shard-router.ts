@@ -133,7 +133,7 @@ export class ShardRouter {
   }
 
   private backoff(attempts: number): number {
-    return jitteredBackoff(attempts, this.deps.options.retryBaseDelay, this.deps.options.retryMaxDelay);
+    return jitteredBackoff(attempts, this.deps.options.retryBaseDelayMs, this.deps.options.retryMaxDelayMs);
   }
 
   /**
@@ -212,8 +212,8 @@ export class ShardRouter {
           this.requeueBatch(state, batch);
           this.deps.flushFailed?.(state.buffer.shardId, batch.userRecords, error);
         },
-        retryBaseDelay: options.retryBaseDelay,
-        retryMaxDelay: options.retryMaxDelay,
+        retryBaseDelay: options.retryBaseDelayMs,
+        retryMaxDelay: options.retryMaxDelayMs,
         maxConsecutiveFailures: 5,
       },
       clock: { setTimeout: (fn, ms) => clock.setTimeout(fn, ms), clearTimeout: (h) => clock.clearTimeout(h) },

@@ -13,7 +13,7 @@ const WAIT = 30_000;
 // For the tests where no lease may expire: a failover longer than any wait, with the same quick
 // renew and taker rounds. A stalled process then cannot turn a steal or a hand-over into an
 // expiry, and a lease that moves within WAIT moved by a steal or a release.
-const NO_EXPIRY: Partial<LeaseCoordinatorOptions> = { failoverTimeMillis: 2 * WAIT, renewIntervalMillis: FAILOVER / 3, takerIntervalMillis: FAILOVER / 5 };
+const NO_EXPIRY: Partial<LeaseCoordinatorOptions> = { failoverTimeMillis: 2 * WAIT, renewIntervalMs: FAILOVER / 3, takerIntervalMs: FAILOVER / 5 };
 
 async function waitFor(condition: () => Promise<boolean> | boolean, what: string): Promise<void> {
   const deadline = Date.now() + WAIT;

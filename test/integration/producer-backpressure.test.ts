@@ -59,7 +59,7 @@ describe("a producer in 'wait' mode, on a simulated clock", () => {
   it('counts recordTtl from when a record enters its shard buffer: a put that waited longer in line is still sent', async () => {
     const clock = new SimulatedClock(1_000_000);
     const { kinesis, held } = heldKinesis();
-    producer = createProducer({ streamName: 's', kinesis, clock, maxOutstandingRecords: 1, recordTtl: 1_000, metricsInterval: 0 });
+    producer = createProducer({ streamName: 's', kinesis, clock, maxOutstandingRecords: 1, recordTtl: 1_000, metricsIntervalMs: 0 });
     const first = outcome(producer.put({ n: 1 }, { partitionKey: 'a' }));
     const second = producer.put({ n: 2 }, { partitionKey: 'b' });
     const secondOutcome = outcome(second);
@@ -80,16 +80,16 @@ describe("a producer in 'wait' mode, on a simulated clock", () => {
     await expect(second).resolves.toMatchObject({ shardId, attempts: 1 });
   });
 
-  it('turns a put away with BACKPRESSURE naming maxBackpressureWait once it has waited that long', async () => {
+  it('turns a put away with BACKPRESSURE naming maxBackpressureWaitMs once it has waited that long', async () => {
     const clock = new SimulatedClock(1_000_000);
     const { kinesis, held } = heldKinesis();
-    producer = createProducer({ streamName: 's', kinesis, clock, maxOutstandingRecords: 1, maxBackpressureWait: 2_000, metricsInterval: 0 });
+    producer = createProducer({ streamName: 's', kinesis, clock, maxOutstandingRecords: 1, maxBackpressureWaitMs: 2_000, metricsIntervalMs: 0 });
     const first = outcome(producer.put({ n: 1 }, { partitionKey: 'a' }));
     const second = producer.put({ n: 2 }, { partitionKey: 'b' });
     const secondOutcome = outcome(second);
     await advanceUntil(clock, () => held.length === 1);
     await advanceUntil(clock, () => secondOutcome.value !== undefined, 100);
-    await expect(second).rejects.toMatchObject({ code: 'BACKPRESSURE', retriable: true, message: expect.stringContaining('options.maxBackpressureWait (2000 ms)') });
+    await expect(second).rejects.toMatchObject({ code: 'BACKPRESSURE', retriable: true, message: expect.stringContaining('options.maxBackpressureWaitMs (2000 ms)') });
     expect(producer.outstanding).toMatchObject({ records: 1, waiting: 0 });
     // The record that was accepted is not affected.
     held.shift()!();

@@ -61,8 +61,8 @@ describe('a producer that cannot reach Kinesis', () => {
       streamName: 'nowhere',
       connection: { region: 'us-east-1', endpoint: `http://127.0.0.1:${await unusedPort()}`, credentials },
       recordTtl: 300,
-      retryBaseDelay: 20,
-      retryMaxDelay: 100,
+      retryBaseDelayMs: 20,
+      retryMaxDelayMs: 100,
       logger,
     });
     const puts = Array.from({ length: 50 }, (_, i) => producer.put({ i }, { partitionKey: `k${i}` }));
@@ -88,7 +88,7 @@ describe('a producer given no logger', () => {
     const port = await unusedPort();
     const script = `
       import { createProducer } from './src/index.ts';
-      const producer = createProducer({ streamName: 'nowhere', recordTtl: 300, retryBaseDelay: 20, retryMaxDelay: 100,
+      const producer = createProducer({ streamName: 'nowhere', recordTtl: 300, retryBaseDelayMs: 20, retryMaxDelayMs: 100,
         connection: { region: 'us-east-1', endpoint: 'http://127.0.0.1:${port}', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } });
       await Promise.allSettled(Array.from({ length: 20 }, (_, i) => producer.put({ i }, { partitionKey: 'k' + i })));
       await producer.close();`;
@@ -119,7 +119,7 @@ describe('a producer whose puts keep failing', () => {
     const proxy = await startFaultProxy({ upstream: stack.kinesisEndpoint, seed: 7, requestFailureRate: 1 });
     const kinesis = createKinesisClient({ ...stack.kinesisConnection, endpoint: proxy.endpoint });
     const { logger, warnings } = capturedLogger();
-    const producer = createProducer({ streamName: stream, kinesis, recordTtl: 1000, retryBaseDelay: 20, retryMaxDelay: 50, logger });
+    const producer = createProducer({ streamName: stream, kinesis, recordTtl: 1000, retryBaseDelayMs: 20, retryMaxDelayMs: 50, logger });
     const wave = (from: number) => expiries(Array.from({ length: 100 }, (_, i) => producer.put({ i: from + i }, { partitionKey: `k${from + i}` })));
     try {
       const errors = await wave(0);

@@ -49,8 +49,8 @@ describe('producer through the fault-injecting proxy', () => {
       aggregationMaxSize: 4096,
       rateLimit: 300,
       recordTtl: 120_000,
-      retryBaseDelay: 50,
-      retryMaxDelay: 1000,
+      retryBaseDelayMs: 50,
+      retryMaxDelayMs: 1000,
     });
     const flushFailures: unknown[] = [];
     producer.on('producer.flushFailed', (e) => flushFailures.push(e.error));
@@ -87,7 +87,7 @@ describe('producer through the fault-injecting proxy', () => {
     await createStream(stack.kinesis, stream, 1);
     const proxy = await startFaultProxy({ upstream: stack.kinesisEndpoint, requestFailureRate: 1 });
     const kinesis = createKinesisClient({ ...stack.kinesisConnection, endpoint: proxy.endpoint });
-    const producer = createProducer({ streamName: stream, kinesis, recordTtl: 3_000, retryBaseDelay: 20, retryMaxDelay: 100 });
+    const producer = createProducer({ streamName: stream, kinesis, recordTtl: 3_000, retryBaseDelayMs: 20, retryMaxDelayMs: 100 });
     // The time to live runs from put(): with the shard map loaded first, it is spent on attempts,
     // and it is long enough for a busy machine to make some, so the expiry names their error.
     await new Promise((resolve) => producer.on('producer.shardMap', resolve));

@@ -95,7 +95,7 @@ describe('producer input validation', () => {
   });
 
   it('publishes metrics as instrumentation events, and on() returns an unsubscribe', async () => {
-    const watched = createProducer({ streamName: stream, kinesis: stack.kinesis, metricsInterval: 20 });
+    const watched = createProducer({ streamName: stream, kinesis: stack.kinesis, metricsIntervalMs: 20 });
     const snapshots: { UserRecordsPut: number }[] = [];
     const unsubscribe = watched.on('producer.metrics', (m) => snapshots.push(m));
     await watched.put({ m: 1 }, { partitionKey: 'metrics' });
@@ -114,7 +114,7 @@ describe('producer input validation', () => {
   });
 
   it('fails records with RECORD_EXPIRED when the stream does not exist', async () => {
-    const lost = createProducer({ streamName: randomName('missing'), kinesis: stack.kinesis, recordTtl: 300, retryBaseDelay: 20, retryMaxDelay: 50 });
+    const lost = createProducer({ streamName: randomName('missing'), kinesis: stack.kinesis, recordTtl: 300, retryBaseDelayMs: 20, retryMaxDelayMs: 50 });
     const error = await lost.put({ a: 1 }, { partitionKey: 'k' }).catch((e: unknown) => e);
     expect((error as KinesisActorsError).code).toBe('RECORD_EXPIRED');
     await lost.close();

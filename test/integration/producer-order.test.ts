@@ -81,8 +81,8 @@ describe('producer order per partition key through retries', () => {
       aggregationMaxSize: 512,
       collectionMaxCount: 2,
       recordTtl: 120_000,
-      retryBaseDelay: 20,
-      retryMaxDelay: 200,
+      retryBaseDelayMs: 20,
+      retryMaxDelayMs: 200,
       ...options,
     });
     const ids = range(3000);

@@ -29,8 +29,8 @@ describe('a producer-side pipeline against the embedded Kinesis, through the fau
     const kinesis = createKinesisClient({ ...stack.kinesisConnection, endpoint: proxy.endpoint, requestTimeout: 2000 });
     const producers = {
       // Small plain aggregates: many entries for the proxy to fail.
-      [clicks]: createProducer({ streamName: clicks, kinesis, recordMaxBufferedTime: 20, retryBaseDelay: 20, compression: 'none', aggregationMaxSize: 2048 }),
-      [errors]: createProducer({ streamName: errors, kinesis, recordMaxBufferedTime: 20, retryBaseDelay: 20, compression: 'none', aggregationMaxSize: 2048 }),
+      [clicks]: createProducer({ streamName: clicks, kinesis, recordMaxBufferedTime: 20, retryBaseDelayMs: 20, compression: 'none', aggregationMaxSize: 2048 }),
+      [errors]: createProducer({ streamName: errors, kinesis, recordMaxBufferedTime: 20, retryBaseDelayMs: 20, compression: 'none', aggregationMaxSize: 2048 }),
     };
     // Clicks on /error pages go to the errors stream; the rest to clicks.
     const route = defineStage<StreamItem, StreamItem>({

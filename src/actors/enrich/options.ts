@@ -1,4 +1,5 @@
 import { InvalidOptionError } from '../../errors.ts';
+import { integer, oneOf, optionalFunction } from '../../options/validate.ts';
 import type { StreamItem } from '../../pipeline/stream-item.ts';
 
 /** Looks one key up; `undefined` when there is no row. Throwing fails the batch (see {@link enrich}). */
@@ -62,12 +63,6 @@ function tableLookup<Row>(lookup: Lookup<Row>): LookupFunction<Row> {
   return (key) => (Object.hasOwn(table, key) ? table[key] : undefined);
 }
 
-function integer(value: unknown, field: string, min: number, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) throw new InvalidOptionError(field, `must be an integer >= ${min}`, value);
-  return value;
-}
-
 /** Checks each option of {@link enrich} and fills in the defaults. @internal */
 export function resolveEnrichOptions<In, Row, Out>(options: EnrichOptions<In, Row, Out>): ResolvedEnrichOptions<In, Row, Out> {
   if (options === null || typeof options !== 'object') throw new InvalidOptionError('enrich', 'must be an object with lookup and key', options);
@@ -75,9 +70,8 @@ export function resolveEnrichOptions<In, Row, Out>(options: EnrichOptions<In, Ro
   const isFunction = typeof lookup === 'function';
   if (!isFunction && (lookup === null || typeof lookup !== 'object')) throw new InvalidOptionError('lookup', 'must be a Map, a plain object of rows by key, or a function (key) => row', lookup);
   if (typeof options.key !== 'function') throw new InvalidOptionError('key', 'must be a function (item) => string', options.key);
-  if (options.merge !== undefined && typeof options.merge !== 'function') throw new InvalidOptionError('merge', 'must be a function (item, row) => value', options.merge);
-  const onMissing = options.onMissing ?? kDefaultOptions.onMissing;
-  if (!['pass', 'drop', 'default'].includes(onMissing)) throw new InvalidOptionError('onMissing', "must be 'pass', 'drop' or 'default'", onMissing);
+  const merge = optionalFunction('merge', options.merge, 'a function (item, row) => value');
+  const onMissing = oneOf('onMissing', options.onMissing ?? kDefaultOptions.onMissing, ['pass', 'drop', 'default']);
   if (onMissing === 'default' && options.defaultRow === undefined) throw new InvalidOptionError('defaultRow', "is required with onMissing: 'default'", options.defaultRow);
   if (onMissing !== 'default' && options.defaultRow !== undefined) throw new InvalidOptionError('defaultRow', "is used only with onMissing: 'default'; set onMissing or remove it", options.defaultRow);
   const outputStream = options.outputStream;
@@ -92,12 +86,12 @@ export function resolveEnrichOptions<In, Row, Out>(options: EnrichOptions<In, Ro
     lookup: isFunction ? (lookup as LookupFunction<Row>) : tableLookup(lookup),
     cached: isFunction,
     key: options.key,
-    merge: options.merge ?? ((item: StreamItem<In>, row: Row | undefined) => ({ ...(item.value as object), ...(row as object) }) as Out),
+    merge: merge ?? ((item: StreamItem<In>, row: Row | undefined) => ({ ...(item.value as object), ...(row as object) }) as Out),
     onMissing,
     defaultRow: options.defaultRow,
     outputStream,
-    cacheSize: integer(options.cacheSize, 'cacheSize', 0, kDefaultOptions.cacheSize),
+    cacheSize: integer('cacheSize', options.cacheSize ?? kDefaultOptions.cacheSize, 0),
     cacheTtlMs,
-    lookupConcurrency: integer(options.lookupConcurrency, 'lookupConcurrency', 1, kDefaultOptions.lookupConcurrency),
+    lookupConcurrency: integer('lookupConcurrency', options.lookupConcurrency ?? kDefaultOptions.lookupConcurrency, 1),
   });
 }

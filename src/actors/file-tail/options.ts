@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidOptionError } from '../../errors.ts';
+import { integer, oneOf, optionalFunction } from '../../options/validate.ts';
 import type { Clock } from '../../clock.ts';
 import { resolveLogger, type Logger, type LoggerOption } from '../../logger.ts';
 import type { PutTarget } from '../../pipeline/put-target.ts';
@@ -48,11 +49,6 @@ export const fileTailDefaults = Object.freeze({
 /** @internal */
 export type ResolvedFileTailOptions = Required<Omit<FileTailAgentOptions, 'files' | 'logger' | 'clock'>> & { files: string[]; logger: Logger | undefined; clock: Clock | undefined };
 
-function integer(field: string, value: unknown, min: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) throw new InvalidOptionError(field, `must be an integer ≥ ${min}`, value);
-  return value;
-}
-
 /** Applies defaults, checks every field, and freezes the result. @internal */
 export function resolveFileTailOptions(options: FileTailAgentOptions): ResolvedFileTailOptions {
   if (options === null || typeof options !== 'object') throw new InvalidOptionError('', 'must be an object with files, target and checkpointFile', options);
@@ -74,15 +70,14 @@ export function resolveFileTailOptions(options: FileTailAgentOptions): ResolvedF
       throw new InvalidOptionError('format.csv.delimiter', 'must be one character other than "', csv.delimiter);
     }
   }
-  const startPosition = options.startPosition ?? fileTailDefaults.startPosition;
-  if (startPosition !== 'start' && startPosition !== 'end') throw new InvalidOptionError('startPosition', "must be 'start' or 'end'", startPosition);
-  if (options.partitionKey !== undefined && typeof options.partitionKey !== 'function') throw new InvalidOptionError('partitionKey', 'must be a function of the record value', options.partitionKey);
+  const startPosition = oneOf('startPosition', options.startPosition ?? fileTailDefaults.startPosition, ['start', 'end']);
+  const partitionKey = optionalFunction('partitionKey', options.partitionKey, 'a function of the record value');
   return Object.freeze({
     files,
     target: options.target,
     checkpointFile: options.checkpointFile,
     format,
-    partitionKey: options.partitionKey ?? (() => randomUUID()),
+    partitionKey: partitionKey ?? (() => randomUUID()),
     startPosition,
     pollIntervalMs: integer('pollIntervalMs', options.pollIntervalMs ?? fileTailDefaults.pollIntervalMs, 1),
     checkpointIntervalMs: integer('checkpointIntervalMs', options.checkpointIntervalMs ?? fileTailDefaults.checkpointIntervalMs, 1),

@@ -1,4 +1,5 @@
 import { InvalidOptionError } from '../../errors.ts';
+import { integer, oneOf, optionalFunction } from '../../options/validate.ts';
 import type { StreamItem } from '../../pipeline/stream-item.ts';
 import type { SinkDestination } from './destination.ts';
 import { directoryDestination } from './directory-destination.ts';
@@ -52,16 +53,6 @@ export const deliverySinkDefaults = Object.freeze({
   serialize: ((item: StreamItem) => JSON.stringify(item.value)) as SinkSerializer,
 });
 
-type IntegerField = 'bufferSizeBytes' | 'bufferIntervalMs' | 'retryDurationMs';
-
-function integer(options: DeliverySinkOptions, field: IntegerField, min: number, max: number): number {
-  const value = options[field] ?? deliverySinkDefaults[field];
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidOptionError(field, `must be an integer from ${min} to ${max}`, value);
-  }
-  return value;
-}
-
 function keyPrefix(options: DeliverySinkOptions, field: 'prefix' | 'errorPrefix'): string {
   const value = options[field] ?? deliverySinkDefaults[field];
   if (typeof value !== 'string' || value.startsWith('/') || value.split('/').includes('..') || value.length > 512) {
@@ -90,21 +81,18 @@ export function resolveDeliverySinkOptions(options: DeliverySinkOptions = {}): R
   }
   const directory = options.directory ?? deliverySinkDefaults.directory;
   if (typeof directory !== 'string' || directory.length === 0) throw new InvalidOptionError('directory', 'must be a non-empty path', directory);
-  const compression = options.compression ?? deliverySinkDefaults.compression;
-  if (compression !== 'none' && compression !== 'gzip') throw new InvalidOptionError('compression', "must be 'none' or 'gzip'", compression);
-  if (options.serialize !== undefined && typeof options.serialize !== 'function') {
-    throw new InvalidOptionError('serialize', 'must be a function from an item to one line', options.serialize);
-  }
+  const compression = oneOf('compression', options.compression ?? deliverySinkDefaults.compression, ['none', 'gzip']);
+  const serialize = optionalFunction('serialize', options.serialize, 'a function from an item to one line');
   const resolved = {
     name,
     destination: options.destination ?? directoryDestination(directory),
     prefix: keyPrefix(options, 'prefix'),
     errorPrefix: keyPrefix(options, 'errorPrefix'),
-    bufferSizeBytes: integer(options, 'bufferSizeBytes', 1, 128 * 1024 * 1024),
-    bufferIntervalMs: integer(options, 'bufferIntervalMs', 100, 900_000),
+    bufferSizeBytes: integer('bufferSizeBytes', options.bufferSizeBytes ?? deliverySinkDefaults.bufferSizeBytes, 1, 128 * 1024 * 1024),
+    bufferIntervalMs: integer('bufferIntervalMs', options.bufferIntervalMs ?? deliverySinkDefaults.bufferIntervalMs, 100, 900_000),
     compression,
-    retryDurationMs: integer(options, 'retryDurationMs', 0, 7_200_000),
-    serialize: options.serialize ?? deliverySinkDefaults.serialize,
+    retryDurationMs: integer('retryDurationMs', options.retryDurationMs ?? deliverySinkDefaults.retryDurationMs, 0, 7_200_000),
+    serialize: serialize ?? deliverySinkDefaults.serialize,
   };
   if (resolved.errorPrefix === '' || resolved.errorPrefix === resolved.prefix) {
     throw new InvalidOptionError('errorPrefix', `must be non-empty and differ from options.prefix (${JSON.stringify(resolved.prefix)}), or failed records would mix with delivered ones`, resolved.errorPrefix);

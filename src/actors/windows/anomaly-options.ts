@@ -1,6 +1,6 @@
 import { InvalidOptionError } from '../../errors.ts';
 import type { StreamItem } from '../../pipeline/stream-item.ts';
-import { integerMs } from './options.ts';
+import { integer, positiveInteger } from '../../options/validate.ts';
 
 /** Options of {@link anomalyDetector}. Give exactly one of `threshold` and `thresholdStdDevs`. */
 export interface AnomalyDetectorOptions<T> {
@@ -55,14 +55,13 @@ export function resolveAnomalyOptions<T>(options: AnomalyDetectorOptions<T>): Re
   const field = threshold !== undefined ? 'threshold' : 'thresholdStdDevs';
   const limit = threshold ?? thresholdStdDevs;
   if (typeof limit !== 'number' || !Number.isFinite(limit) || limit <= 0) throw new InvalidOptionError(field, 'must be a positive number', limit);
-  const minSamples = options.minSamples ?? anomalyDetectorDefaults.minSamples;
-  if (typeof minSamples !== 'number' || !Number.isSafeInteger(minSamples) || minSamples < 1) throw new InvalidOptionError('minSamples', 'must be a positive integer', minSamples);
+  const minSamples = positiveInteger('minSamples', options.minSamples ?? anomalyDetectorDefaults.minSamples);
   return Object.freeze({
     name: options.name ?? anomalyDetectorDefaults.name,
     key: options.key,
     value: options.value,
     eventTime: options.eventTime ?? ((item: StreamItem<T>) => item.eventTime),
-    windowMs: integerMs('windowMs', options.windowMs ?? anomalyDetectorDefaults.windowMs, 1),
+    windowMs: integer('windowMs', options.windowMs ?? anomalyDetectorDefaults.windowMs, 1),
     minSamples,
     limit,
     mode: threshold !== undefined ? 'absolute' : 'stdDevs',

@@ -1,4 +1,5 @@
 import { InvalidOptionError } from '../../errors.ts';
+import { integer } from '../../options/validate.ts';
 import type { StreamItem } from '../../pipeline/stream-item.ts';
 
 /** Fixed, non-overlapping windows, or windows of `sizeMs` starting every `slideMs` (which divides `sizeMs`). */
@@ -63,12 +64,6 @@ export interface ResolvedWindowOptions<T, A> {
   readonly idleTimeoutMs: number | undefined;
 }
 
-/** @internal */
-export function integerMs(field: string, value: unknown, min: number): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) throw new InvalidOptionError(field, `must be an integer ≥ ${min} (ms)`, value);
-  return value;
-}
-
 /** Applies the defaults, checks every field and the rules between them, and freezes the result. @internal */
 export function resolveWindowOptions<T, A>(options: WindowAggregateOptions<T, A>): ResolvedWindowOptions<T, A> {
   if (options === null || typeof options !== 'object') throw new InvalidOptionError('', 'must be an object with window and key', options);
@@ -76,8 +71,8 @@ export function resolveWindowOptions<T, A>(options: WindowAggregateOptions<T, A>
   if (window === null || typeof window !== 'object' || (window.type !== 'tumbling' && window.type !== 'sliding')) {
     throw new InvalidOptionError('window', "must be { type: 'tumbling', sizeMs } or { type: 'sliding', sizeMs, slideMs }", window);
   }
-  const sizeMs = integerMs('window.sizeMs', window.sizeMs, 1);
-  const slideMs = window.type === 'sliding' ? integerMs('window.slideMs', window.slideMs, 1) : sizeMs;
+  const sizeMs = integer('window.sizeMs', window.sizeMs, 1);
+  const slideMs = window.type === 'sliding' ? integer('window.slideMs', window.slideMs, 1) : sizeMs;
   if (slideMs > sizeMs || sizeMs % slideMs !== 0) throw new InvalidOptionError('window.slideMs', `must divide window.sizeMs (${sizeMs})`, slideMs);
   if (sizeMs / slideMs > MAX_WINDOWS_PER_RECORD) {
     throw new InvalidOptionError('window.slideMs', `must be at least window.sizeMs / ${MAX_WINDOWS_PER_RECORD} (${Math.ceil(sizeMs / MAX_WINDOWS_PER_RECORD)})`, slideMs);
@@ -97,9 +92,9 @@ export function resolveWindowOptions<T, A>(options: WindowAggregateOptions<T, A>
     slideMs,
     key: options.key,
     eventTime: options.eventTime ?? ((item: StreamItem<T>) => item.eventTime),
-    allowedLatenessMs: integerMs('allowedLatenessMs', options.allowedLatenessMs ?? windowAggregateDefaults.allowedLatenessMs, 0),
+    allowedLatenessMs: integer('allowedLatenessMs', options.allowedLatenessMs ?? windowAggregateDefaults.allowedLatenessMs, 0),
     aggregate,
-    idleAdvanceMs: options.idleAdvanceMs === undefined ? undefined : integerMs('idleAdvanceMs', options.idleAdvanceMs, 0),
-    idleTimeoutMs: options.idleTimeoutMs === undefined ? undefined : integerMs('idleTimeoutMs', options.idleTimeoutMs, 1),
+    idleAdvanceMs: options.idleAdvanceMs === undefined ? undefined : integer('idleAdvanceMs', options.idleAdvanceMs, 0),
+    idleTimeoutMs: options.idleTimeoutMs === undefined ? undefined : integer('idleTimeoutMs', options.idleTimeoutMs, 1),
   });
 }

@@ -1,6 +1,8 @@
 import { InvalidOptionError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
-import { givenOption, warnDeprecated, type GivenOption, type RenamedOption } from '../../renamed-option.ts';
+import { givenOption, warnDeprecated } from '../../options/renamed-option.ts';
+import { renamedErrorHandlingOptions as renamed } from '../../options/renamed-options.ts';
+import { boolean, integer, integerOrUnlimited, optionalFunction } from '../../options/validate.ts';
 import type { ConsumerRecord } from '../record.ts';
 
 /** Why records were given up on: every retry failed, or they grew older than `maximumRecordAgeInSeconds`. */
@@ -86,13 +88,6 @@ export const errorHandlingDefaults = Object.freeze({
   reportBatchItemFailures: false,
 });
 
-const secondsOfMs = (ms: number): number => (ms === -1 ? -1 : ms / 1000);
-
-/** Options renamed to Lambda's names; the old names are accepted until the next release. */
-const renamed = Object.freeze({
-  maximumRecordAgeInSeconds: { name: 'maximumRecordAgeInSeconds', alias: 'maximumRecordAgeMs', fromAlias: secondsOfMs } satisfies RenamedOption,
-});
-
 /**
  * Applies defaults, checks each field and the rules between them, and freezes the result.
  *
@@ -113,42 +108,27 @@ export function resolveErrorHandlingOptions(
     throw new InvalidOptionError(path ?? 'errorHandling', 'must be an object', options);
   }
   const name = (field: string) => (path ? `${path}.${field}` : field);
-  const check = (field: string, value: unknown, min: number, max: number, unlimited = false): number => {
-    if (typeof value === 'number' && Number.isInteger(value) && ((value >= min && value <= max) || (unlimited && value === -1))) return value;
-    throw new InvalidOptionError(name(field), `must be ${unlimited ? '-1 or ' : ''}an integer from ${min} to ${max}`, value);
-  };
-  const integer = (field: 'maximumRetryAttempts' | 'retryBaseDelayMs' | 'retryMaxDelayMs', fallback: number, min: number, max: number, unlimited = false) =>
-    check(field, options[field] ?? fallback, min, max, unlimited);
-  const recordAge = (given: GivenOption): number =>
-    given.field === 'maximumRecordAgeMs'
-      ? secondsOfMs(check(given.field, given.value, 60_000, 604_800_000, true))
-      : check(given.field, given.value ?? errorHandlingDefaults.maximumRecordAgeInSeconds, 60, 604_800, true);
-  const flag = (field: 'bisectBatchOnFunctionError' | 'reportBatchItemFailures') => {
-    const value = options[field] ?? errorHandlingDefaults[field];
-    if (typeof value !== 'boolean') throw new InvalidOptionError(name(field), 'must be true or false', value);
-    return value;
-  };
   const d = errorHandlingDefaults;
-  const maximumRetryAttempts = integer('maximumRetryAttempts', d.maximumRetryAttempts, 0, 10_000, true);
+  const maximumRetryAttempts = integerOrUnlimited(name('maximumRetryAttempts'), options.maximumRetryAttempts ?? d.maximumRetryAttempts, 0, 10_000);
   const age = givenOption(options, renamed.maximumRecordAgeInSeconds, path);
-  const maximumRecordAgeInSeconds = recordAge(age);
-  const retryBaseDelayMs = integer('retryBaseDelayMs', d.retryBaseDelayMs, 1, 600_000);
-  const retryMaxDelayMs = integer('retryMaxDelayMs', Math.max(d.retryMaxDelayMs, retryBaseDelayMs), 1, 3_600_000);
+  const maximumRecordAgeInSeconds =
+    age.field === 'maximumRecordAgeMs'
+      ? renamed.maximumRecordAgeInSeconds.fromAlias(integerOrUnlimited(name(age.field), age.value, 60_000, 604_800_000))
+      : integerOrUnlimited(name(age.field), age.value ?? d.maximumRecordAgeInSeconds, 60, 604_800);
+  const retryBaseDelayMs = integer(name('retryBaseDelayMs'), options.retryBaseDelayMs ?? d.retryBaseDelayMs, 1, 600_000);
+  const retryMaxDelayMs = integer(name('retryMaxDelayMs'), options.retryMaxDelayMs ?? Math.max(d.retryMaxDelayMs, retryBaseDelayMs), 1, 3_600_000);
   if (retryMaxDelayMs < retryBaseDelayMs) {
     throw new InvalidOptionError(name('retryMaxDelayMs'), `must be at least options.${name('retryBaseDelayMs')} (${retryBaseDelayMs})`, retryMaxDelayMs);
   }
-  const { onFailure } = options;
-  if (onFailure !== undefined && typeof onFailure !== 'function') {
-    throw new InvalidOptionError(name('onFailure'), 'must be an async function of a BatchFailure', onFailure);
-  }
+  const onFailure = optionalFunction(name('onFailure'), options.onFailure, 'an async function of a BatchFailure');
   if (deprecation) warnDeprecated(deprecation.key, deprecation.logger, [age], path);
   return Object.freeze({
     maximumRetryAttempts,
-    bisectBatchOnFunctionError: flag('bisectBatchOnFunctionError'),
+    bisectBatchOnFunctionError: boolean(name('bisectBatchOnFunctionError'), options.bisectBatchOnFunctionError ?? d.bisectBatchOnFunctionError),
     maximumRecordAgeInSeconds,
     retryBaseDelayMs,
     retryMaxDelayMs,
-    reportBatchItemFailures: flag('reportBatchItemFailures'),
+    reportBatchItemFailures: boolean(name('reportBatchItemFailures'), options.reportBatchItemFailures ?? d.reportBatchItemFailures),
     onFailure,
   });
 }

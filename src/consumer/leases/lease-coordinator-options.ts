@@ -1,7 +1,9 @@
 import { systemClock, type Clock } from '../../clock.ts';
 import { InvalidOptionError } from '../../errors.ts';
 import { resolveLogger, defaultLogger, type Logger, type LoggerOption } from '../../logger.ts';
-import { givenOption, warnDeprecated } from '../../renamed-option.ts';
+import { givenOption, warnDeprecated } from '../../options/renamed-option.ts';
+import { renamedLeaseCoordinatorOptions as renamed, type DeprecatedLeaseCoordinatorField } from '../../options/renamed-options.ts';
+import { integer } from '../../options/validate.ts';
 
 /** Options of {@link LeaseCoordinator}; names follow the KCL's `LeaseManagementConfig`. */
 export interface LeaseCoordinatorOptions {
@@ -18,16 +20,22 @@ export interface LeaseCoordinatorOptions {
    */
   failoverTimeMillis?: number | undefined;
   /**
-   * How often held leases are renewed; below the failover time. Not a KCL setting: the KCL
+   * How often held leases are renewed, ms; below the failover time. Not a KCL setting: the KCL
    * renews every failoverTimeMillis / 3 − 25 ms (3,308). @defaultValue failoverTimeMillis / 3 (3333)
    */
+  renewIntervalMs?: number | undefined;
+  /** @deprecated Use `renewIntervalMs`; this name goes in the next release. */
   renewIntervalMillis?: number | undefined;
   /**
-   * How often the table is scanned for leases to take. Dead workers' leases move after at most
-   * failover + one interval, and a new worker gets its share within a few intervals; each
+   * How often the table is scanned for leases to take, ms. Dead workers' leases move after at
+   * most failover + one interval, and a new worker gets its share within a few intervals; each
    * round costs one Scan. Not a KCL setting: the KCL 2.x taker runs every
-   * 2 × (failoverTimeMillis + 25) ms (20,050). @defaultValue failoverTimeMillis / 5 (2000)
+   * 2 × (failoverTimeMillis + 25) ms (20,050). The consumer passes its own `takerIntervalMs`,
+   * whose default is failoverTimeMillis / 10 (1000).
+   * @defaultValue failoverTimeMillis / 5 (2000), for a coordinator used on its own
    */
+  takerIntervalMs?: number | undefined;
+  /** @deprecated Use `takerIntervalMs`; this name goes in the next release. */
   takerIntervalMillis?: number | undefined;
   /** Most leases this worker holds. @defaultValue Infinity (as the KCL) */
   maxLeasesForWorker?: number | undefined;
@@ -53,7 +61,7 @@ export interface LeaseCoordinatorOptions {
 }
 
 /** Options after defaults and validation; frozen. */
-export type ResolvedLeaseCoordinatorOptions = Readonly<Required<Omit<LeaseCoordinatorOptions, 'logger' | 'workerId'>> & { logger: Logger }>;
+export type ResolvedLeaseCoordinatorOptions = Readonly<Required<Omit<LeaseCoordinatorOptions, 'logger' | DeprecatedLeaseCoordinatorField>> & { logger: Logger }>;
 
 /** Every default in one place; the intervals are fractions of the failover time when it is changed. */
 export const leaseCoordinatorDefaults = Object.freeze({
@@ -65,57 +73,51 @@ export const leaseCoordinatorDefaults = Object.freeze({
   gracefulLeaseHandoffTimeoutMillis: 30_000,
 });
 
-type IntegerField = 'failoverTimeMillis' | 'renewIntervalMillis' | 'takerIntervalMillis' | 'maxLeasesToStealAtOneTime' | 'gracefulLeaseHandoffTimeoutMillis';
-
-function integer(options: LeaseCoordinatorOptions, field: IntegerField, fallback: number, min: number, max: number): number {
-  const value = options[field] ?? fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidOptionError(field, `must be an integer from ${min} to ${max}`, value);
-  }
-  return value;
-}
-
 /**
  * Applies the defaults, checks each field and the rules between them, and freezes the result.
  * Messages name the field: `options.failoverTimeMillis must be an integer from 100 to 3600000 (got -1)`.
  */
 export function resolveLeaseCoordinatorOptions(options: LeaseCoordinatorOptions): ResolvedLeaseCoordinatorOptions {
   if (options === null || typeof options !== 'object') throw new InvalidOptionError('', 'must be an object', options);
-  const worker = givenOption(options, { name: 'workerIdentifier', alias: 'workerId' });
-  const workerIdentifier = worker.value;
+  const given = {
+    workerIdentifier: givenOption(options, renamed.workerIdentifier),
+    renewIntervalMs: givenOption(options, renamed.renewIntervalMs),
+    takerIntervalMs: givenOption(options, renamed.takerIntervalMs),
+  };
+  const workerIdentifier = given.workerIdentifier.value;
   if (typeof workerIdentifier !== 'string' || workerIdentifier.length === 0 || workerIdentifier.length > 1024) {
-    throw new InvalidOptionError(worker.field, 'must be a string of 1–1024 characters, unique per worker process', workerIdentifier);
+    throw new InvalidOptionError(given.workerIdentifier.field, 'must be a string of 1–1024 characters, unique per worker process', workerIdentifier);
   }
   const d = leaseCoordinatorDefaults;
-  const failoverTimeMillis = integer(options, 'failoverTimeMillis', d.failoverTimeMillis, 100, 3_600_000);
-  const renewIntervalMillis = integer(options, 'renewIntervalMillis', Math.floor(failoverTimeMillis / d.renewsPerFailover), 10, 3_600_000);
-  if (renewIntervalMillis >= failoverTimeMillis) {
+  const failoverTimeMillis = integer('failoverTimeMillis', options.failoverTimeMillis ?? d.failoverTimeMillis, 100, 3_600_000);
+  const renewIntervalMs = integer(given.renewIntervalMs.field, given.renewIntervalMs.value ?? Math.floor(failoverTimeMillis / d.renewsPerFailover), 10, 3_600_000);
+  if (renewIntervalMs >= failoverTimeMillis) {
     throw new InvalidOptionError(
-      'renewIntervalMillis',
+      given.renewIntervalMs.field,
       `must be below options.failoverTimeMillis (${failoverTimeMillis}), or other workers see the leases expire between renewals`,
-      renewIntervalMillis,
+      renewIntervalMs,
     );
   }
-  const takerIntervalMillis = integer(options, 'takerIntervalMillis', Math.floor(failoverTimeMillis / d.takerRoundsPerFailover), 10, 3_600_000);
+  const takerIntervalMs = integer(given.takerIntervalMs.field, given.takerIntervalMs.value ?? Math.floor(failoverTimeMillis / d.takerRoundsPerFailover), 10, 3_600_000);
   const maxLeasesForWorker = options.maxLeasesForWorker ?? d.maxLeasesForWorker;
   if (typeof maxLeasesForWorker !== 'number' || !(maxLeasesForWorker === Infinity || Number.isInteger(maxLeasesForWorker)) || maxLeasesForWorker < 1) {
     throw new InvalidOptionError('maxLeasesForWorker', 'must be a positive integer or Infinity', maxLeasesForWorker);
   }
-  const maxLeasesToStealAtOneTime = integer(options, 'maxLeasesToStealAtOneTime', d.maxLeasesToStealAtOneTime, 0, 1000);
-  const gracefulLeaseHandoffTimeoutMillis = integer(options, 'gracefulLeaseHandoffTimeoutMillis', d.gracefulLeaseHandoffTimeoutMillis, 0, 3_600_000);
+  const maxLeasesToStealAtOneTime = integer('maxLeasesToStealAtOneTime', options.maxLeasesToStealAtOneTime ?? d.maxLeasesToStealAtOneTime, 0, 1000);
+  const gracefulLeaseHandoffTimeoutMillis = integer('gracefulLeaseHandoffTimeoutMillis', options.gracefulLeaseHandoffTimeoutMillis ?? d.gracefulLeaseHandoffTimeoutMillis, 0, 3_600_000);
   const clock = options.clock ?? systemClock;
   if (typeof clock?.now !== 'function' || typeof clock.setTimeout !== 'function' || typeof clock.clearTimeout !== 'function') {
     throw new InvalidOptionError('clock', 'must have now(), setTimeout() and clearTimeout()', clock);
   }
   const logger = resolveLogger(options.logger) ?? defaultLogger();
-  warnDeprecated(options.logger, logger, [worker]);
+  warnDeprecated(options.logger, logger, Object.values(given));
   const random = options.random ?? Math.random;
   if (typeof random !== 'function') throw new InvalidOptionError('random', 'must be a function returning numbers in [0, 1)', random);
   return Object.freeze({
     workerIdentifier,
     failoverTimeMillis,
-    renewIntervalMillis,
-    takerIntervalMillis,
+    renewIntervalMs,
+    takerIntervalMs,
     maxLeasesForWorker,
     maxLeasesToStealAtOneTime,
     gracefulLeaseHandoffTimeoutMillis,

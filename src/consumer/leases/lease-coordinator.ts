@@ -19,8 +19,8 @@ import {
 export type { LeaseCoordinatorEvents, LeaseLostReason, ReleaseSummary };
 
 /**
- * The lease loop of one worker: renews held leases every `renewIntervalMillis`, scans and takes
- * (or steals) leases every `takerIntervalMillis`, checkpoints through the held counter, and
+ * The lease loop of one worker: renews held leases every `renewIntervalMs`, scans and takes
+ * (or steals) leases every `takerIntervalMs`, checkpoints through the held counter, and
  * releases everything on graceful shutdown so other workers take over at once instead of
  * waiting for expiry. A lease in another worker's KCL 3.x graceful hand-off is not taken until
  * the hand-off ends or `gracefulLeaseHandoffTimeoutMillis` passes; of a hand-off away from this
@@ -62,8 +62,8 @@ export class LeaseCoordinator {
     this.handoffs = new HandoffTracker(clock, this.options.gracefulLeaseHandoffTimeoutMillis, workerId);
     this.log = this.options.logger.child({ component: 'leaseCoordinator', workerId });
     this.renewer = new LeaseRenewer({ store, tracker: this.tracker, events: this.events, clock, log: this.log, workerId, failoverTimeMillis });
-    this.renewTask = new PeriodicTask(clock, this.options.renewIntervalMillis, () => this.renewer.renewAll());
-    this.takeTask = new PeriodicTask(clock, this.options.takerIntervalMillis, async () => {
+    this.renewTask = new PeriodicTask(clock, this.options.renewIntervalMs, () => this.renewer.renewAll());
+    this.takeTask = new PeriodicTask(clock, this.options.takerIntervalMs, async () => {
       await this.takeLeases();
     });
   }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { expectDeprecatedAlias } from '../../fixtures/deprecated-alias.ts';
 import { consumerDefaults, resolveConsumerOptions } from '../../../src/consumer/options.ts';
 import { InvalidOptionError } from '../../../src/errors.ts';
 import { createConsumer } from '../../../src/consumer/consumer.ts';
@@ -145,5 +146,21 @@ describe('resolveConsumerOptions: what one read may cost', () => {
   it('names the field of a limit that is not a positive integer', () => {
     expect(() => resolveConsumerOptions({ ...base, maxUserRecordsPerAggregate: 0 })).toThrow('options.maxUserRecordsPerAggregate must be an integer from 1 to 4294967295 (got 0)');
     expect(() => resolveConsumerOptions({ ...base, maxUserRecordsPerBatch: 2.5 })).toThrow('options.maxUserRecordsPerBatch must be an integer from 1 to 10000000 (got 2.5)');
+  });
+});
+
+describe('resolveConsumerOptions: durations spelled with Ms', () => {
+  const base = { streamName: 'clicks', applicationName: 'click-counter', handler: async () => {} };
+
+  it('defaults the intervals from the failover time', () => {
+    expect(resolveConsumerOptions(base)).toMatchObject({ renewIntervalMs: 3_333, takerIntervalMs: 1_000, metricsIntervalMs: 1_000 });
+  });
+
+  it.each([
+    ['metricsInterval', 'metricsIntervalMs', 0],
+    ['renewIntervalMillis', 'renewIntervalMs', 2_000],
+    ['takerIntervalMillis', 'takerIntervalMs', 500],
+  ] as const)('still takes the deprecated %s as %s, with the same value, and warns once', (alias, name, value) => {
+    expectDeprecatedAlias(resolveConsumerOptions, { ...base, workerIdentifier: 'w' }, alias, name, value);
   });
 });

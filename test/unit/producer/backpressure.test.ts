@@ -14,7 +14,7 @@ function line(limits: Partial<AdmissionLimits>) {
   const admitted: number[] = [];
   const turnedAway: { id: number; error: KinesisActorsError }[] = [];
   const admission = new Admission<Put>(
-    { maxOutstandingRecords: 100, maxOutstandingBytes: 1000, backpressure: 'wait', maxWaitingBytes: 1000, maxBackpressureWait: 60_000, ...limits },
+    { maxOutstandingRecords: 100, maxOutstandingBytes: 1000, backpressure: 'wait', maxWaitingBytes: 1000, maxBackpressureWaitMs: 60_000, ...limits },
     clock,
     { admit: (put) => admitted.push(put.id), turnAway: (put, error) => turnedAway.push({ id: put.id, error }) },
   );
@@ -92,8 +92,8 @@ describe('Admission', () => {
     expect(admission.waitingBytes).toBe(50);
   });
 
-  it('turns a put away once it has waited maxBackpressureWait, each from its own put()', () => {
-    const { clock, admission, admitted, turnedAway, put } = line({ maxOutstandingBytes: 10, maxBackpressureWait: 1_000 });
+  it('turns a put away once it has waited maxBackpressureWaitMs, each from its own put()', () => {
+    const { clock, admission, admitted, turnedAway, put } = line({ maxOutstandingBytes: 10, maxBackpressureWaitMs: 1_000 });
     admission.acquire(10);
     admission.wait(put(10));
     clock.advance(500);
@@ -105,7 +105,7 @@ describe('Admission', () => {
     const error = turnedAway[0].error;
     expect(error.code).toBe('BACKPRESSURE');
     expect(error.retriable).toBe(true);
-    expect(error.message).toContain('options.maxBackpressureWait (1000 ms)');
+    expect(error.message).toContain('options.maxBackpressureWaitMs (1000 ms)');
     expect(admission.waiting).toBe(1);
     expect(admission.waitingBytes).toBe(10);
 
@@ -120,7 +120,7 @@ describe('Admission', () => {
   });
 
   it('admits a put before its wait is up, and leaves no timer once the line is empty', () => {
-    const { clock, admission, admitted, turnedAway, put } = line({ maxOutstandingBytes: 10, maxBackpressureWait: 1_000 });
+    const { clock, admission, admitted, turnedAway, put } = line({ maxOutstandingBytes: 10, maxBackpressureWaitMs: 1_000 });
     admission.acquire(10);
     admission.wait(put(10));
     expect(clock.pending).toBe(1);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { expectDeprecatedAlias } from '../../fixtures/deprecated-alias.ts';
 import { resolveProducerOptions, producerDefaults } from '../../../src/producer/options.ts';
 import { InvalidOptionError } from '../../../src/errors.ts';
 
@@ -13,7 +14,7 @@ describe('resolveProducerOptions', () => {
     expect(o.preserveOrder).toBe(true);
     expect(o.compression).toBe(producerDefaults.compression);
     expect(o.maxWaitingBytes).toBe(8 * 1024 * 1024);
-    expect(o.maxBackpressureWait).toBe(30000);
+    expect(o.maxBackpressureWaitMs).toBe(30000);
     expect(Object.isFrozen(o)).toBe(true);
   });
 
@@ -27,12 +28,12 @@ describe('resolveProducerOptions', () => {
     [{ streamName: 's', compression: 'zstd' }, "options.compression must be one of 'none', 'deflate'"],
     [{ streamName: 's', backpressure: 'drop' }, 'options.backpressure'],
     [{ streamName: 's', maxWaitingBytes: -1 }, 'options.maxWaitingBytes must be an integer from 0'],
-    [{ streamName: 's', maxBackpressureWait: 0 }, 'options.maxBackpressureWait must be an integer from 1'],
+    [{ streamName: 's', maxBackpressureWaitMs: 0 }, 'options.maxBackpressureWaitMs must be an integer from 1'],
     [{ streamName: 's', aggregationEnabled: 'yes' }, 'options.aggregationEnabled must be true or false'],
     [{ streamName: 's', preserveOrder: 1 }, 'options.preserveOrder must be true or false'],
     [{ streamName: 's', serializer: 42 }, 'options.serializer must be a function'],
     [{ streamName: 's', maxOutstandingBytes: 10 }, 'options.maxOutstandingBytes must be at least options.maxUserRecordSize'],
-    [{ streamName: 's', retryBaseDelay: 500, retryMaxDelay: 100 }, 'options.retryMaxDelay must be at least options.retryBaseDelay'],
+    [{ streamName: 's', retryBaseDelayMs: 500, retryMaxDelayMs: 100 }, 'options.retryMaxDelayMs must be at least options.retryBaseDelayMs'],
   ])('rejects %j naming the field', (options, message) => {
     let thrown: unknown;
     try {
@@ -91,5 +92,25 @@ describe("resolveProducerOptions: the KPL's maxUserRecordSize", () => {
     resolveProducerOptions({ streamName: 's', logger, maxRecordSize: MiB });
     resolveProducerOptions({ streamName: 's', logger, maxRecordSize: MiB });
     expect(warnings).toEqual([['options.deprecated', { option: 'options.maxRecordSize', use: 'options.maxUserRecordSize' }]]);
+  });
+});
+
+describe('resolveProducerOptions: durations spelled with Ms', () => {
+  const renamed = [
+    ['maxBackpressureWait', 'maxBackpressureWaitMs', 1_234],
+    ['retryBaseDelay', 'retryBaseDelayMs', 50],
+    ['retryMaxDelay', 'retryMaxDelayMs', 7_000],
+    ['metricsInterval', 'metricsIntervalMs', 0],
+  ] as const;
+
+  it.each(renamed)('still takes the deprecated %s as %s, with the same value, and warns once', (alias, name, value) => {
+    expectDeprecatedAlias(resolveProducerOptions, { streamName: 's' }, alias, name, value);
+  });
+
+  it('names the deprecated field as the user wrote it', () => {
+    expect(() => resolveProducerOptions({ streamName: 's', retryBaseDelay: 500, retryMaxDelay: 100 })).toThrow('options.retryMaxDelay must be at least options.retryBaseDelay (500)');
+    expect(() => resolveProducerOptions({ streamName: 's', metricsInterval: 5, metricsIntervalMs: 6 })).toThrow(
+      'options.metricsIntervalMs and its deprecated alias options.metricsInterval (5) are the same setting with different values',
+    );
   });
 });

@@ -160,7 +160,7 @@ describe('ShardRouter and the shard buffer actors', () => {
   it('restarts a shard actor that keeps failing, and its records survive the restart', async () => {
     let calls = 0;
     const sent = new Set<number>();
-    const h = harness({ retryMaxDelay: 200 }, async (batch) => {
+    const h = harness({ retryMaxDelayMs: 200 }, async (batch) => {
       calls++;
       if (calls <= 7) throw new TypeError('bug in the flush stage');
       for (const g of batch.groups) for (const r of g) {
@@ -181,7 +181,7 @@ describe('ShardRouter and the shard buffer actors', () => {
   });
 
   it('retries failed records with backoff and fails them as expired after recordTtl', async () => {
-    const h = harness({ recordTtl: 1000, retryBaseDelay: 100, retryMaxDelay: 400 }, async (batch) => {
+    const h = harness({ recordTtl: 1000, retryBaseDelayMs: 100, retryMaxDelayMs: 400 }, async (batch) => {
       for (const g of batch.groups) for (const r of g) r.attempts++;
       h.router.retryOrFail(batch.groups.flat(), new KinesisActorsError('THROTTLED', 'slow down', { retriable: true }));
     });
@@ -200,7 +200,7 @@ describe('ShardRouter and the shard buffer actors', () => {
   /** Puts 0..5 on one shard in batches of two, fails the first attempt, and lists the ids of every batch sent. */
   async function sendWithFirstAttemptFailing(preserveOrder: boolean): Promise<number[][]> {
     const sent: number[][] = [];
-    const h = harness({ aggregationEnabled: false, collectionMaxCount: 2, retryBaseDelay: 100, retryMaxDelay: 400, preserveOrder }, async (batch) => {
+    const h = harness({ aggregationEnabled: false, collectionMaxCount: 2, retryBaseDelayMs: 100, retryMaxDelayMs: 400, preserveOrder }, async (batch) => {
       const records = batch.groups.flat();
       sent.push(records.map(idOf));
       for (const r of records) r.attempts++;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { expectDeprecatedAlias } from '../../../fixtures/deprecated-alias.ts';
 import { leaseCoordinatorDefaults, resolveLeaseCoordinatorOptions } from '../../../../src/consumer/leases/lease-coordinator-options.ts';
 import { InvalidOptionError } from '../../../../src/errors.ts';
 import { systemClock } from '../../../../src/clock.ts';
@@ -9,8 +10,8 @@ describe('resolveLeaseCoordinatorOptions', () => {
     expect(o).toMatchObject({
       workerIdentifier: 'w1',
       failoverTimeMillis: 10_000,
-      renewIntervalMillis: 3_333,
-      takerIntervalMillis: 2_000,
+      renewIntervalMs: 3_333,
+      takerIntervalMs: 2_000,
       maxLeasesForWorker: Infinity,
       maxLeasesToStealAtOneTime: 2,
       gracefulLeaseHandoffTimeoutMillis: 30_000,
@@ -23,8 +24,8 @@ describe('resolveLeaseCoordinatorOptions', () => {
 
   it('derives the intervals from a shorter failover time', () => {
     expect(resolveLeaseCoordinatorOptions({ workerIdentifier: 'w', failoverTimeMillis: 1500 })).toMatchObject({
-      renewIntervalMillis: 500,
-      takerIntervalMillis: 300,
+      renewIntervalMs: 500,
+      takerIntervalMs: 300,
     });
   });
 
@@ -34,9 +35,9 @@ describe('resolveLeaseCoordinatorOptions', () => {
     [{ workerIdentifier: 'w', failoverTimeMillis: -1 }, 'options.failoverTimeMillis must be an integer from 100 to 3600000 (got -1)'],
     [{ workerIdentifier: 'w', failoverTimeMillis: 1.5 }, 'options.failoverTimeMillis must be an integer'],
     [{ workerIdentifier: 'w', failoverTimeMillis: '10s' }, 'options.failoverTimeMillis must be an integer from 100 to 3600000 (got "10s")'],
-    [{ workerIdentifier: 'w', renewIntervalMillis: 10_000 }, 'options.renewIntervalMillis must be below options.failoverTimeMillis (10000)'],
-    [{ workerIdentifier: 'w', renewIntervalMillis: 5 }, 'options.renewIntervalMillis must be an integer from 10'],
-    [{ workerIdentifier: 'w', takerIntervalMillis: 0 }, 'options.takerIntervalMillis must be an integer from 10'],
+    [{ workerIdentifier: 'w', renewIntervalMs: 10_000 }, 'options.renewIntervalMs must be below options.failoverTimeMillis (10000)'],
+    [{ workerIdentifier: 'w', renewIntervalMs: 5 }, 'options.renewIntervalMs must be an integer from 10'],
+    [{ workerIdentifier: 'w', takerIntervalMs: 0 }, 'options.takerIntervalMs must be an integer from 10'],
     [{ workerIdentifier: 'w', gracefulLeaseHandoffTimeoutMillis: -1 }, 'options.gracefulLeaseHandoffTimeoutMillis must be an integer from 0 to 3600000 (got -1)'],
     [{ workerIdentifier: 'w', maxLeasesForWorker: 0 }, 'options.maxLeasesForWorker must be a positive integer or Infinity (got 0)'],
     [{ workerIdentifier: 'w', maxLeasesForWorker: 2.5 }, 'options.maxLeasesForWorker'],
@@ -71,5 +72,18 @@ describe("resolveLeaseCoordinatorOptions: the KCL's workerIdentifier", () => {
   ])('rejects %j naming the field as written', (options, message) => {
     expect(() => resolveLeaseCoordinatorOptions(options)).toThrow(InvalidOptionError);
     expect(() => resolveLeaseCoordinatorOptions(options)).toThrow(message);
+  });
+});
+
+describe('resolveLeaseCoordinatorOptions: intervals spelled with Ms', () => {
+  it.each([
+    ['renewIntervalMillis', 'renewIntervalMs', 1_000],
+    ['takerIntervalMillis', 'takerIntervalMs', 500],
+  ] as const)('still takes the deprecated %s as %s, with the same value, and warns once', (alias, name, value) => {
+    expectDeprecatedAlias(resolveLeaseCoordinatorOptions, { workerIdentifier: 'w' }, alias, name, value);
+  });
+
+  it('names the deprecated field as the user wrote it', () => {
+    expect(() => resolveLeaseCoordinatorOptions({ workerIdentifier: 'w', renewIntervalMillis: 10_000 })).toThrow('options.renewIntervalMillis must be below options.failoverTimeMillis (10000)');
   });
 });

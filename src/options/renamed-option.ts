@@ -1,14 +1,15 @@
-import { describe, InvalidOptionError } from './errors.ts';
-import type { Logger } from './logger.ts';
+import { describe, InvalidOptionError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
 
 /**
- * An option renamed after the setting of the KCL, the KPL or Lambda's event source mapping it
- * mirrors. The old name stays accepted for one release: its value is mapped to the new name
- * (converted when the unit changed), and giving both names with different values is refused.
+ * A renamed option: to the name of the KCL, KPL or Lambda setting it mirrors, or to the `Ms`
+ * suffix of the framework's own durations. The old name stays accepted for one release: its
+ * value is mapped to the new name (converted when the unit changed), and giving both names with
+ * different values is refused.
  * @internal
  */
 export interface RenamedOption {
-  /** The anchor's name, camel-cased: the one to use. */
+  /** The name to use. */
   readonly name: string;
   /** The deprecated name. */
   readonly alias: string;
