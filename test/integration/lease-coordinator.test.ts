@@ -78,9 +78,9 @@ describe('LeaseCoordinator against dynalite', () => {
 
   const sorted = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).sort());
 
-  function acquisitions(c: LeaseCoordinator): LeaseCoordinatorEvents['lease.acquired'][] {
-    const seen: LeaseCoordinatorEvents['lease.acquired'][] = [];
-    c.on('lease.acquired', (e) => seen.push(e));
+  function acquisitions(c: LeaseCoordinator): LeaseCoordinatorEvents['lease.taken'][] {
+    const seen: LeaseCoordinatorEvents['lease.taken'][] = [];
+    c.on('lease.taken', (e) => seen.push(e));
     return seen;
   }
 
@@ -105,7 +105,7 @@ describe('LeaseCoordinator against dynalite', () => {
     b.on('lease.stolen', (e) => stolen.push(e.from));
     await b.start();
     await waitFor(() => balanced({ a: 3, b: 3 }), '3/3');
-    expect(takenByB.map((e) => e.previousOwner)).toEqual(['a', 'a', 'a']);
+    expect(takenByB.map((e) => e.from)).toEqual(['a', 'a', 'a']);
     // a renews all along and none of its leases can expire: b got every one by stealing it.
     expect(takenByB.every((e) => e.stolen)).toBe(true);
     expect(stolen).toEqual(['a', 'a', 'a']);
@@ -124,7 +124,7 @@ describe('LeaseCoordinator against dynalite', () => {
     await waitFor(async () => (await balanced({ b: 3, c: 3 })), '3/3 after a crashed');
     const fromA = [...takenByB, ...takenByC];
     expect(fromA).toHaveLength(2);
-    expect(fromA.every((e) => e.previousOwner === 'a' && !e.stolen)).toBe(true);
+    expect(fromA.every((e) => e.from === 'a' && !e.stolen)).toBe(true);
     const [lost] = a.heldLeases();
     await expect(a.checkpoint(lost.leaseKey, '1')).rejects.toBeInstanceOf(LeaseLostError);
   });
@@ -143,7 +143,7 @@ describe('LeaseCoordinator against dynalite', () => {
     await waitFor(() => balanced({ b: 3, c: 3 }), '3/3 after a closed');
     const handedOver = [...takenByB, ...takenByC];
     expect(handedOver).toHaveLength(2);
-    expect(handedOver.every((e) => e.previousOwner === undefined)).toBe(true);
+    expect(handedOver.every((e) => e.from === undefined)).toBe(true);
     expect((await store.getLease(held[0].leaseKey))!).toMatchObject({ checkpoint: '12345', checkpointSubSequenceNumber: 1 });
   });
 });

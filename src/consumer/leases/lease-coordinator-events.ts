@@ -9,9 +9,12 @@ export type LeaseLostReason = 'fenced' | 'expired';
 
 /** Events of the {@link LeaseCoordinator}; subscribe with `on()`, which returns the unsubscribe. */
 export interface LeaseCoordinatorEvents extends Record<string, unknown> {
-  /** This worker now holds the lease: start reading the shard from `lease.checkpoint`. */
-  'lease.acquired': { shardId: string; lease: Lease; previousOwner: string | undefined; stolen: boolean };
-  /** This worker took the lease from a live worker (also reported as `lease.acquired`). */
+  /**
+   * This worker took the lease and now holds it: start reading the shard from
+   * `lease.checkpoint`. `from` is the owner it had, `stolen` whether that owner was live.
+   */
+  'lease.taken': { shardId: string; lease: Lease; from: string | undefined; stolen: boolean };
+  /** This worker took the lease from a live worker (also reported as `lease.taken`). */
   'lease.stolen': { shardId: string; from: string };
   /** This worker no longer holds the lease: stop reading the shard, do not checkpoint it. */
   'lease.lost': { shardId: string; reason: LeaseLostReason };

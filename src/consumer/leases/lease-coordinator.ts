@@ -33,7 +33,7 @@ export type { LeaseCoordinatorEvents, LeaseLostReason, ReleaseSummary };
  *
  * @example
  * const coordinator = new LeaseCoordinator(store, { workerIdentifier: 'worker-1' });
- * coordinator.on('lease.acquired', ({ shardId, lease }) => startShardConsumer(shardId, lease));
+ * coordinator.on('lease.taken', ({ shardId, lease }) => startShardConsumer(shardId, lease));
  * coordinator.on('lease.lost', ({ shardId }) => stopShardConsumer(shardId));
  * await coordinator.start();
  * // ... on SIGTERM: stop fetching, final checkpoints, then
@@ -196,8 +196,8 @@ export class LeaseCoordinator {
         return false;
       }
       this.renewer.add(result.lease, sentAt);
-      this.log.info({ shardId, from: lease.leaseOwner, stolen }, 'lease acquired');
-      this.events.emit('lease.acquired', { shardId, lease: result.lease, previousOwner: lease.leaseOwner, stolen });
+      this.log.info({ shardId, from: lease.leaseOwner, stolen }, 'lease taken');
+      this.events.emit('lease.taken', { shardId, lease: result.lease, from: lease.leaseOwner, stolen });
       if (stolen && lease.leaseOwner !== undefined) this.events.emit('lease.stolen', { shardId, from: lease.leaseOwner });
     } catch (error) {
       this.log.warn({ err: error, shardId }, 'lease take failed');

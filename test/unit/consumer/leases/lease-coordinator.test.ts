@@ -39,10 +39,10 @@ describe('LeaseCoordinator', () => {
     const { clock, store, worker } = setup(3);
     const a = worker('a');
     cleanup.push(() => a.stop());
-    const acquired = record(a, 'lease.acquired');
+    const acquired = record(a, 'lease.taken');
     await a.start();
     expect(acquired.map((e) => e.shardId).sort()).toEqual(['shard-0', 'shard-1', 'shard-2']);
-    expect(acquired.every((e) => !e.stolen && e.previousOwner === undefined)).toBe(true);
+    expect(acquired.every((e) => !e.stolen && e.from === undefined)).toBe(true);
     expect(store.rows.get('shard-0')).toMatchObject({ leaseOwner: 'a', leaseCounter: 1 });
     await tick(clock, 1000);
     expect(store.rows.get('shard-0')!.leaseCounter).toBe(4);
@@ -54,7 +54,7 @@ describe('LeaseCoordinator', () => {
     const a = worker('a');
     cleanup.push(() => a.stop());
     let calls = 0;
-    const off = a.on('lease.acquired', () => calls++);
+    const off = a.on('lease.taken', () => calls++);
     off();
     await a.start();
     expect(calls).toBe(0);
