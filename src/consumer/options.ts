@@ -17,6 +17,7 @@ import { renamedConsumerOptions as renamed, type DeprecatedConsumerField } from 
 /**
  * Options of {@link createConsumer}. A setting the KCL has goes by its name (camel-cased) and
  * unit; defaults are tuned for fast hand-off where they differ from the KCL's (see each field).
+ * The framework's own durations end in `Ms`.
  */
 export interface ConsumerOptions {
   /** Stream to read. Required. */

@@ -58,6 +58,11 @@ export const renamedLeaseCoordinatorOptions = Object.freeze({
 /** The deprecated names of the lease coordinator, which the resolved options do not have. @internal */
 export type DeprecatedLeaseCoordinatorField = 'workerId' | 'renewIntervalMillis' | 'takerIntervalMillis';
 
+/** The `Ms` suffix on the lease store's own duration. @internal */
+export const renamedLeaseStoreOptions = Object.freeze({
+  tableActiveTimeoutMs: { name: 'tableActiveTimeoutMs', alias: 'tableActiveTimeoutMillis' },
+} satisfies Record<string, RenamedOption>);
+
 /** Lambda's names and units in a batch handler's error handling. @internal */
 export const renamedErrorHandlingOptions = Object.freeze({
   maximumRecordAgeInSeconds: { name: 'maximumRecordAgeInSeconds', alias: 'maximumRecordAgeMs', fromAlias: secondsOfMs },

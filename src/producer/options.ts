@@ -22,7 +22,7 @@ export type BackpressureMode = 'wait' | 'reject';
 
 /**
  * Options of {@link createProducer}. A setting the KPL has goes by its name (camel-cased), unit
- * and default; the rest are this framework's additions.
+ * and default; the rest are this framework's additions, whose durations end in `Ms`.
  */
 export interface ProducerOptions {
   /** Stream to put records into. Required. */

@@ -9,6 +9,10 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { systemClock, type Clock } from '../../clock.ts';
 import { InvalidOptionError } from '../../errors.ts';
+import { defaultLogger } from '../../logger.ts';
+import { givenOption, warnDeprecated } from '../../options/renamed-option.ts';
+import { renamedLeaseStoreOptions as renamed } from '../../options/renamed-options.ts';
+import { integer } from '../../options/validate.ts';
 import type { Checkpoint, Lease } from './lease.ts';
 import type { LeaseStore, LeaseWriteResult } from './lease-store.ts';
 import { isConditionFailure, translateDynamoDbError } from './lease-errors.ts';
@@ -20,7 +24,9 @@ import { actualOwner } from './lease-handoff.ts';
 export interface DynamoDbLeaseStoreOptions {
   /** Clock for waiting on table creation. @defaultValue the system clock */
   clock?: Clock | undefined;
-  /** How long {@link DynamoDbLeaseStore.ensureTable} waits for the table to become ACTIVE. @defaultValue 300000 */
+  /** How long {@link DynamoDbLeaseStore.ensureTable} waits for the table to become ACTIVE, ms. @defaultValue 300000 */
+  tableActiveTimeoutMs?: number | undefined;
+  /** @deprecated Use `tableActiveTimeoutMs`; this name goes in the next release. */
   tableActiveTimeoutMillis?: number | undefined;
   /** Items per Scan page; absent means DynamoDB's 1 MB pages. Set it to exercise paging. @defaultValue undefined */
   scanPageSize?: number | undefined;
@@ -51,7 +57,7 @@ interface Update {
  */
 export class DynamoDbLeaseStore implements LeaseStore {
   private readonly clock: Clock;
-  private readonly tableActiveTimeoutMillis: number;
+  private readonly tableActiveTimeoutMs: number;
   private readonly scanPageSize: number | undefined;
 
   constructor(
@@ -63,12 +69,15 @@ export class DynamoDbLeaseStore implements LeaseStore {
       throw new InvalidOptionError('tableName', 'must be 3–255 characters of a-z, A-Z, 0-9, _ . -', tableName);
     }
     this.clock = options.clock ?? systemClock;
-    this.tableActiveTimeoutMillis = options.tableActiveTimeoutMillis ?? 300_000;
+    const timeout = givenOption(options, renamed.tableActiveTimeoutMs);
+    // These options take no logger: a deprecated name is told to stderr, once per process.
+    if (timeout.deprecated) warnDeprecated(renamed, defaultLogger(), [timeout]);
+    this.tableActiveTimeoutMs = timeout.value === undefined ? 300_000 : integer(timeout.field, timeout.value, 0);
     this.scanPageSize = options.scanPageSize;
   }
 
   ensureTable(): Promise<void> {
-    return ensureLeaseTable(this.client, this.tableName, this.clock, this.tableActiveTimeoutMillis);
+    return ensureLeaseTable(this.client, this.tableName, this.clock, this.tableActiveTimeoutMs);
   }
 
   async listLeases(): Promise<Lease[]> {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureLeaseTable } from '../../../../src/consumer/leases/dynamodb-lease-table.ts';
+import { DynamoDbLeaseStore } from '../../../../src/consumer/leases/dynamodb-lease-store.ts';
 import { SimulatedClock } from '../../../../src/testing/simulated-clock.ts';
 import { flush } from './helpers.ts';
 
@@ -65,5 +66,21 @@ describe('ensureLeaseTable', () => {
     const clock = new SimulatedClock();
     const { client } = fakeClient([kclTable('DELETING')]);
     expect(await run(clock, ensureLeaseTable(client, 'app', clock, 5_000))).toMatchObject({ code: 'LEASE_STORE_ERROR', retriable: false });
+  });
+});
+
+describe('DynamoDbLeaseStore: tableActiveTimeoutMs', () => {
+  it.each([{ tableActiveTimeoutMs: 5000 }, { tableActiveTimeoutMillis: 5000 }])('waits as long as %j says, the old name included', async (options) => {
+    const clock = new SimulatedClock();
+    const { client } = fakeClient([kclTable('CREATING')]);
+    const store = new DynamoDbLeaseStore(client, 'leases', { clock, ...options });
+    const error = await run(clock, store.ensureTable());
+    expect((error as Error).message).toContain('did not become ACTIVE within 5000 ms');
+  });
+
+  it('refuses the old and the new name with different values', () => {
+    expect(() => new DynamoDbLeaseStore(fakeClient([]).client, 'leases', { tableActiveTimeoutMillis: 1, tableActiveTimeoutMs: 2 })).toThrow(
+      'options.tableActiveTimeoutMs and its deprecated alias options.tableActiveTimeoutMillis (1) are the same setting with different values',
+    );
   });
 });
