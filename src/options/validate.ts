@@ -29,6 +29,21 @@ export function integerOrUnlimited(field: string, value: unknown, min: number, m
   throw new InvalidOptionError(field, `must be -1 or an integer from ${min} to ${max}`, value);
 }
 
+/**
+ * A finite number from `min` to `max`; without `max`, any finite number from `min`.
+ * @internal
+ */
+export function finiteNumber(field: string, value: unknown, min: number, max?: number): number {
+  if (typeof value === 'number' && Number.isFinite(value) && value >= min && value <= (max ?? Infinity)) return value;
+  throw new InvalidOptionError(field, max === undefined ? `must be a finite number ≥ ${min}` : `must be a number between ${min} and ${max}`, value);
+}
+
+/** A finite number above 0. @internal */
+export function positiveNumber(field: string, value: unknown): number {
+  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value;
+  throw new InvalidOptionError(field, 'must be a positive number', value);
+}
+
 /** A positive integer. @internal */
 export function positiveInteger(field: string, value: unknown): number {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 1) return value;

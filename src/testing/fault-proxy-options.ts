@@ -1,4 +1,5 @@
 import { InvalidOptionError } from '../errors.ts';
+import { finiteNumber, positiveNumber } from '../options/validate.ts';
 import type { ShardWriteLimits } from './token-bucket.ts';
 
 /** Per-shard write limits to enforce; each defaults to the Kinesis limit. */
@@ -91,26 +92,7 @@ const kinesisLimits: ShardWriteLimits = { bytesPerSecond: 1024 * 1024, recordsPe
 
 const performanceClock = { now: () => performance.now() };
 
-function rate(field: string, value: number): number {
-  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
-    throw new InvalidOptionError(field, 'must be a number between 0 and 1', value);
-  }
-  return value;
-}
-
-function positive(field: string, value: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new InvalidOptionError(field, 'must be a positive finite number', value);
-  }
-  return value;
-}
-
-function milliseconds(field: string, value: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new InvalidOptionError(field, 'must be a finite number of milliseconds ≥ 0', value);
-  }
-  return value;
-}
+const rate = (field: string, value: unknown): number => finiteNumber(field, value, 0, 1);
 
 function resolveThrottle(throttle: boolean | ThrottleOptions): ShardWriteLimits | false {
   if (throttle === false) return false;
@@ -119,21 +101,21 @@ function resolveThrottle(throttle: boolean | ThrottleOptions): ShardWriteLimits 
     throw new InvalidOptionError('throttle', 'must be a boolean or { bytesPerSecond?, recordsPerSecond? }', throttle);
   }
   return Object.freeze({
-    bytesPerSecond: positive('throttle.bytesPerSecond', throttle.bytesPerSecond ?? kinesisLimits.bytesPerSecond),
-    recordsPerSecond: positive('throttle.recordsPerSecond', throttle.recordsPerSecond ?? kinesisLimits.recordsPerSecond),
+    bytesPerSecond: positiveNumber('throttle.bytesPerSecond', throttle.bytesPerSecond ?? kinesisLimits.bytesPerSecond),
+    recordsPerSecond: positiveNumber('throttle.recordsPerSecond', throttle.recordsPerSecond ?? kinesisLimits.recordsPerSecond),
   });
 }
 
 function resolveLatency(latency: number | { min: number; max: number }): { min: number; max: number } {
   if (typeof latency === 'number') {
-    milliseconds('latencyMs', latency);
+    finiteNumber('latencyMs', latency, 0);
     return Object.freeze({ min: latency, max: latency });
   }
   if (typeof latency !== 'object' || latency === null) {
     throw new InvalidOptionError('latencyMs', 'must be a number or { min, max }', latency);
   }
-  const min = milliseconds('latencyMs.min', latency.min);
-  const max = milliseconds('latencyMs.max', latency.max);
+  const min = finiteNumber('latencyMs.min', latency.min, 0);
+  const max = finiteNumber('latencyMs.max', latency.max, 0);
   if (max < min) throw new InvalidOptionError('latencyMs.max', `must be ≥ latencyMs.min (${min})`, max);
   return Object.freeze({ min, max });
 }

@@ -1,6 +1,6 @@
 import { InvalidOptionError } from '../../errors.ts';
 import type { StreamItem } from '../../pipeline/stream-item.ts';
-import { integer, positiveInteger } from '../../options/validate.ts';
+import { integer, positiveInteger, positiveNumber } from '../../options/validate.ts';
 
 /** Options of {@link anomalyDetector}. Give exactly one of `threshold` and `thresholdStdDevs`. */
 export interface AnomalyDetectorOptions<T> {
@@ -53,8 +53,7 @@ export function resolveAnomalyOptions<T>(options: AnomalyDetectorOptions<T>): Re
     throw new InvalidOptionError('threshold', 'or options.thresholdStdDevs must be given, and not both', threshold ?? thresholdStdDevs);
   }
   const field = threshold !== undefined ? 'threshold' : 'thresholdStdDevs';
-  const limit = threshold ?? thresholdStdDevs;
-  if (typeof limit !== 'number' || !Number.isFinite(limit) || limit <= 0) throw new InvalidOptionError(field, 'must be a positive number', limit);
+  const limit = positiveNumber(field, threshold ?? thresholdStdDevs);
   const minSamples = positiveInteger('minSamples', options.minSamples ?? anomalyDetectorDefaults.minSamples);
   return Object.freeze({
     name: options.name ?? anomalyDetectorDefaults.name,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boolean, integer, integerOrUnlimited, oneOf, optionalFunction, positiveInteger } from '../../../src/options/validate.ts';
+import { boolean, finiteNumber, integer, integerOrUnlimited, oneOf, optionalFunction, positiveInteger, positiveNumber } from '../../../src/options/validate.ts';
 import { InvalidOptionError } from '../../../src/errors.ts';
 
 function messageOf(check: () => unknown): string {
@@ -35,5 +35,15 @@ describe('the options-validation kit', () => {
     expect(messageOf(() => boolean('flag', 'yes'))).toBe('options.flag must be true or false (got "yes")');
     expect(messageOf(() => oneOf('compression', 'zstd', ['none', 'gzip']))).toBe("options.compression must be one of 'none', 'gzip' (got \"zstd\")");
     expect(messageOf(() => optionalFunction('onFailure', 4 as never, 'an async function'))).toBe('options.onFailure must be an async function (got 4)');
+  });
+});
+
+describe('the options-validation kit: non-integer numbers', () => {
+  it('takes finite numbers in range and names the option otherwise', () => {
+    expect(finiteNumber('rate', 0.5, 0, 1)).toBe(0.5);
+    expect(positiveNumber('threshold', 0.1)).toBe(0.1);
+    expect(messageOf(() => finiteNumber('rate', 2, 0, 1))).toBe('options.rate must be a number between 0 and 1 (got 2)');
+    expect(messageOf(() => finiteNumber('latencyMs', Number.POSITIVE_INFINITY, 0))).toBe('options.latencyMs must be a finite number ≥ 0 (got Infinity)');
+    expect(messageOf(() => positiveNumber('threshold', 0))).toBe('options.threshold must be a positive number (got 0)');
   });
 });
