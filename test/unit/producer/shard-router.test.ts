@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { AnyActorRef } from 'xstate';
+import { createActor, fromCallback, type AnyActorRef } from 'xstate';
 import { ShardRouter } from '../../../src/producer/shard-router.ts';
+import { RecordSettler } from '../../../src/producer/record-settler.ts';
+import { ProducerActors } from '../../../src/producer/producer-actors.ts';
+import { Admission } from '../../../src/producer/backpressure.ts';
+import { MetricsRecorder } from '../../../src/producer/metrics.ts';
+import type { ProducerEvents } from '../../../src/producer/events.ts';
+import type { KinesisApi } from '../../../src/kinesis/kinesis-api.ts';
+import { InstrumentationEmitter } from '../../../src/instrumentation/emitter.ts';
+import { CauseLog } from '../../../src/cause-log.ts';
 import { ShardMap } from '../../../src/producer/shard-map.ts';
 import { resolveProducerOptions, type ProducerOptions } from '../../../src/producer/options.ts';
 import { acceptUserRecord } from '../../../src/producer/accept.ts';
@@ -42,18 +50,30 @@ function harness(overrides: Partial<ProducerOptions> = {}, flushImpl?: (batch: B
     onEscalate: (_id, e) => escalated.push(e),
     onRestart: (id) => restarts.push(id),
   });
-  const router = new ShardRouter({
+  // The producer root, as far as the router asks it for a fresh shard map.
+  supervisor.spawn({ id: 'producer', create: () => createActor(fromCallback(({ receive }) => receive(() => void refreshes++))) });
+  const router = new ShardRouter({ options, clock, supervisor });
+  const metrics = new MetricsRecorder();
+  const events = new InstrumentationEmitter<ProducerEvents>();
+  const logger = silentLogger();
+  const causeLog = new CauseLog(logger, clock);
+  const admission = new Admission<UserRecord>(options, clock, { admit: () => {}, turnAway: () => {} });
+  const settler = new RecordSettler({ options, clock, metrics, events, causeLog, admission, router });
+  const byKey = new Map<string, UserRecord>();
+  events.on('producer.recordFailed', ({ partitionKey, error }) => failed.push({ record: byKey.get(partitionKey)!, error }));
+  const actors = new ProducerActors({
     options,
     clock,
-    logger: silentLogger(),
+    logger,
+    causeLog,
+    metrics,
+    events,
+    kinesis: {} as KinesisApi,
     supervisor,
+    router,
+    settler,
     draining: () => false,
-    requestRefresh: () => refreshes++,
-    fail: (record, error) => {
-      record.settled = true;
-      failed.push({ record, error });
-    },
-    flush:
+    send:
       flushImpl ??
       (async (batch) => {
         batches.push(batch);
@@ -63,20 +83,23 @@ function harness(overrides: Partial<ProducerOptions> = {}, flushImpl?: (batch: B
   const keys = new HashKeyCache();
   const put = (id: number, explicitHashKey: string) => {
     const record = acceptUserRecord({ id }, { partitionKey: `k${id}`, explicitHashKey }, options, keys, clock.now());
+    byKey.set(record.partitionKey, record);
+    admission.acquire(record.size);
     router.route(record);
     return record;
   };
-  return { clock, router, batches, failed, escalated, restarts, put, supervisor, refreshes: () => refreshes };
+  const applyMap = (map: ShardMap) => actors.applyMap(map);
+  return { clock, router, settler, applyMap, batches, failed, escalated, restarts, put, supervisor, refreshes: () => refreshes };
 }
 
 const low = '1';
 const high = (MAX_HASH_KEY - 1n).toString();
 
-describe('ShardRouter and the shard buffer actors', () => {
+describe('ShardRouter, the shard buffer actors and the settler\'s retries', () => {
   it('holds records until the map arrives, then lingers RecordMaxBufferedTime before a flush', async () => {
     const h = harness();
     h.put(1, low);
-    h.router.applyMap(twoShards);
+    h.applyMap(twoShards);
     await settle();
     expect(h.batches).toHaveLength(0);
     h.clock.advance(99);
@@ -90,7 +113,7 @@ describe('ShardRouter and the shard buffer actors', () => {
 
   it('routes by hash key and aggregates the records of a shard into one Kinesis record', async () => {
     const h = harness();
-    h.router.applyMap(twoShards);
+    h.applyMap(twoShards);
     for (let i = 0; i < 10; i++) h.put(i, i % 2 ? low : high);
     h.clock.advance(100);
     await settle();
@@ -103,7 +126,7 @@ describe('ShardRouter and the shard buffer actors', () => {
 
   it('flushes at once when the buffer fills, before linger time', async () => {
     const h = harness({ aggregationEnabled: false, collectionMaxCount: 10 });
-    h.router.applyMap(twoShards);
+    h.applyMap(twoShards);
     for (let i = 0; i < 10; i++) h.put(i, low);
     await settle();
     expect(h.batches).toHaveLength(1);
@@ -122,7 +145,7 @@ describe('ShardRouter and the shard buffer actors', () => {
         }),
       );
     });
-    h.router.applyMap(twoShards);
+    h.applyMap(twoShards);
     for (let i = 0; i < 6; i++) h.put(i, low);
     await settle();
     expect(releases).toHaveLength(1);
@@ -147,7 +170,7 @@ describe('ShardRouter and the shard buffer actors', () => {
         r.settled = true;
       }
     });
-    h.router.applyMap(twoShards);
+    h.applyMap(twoShards);
     for (let i = 0; i < 5; i++) h.put(i, low);
     for (let step = 0; step < 20; step++) {
       h.clock.advance(100);
@@ -162,13 +185,13 @@ describe('ShardRouter and the shard buffer actors', () => {
     const sent = new Set<number>();
     const h = harness({ retryMaxDelay: 200 }, async (batch) => {
       calls++;
-      if (calls <= 7) throw new TypeError('bug in the flush stage');
+      if (calls <= 7) throw new TypeError('bug in the batch sender');
       for (const g of batch.groups) for (const r of g) {
         sent.add(idOf(r));
         r.settled = true;
       }
     });
-    h.router.applyMap(twoShards);
+    h.applyMap(twoShards);
     for (let i = 0; i < 5; i++) h.put(i, low);
     for (let step = 0; step < 200 && sent.size < 5; step++) {
       h.clock.advance(50);
@@ -181,11 +204,11 @@ describe('ShardRouter and the shard buffer actors', () => {
   });
 
   it('retries failed records with backoff and fails them as expired after recordTtl', async () => {
-    const h = harness({ recordTtl: 1000, retryBaseDelay: 100, retryMaxDelay: 400 }, async (batch) => {
+    const h: ReturnType<typeof harness> = harness({ recordTtl: 1000, retryBaseDelay: 100, retryMaxDelay: 400 }, async (batch) => {
       for (const g of batch.groups) for (const r of g) r.attempts++;
-      h.router.retryOrFail(batch.groups.flat(), new KinesisActorsError('THROTTLED', 'slow down', { retriable: true }));
+      h.settler.retryOrFail(batch.groups.flat(), new KinesisActorsError('THROTTLED', 'slow down', { retriable: true }));
     });
-    h.router.applyMap(twoShards);
+    h.applyMap(twoShards);
     h.put(1, low);
     for (let step = 0; step < 40; step++) {
       h.clock.advance(50);
@@ -200,14 +223,14 @@ describe('ShardRouter and the shard buffer actors', () => {
   /** Puts 0..5 on one shard in batches of two, fails the first attempt, and lists the ids of every batch sent. */
   async function sendWithFirstAttemptFailing(preserveOrder: boolean): Promise<number[][]> {
     const sent: number[][] = [];
-    const h = harness({ aggregationEnabled: false, collectionMaxCount: 2, retryBaseDelay: 100, retryMaxDelay: 400, preserveOrder }, async (batch) => {
+    const h: ReturnType<typeof harness> = harness({ aggregationEnabled: false, collectionMaxCount: 2, retryBaseDelay: 100, retryMaxDelay: 400, preserveOrder }, async (batch) => {
       const records = batch.groups.flat();
       sent.push(records.map(idOf));
       for (const r of records) r.attempts++;
-      if (sent.length === 1) h.router.retryOrFail(records, new KinesisActorsError('KINESIS_ERROR', 'HTTP 500', { retriable: true }));
+      if (sent.length === 1) h.settler.retryOrFail(records, new KinesisActorsError('KINESIS_ERROR', 'HTTP 500', { retriable: true }));
       else for (const r of records) r.settled = true;
     });
-    h.router.applyMap(twoShards);
+    h.applyMap(twoShards);
     for (let i = 0; i < 6; i++) h.put(i, low);
     for (let step = 0; step < 400 && sent.flat().length < 8; step++) {
       h.clock.advance(1);
@@ -234,19 +257,19 @@ describe('ShardRouter and the shard buffer actors', () => {
 
   it('fails throttled records at once with failIfThrottled', () => {
     const h = harness({ failIfThrottled: true });
-    h.router.applyMap(twoShards);
+    h.applyMap(twoShards);
     const record = h.put(1, low);
-    h.router.retryOrFail([record], new KinesisActorsError('THROTTLED', 'slow down', { retriable: true }));
+    h.settler.retryOrFail([record], new KinesisActorsError('THROTTLED', 'slow down', { retriable: true }));
     expect(h.failed.map((f) => (f.error as KinesisActorsError).code)).toEqual(['THROTTLED']);
   });
 
   it('holds a record whose hash key falls in a gap of the map, asks for a new map, and routes it then', async () => {
     const h = harness();
-    h.router.applyMap(new ShardMap([{ shardId: 'shard-0', startingHashKey: 0n, endingHashKey: half }], 1));
+    h.applyMap(new ShardMap([{ shardId: 'shard-0', startingHashKey: 0n, endingHashKey: half }], 1));
     h.put(1, high);
     expect(h.refreshes()).toBe(1);
     expect(h.router.unroutedCount).toBe(1);
-    h.router.applyMap(twoShards);
+    h.applyMap(twoShards);
     h.clock.advance(100);
     await settle();
     expect(h.batches.map((b) => b.shardId)).toEqual(['shard-1']);
@@ -254,11 +277,11 @@ describe('ShardRouter and the shard buffer actors', () => {
 
   it('re-routes buffered records when their shard closes', async () => {
     const h = harness();
-    h.router.applyMap(twoShards);
+    h.applyMap(twoShards);
     h.put(1, low);
     h.put(2, high);
     const merged = new ShardMap([{ shardId: 'shard-2', startingHashKey: 0n, endingHashKey: MAX_HASH_KEY }], 2);
-    h.router.applyMap(merged);
+    h.applyMap(merged);
     h.clock.advance(100);
     await settle();
     expect(h.batches).toHaveLength(1);
