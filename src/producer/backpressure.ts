@@ -44,6 +44,7 @@ export class Admission<T extends WaitingPut> {
   private timer: unknown;
   private fullError: KinesisActorsError | undefined;
   private waitError: KinesisActorsError | undefined;
+  private idle: (() => void) | undefined;
 
   constructor(
     private readonly limits: AdmissionLimits,
@@ -93,6 +94,19 @@ export class Admission<T extends WaitingPut> {
       this.handlers.admit(next);
     }
     this.compact();
+    this.checkIdle();
+  }
+
+  /** Resolves once nothing is outstanding and no put waits in line. */
+  whenIdle(): Promise<void> {
+    return new Promise((resolve) => {
+      this.idle = resolve;
+      this.checkIdle();
+    });
+  }
+
+  private checkIdle(): void {
+    if (this.idle && this.records === 0 && this.waiting === 0) this.idle();
   }
 
   /** Turns away the puts at the head of the line that have waited their time, and waits for the next. */
@@ -103,6 +117,7 @@ export class Admission<T extends WaitingPut> {
       this.handlers.turnAway(this.dequeue(), this.waitExceeded());
     }
     this.compact();
+    this.checkIdle();
     this.armTimer();
   }
 

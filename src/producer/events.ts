@@ -15,7 +15,7 @@ export interface ProducerEvents extends Record<string, unknown> {
   };
   /** A user record got a final failure (expired, or throttled with failIfThrottled). */
   'producer.recordFailed': { partitionKey: string; attempts: number; error: Error };
-  /** The flush stage broke for a batch (a worker thread died, a bug); its records were re-queued. */
+  /** Sending a batch broke (a worker thread died, a bug); its records were re-queued. */
   'producer.flushFailed': { shardId: string; userRecords: number; error: unknown };
   /** The shard map was (re)loaded. */
   'producer.shardMap': { version: number; shardIds: string[] };

@@ -20,57 +20,48 @@ import type { ShardMap } from './shard-map.ts';
  * retrying→loading.
  */
 
-/** What the root drives; implemented by the producer. @internal */
-export interface ProducerRootDeps {
-  load(version: number): Promise<ShardMap>;
-  apply(map: ShardMap): void;
-  loadFailed(error: unknown, attempt: number): void;
+/** The settings of the producer root. @internal */
+export interface ProducerRootInput {
   retryBaseDelay: number;
   retryMaxDelay: number;
 }
 
 export type ProducerRootEvent = { type: 'producer.refreshShardMap' };
 
+/**
+ * The root's logic without its implementations: `provide()` them (see `producer-actors.ts`): the
+ * `loadShardMap` actor (loads the map of a version), the `applyMap` action (installs a map
+ * loaded) and the `loadFailed` action (told of each failed load and its attempt number).
+ */
 export const producerRootMachine = setup({
   types: {
-    context: {} as { deps: ProducerRootDeps; version: number; failures: number },
+    context: {} as ProducerRootInput & { version: number; failures: number },
     events: {} as ProducerRootEvent,
-    input: {} as ProducerRootDeps,
+    input: {} as ProducerRootInput,
   },
   actors: {
-    loadShardMap: fromPromise<ShardMap, { deps: ProducerRootDeps; version: number }>(({ input }) =>
-      input.deps.load(input.version),
-    ),
+    loadShardMap: fromPromise<ShardMap, { version: number }>(() => Promise.reject(new Error('loadShardMap is not provided'))),
   },
   delays: {
-    backoff: ({ context }) => jitteredBackoff(context.failures, context.deps.retryBaseDelay, context.deps.retryMaxDelay),
+    backoff: ({ context }) => jitteredBackoff(context.failures, context.retryBaseDelay, context.retryMaxDelay),
   },
   actions: {
-    apply: assign({
-      failures: 0,
-      version: ({ context, event }) => {
-        context.deps.apply((event as unknown as { output: ShardMap }).output);
-        return context.version + 1;
-      },
-    }),
-    failed: assign({
-      failures: ({ context, event }) => {
-        context.deps.loadFailed((event as unknown as { error: unknown }).error, context.failures + 1);
-        return context.failures + 1;
-      },
-    }),
+    applyMap: (_, _params: { map: ShardMap }) => {},
+    loadFailed: (_, _params: { error: unknown; attempt: number }) => {},
+    loaded: assign({ failures: 0, version: ({ context }) => context.version + 1 }),
+    failed: assign({ failures: ({ context }) => context.failures + 1 }),
   },
 }).createMachine({
   id: 'producer',
-  context: ({ input }) => ({ deps: input, version: 1, failures: 0 }),
+  context: ({ input }) => ({ ...input, version: 1, failures: 0 }),
   initial: 'loading',
   states: {
     loading: {
       invoke: {
         src: 'loadShardMap',
-        input: ({ context }) => ({ deps: context.deps, version: context.version }),
-        onDone: { target: 'running', actions: 'apply' },
-        onError: { target: 'retrying', actions: 'failed' },
+        input: ({ context }) => ({ version: context.version }),
+        onDone: { target: 'running', actions: [{ type: 'applyMap', params: ({ event }) => ({ map: event.output }) }, 'loaded'] },
+        onError: { target: 'retrying', actions: [{ type: 'loadFailed', params: ({ context, event }) => ({ error: event.error, attempt: context.failures + 1 }) }, 'failed'] },
       },
     },
     retrying: {
@@ -82,9 +73,9 @@ export const producerRootMachine = setup({
     refreshing: {
       invoke: {
         src: 'loadShardMap',
-        input: ({ context }) => ({ deps: context.deps, version: context.version }),
-        onDone: { target: 'running', actions: 'apply' },
-        onError: { target: 'retrying', actions: 'failed' },
+        input: ({ context }) => ({ version: context.version }),
+        onDone: { target: 'running', actions: [{ type: 'applyMap', params: ({ event }) => ({ map: event.output }) }, 'loaded'] },
+        onError: { target: 'retrying', actions: [{ type: 'loadFailed', params: ({ context, event }) => ({ error: event.error, attempt: context.failures + 1 }) }, 'failed'] },
       },
     },
   },

@@ -1,4 +1,4 @@
-import type { PutRecordsRequestEntry, PutRecordsResultEntry } from '../kinesis/kinesis-api.ts';
+import type { KinesisApi, PutRecordsRequestEntry, PutRecordsResultEntry } from '../kinesis/kinesis-api.ts';
 import type { Clock } from '../clock.ts';
 
 /** What one shard's batch gets back from the request that carried it. @internal */
@@ -27,8 +27,8 @@ interface Submission {
 }
 
 /**
- * Collects the batches of several shards into one PutRecords request, as the KPL's collector
- * does. A request costs the calling thread far more than its entries (the SDK's middleware,
+ * Makes the producer's PutRecords calls, collecting the batches of several shards into one
+ * request, as the KPL's collector does. A request costs the calling thread far more than its entries (the SDK's middleware,
  * signing, a socket write: 1–3 ms of CPU here), and one batch per shard per linger period
  * would make a request per shard: so a batch that is ready waits, for at most `holdMs`, for
  * the batches whose flush started with it, and they go out together. Each batch still gets
@@ -44,7 +44,8 @@ export class RequestCollector {
   private timer: unknown;
 
   constructor(
-    private readonly send: (entries: PutRecordsRequestEntry[]) => Promise<PutRecordsResultEntry[]>,
+    private readonly kinesis: Pick<KinesisApi, 'putRecords'>,
+    private readonly streamName: string,
     private readonly clock: Clock,
     private readonly limits: CollectorLimits,
   ) {}
@@ -112,7 +113,7 @@ export class RequestCollector {
 
   private sendRequest(submissions: Submission[]): void {
     const entries = submissions.length === 1 ? submissions[0].entries : submissions.flatMap((s) => s.entries);
-    this.send(entries).then(
+    this.kinesis.putRecords(this.streamName, entries).then(
       (results) => {
         let offset = 0;
         for (const submission of submissions) {

@@ -7,7 +7,7 @@ import type { Batch } from './batch.ts';
  * The buffer actor of one predicted shard. Records are appended to its {@link ShardBuffer} by
  * `put()` directly (an event per record would cost more than the rest of the hot path); the
  * actor hears only when the buffer turns non-empty, fills up, or must flush, and decides when to
- * cut a batch and hand it to the flush stage. One batch per shard is in flight at a time, and
+ * cut a batch and hand it to the batch sender. One batch per shard is in flight at a time, and
  * (with `preserveOrder`) while the shard's failed records wait out their backoff the buffer
  * has nothing due, so the actor lingers until the retry goes out first: records of a partition
  * key stay in order.
@@ -29,21 +29,9 @@ import type { Batch } from './batch.ts';
  * crash the actor, and its supervisor restarts it.
  */
 
-/** What the buffer actor drives; implemented by the producer's shard router. @internal */
-export interface ShardBufferDeps {
+/** The settings of one shard's buffer actor. @internal */
+export interface ShardBufferInput {
   shardId: string;
-  /** Cuts the next batch; unless `force`, only if something is due or the buffer is full. */
-  cut(force: boolean): Batch | undefined;
-  /** The flush stage; rejects only when the stage broke. */
-  flush(batch: Batch): Promise<void>;
-  /** Records waiting (new or retries). */
-  pending(): number;
-  /** Milliseconds until the next record is due, 0 if one is due now. */
-  dueIn(): number;
-  /** True while the producer drains: everything goes out without lingering. */
-  draining(): boolean;
-  /** Hands the records of a batch whose flush broke back to the buffer. */
-  requeue(batch: Batch, error: unknown): void;
   retryBaseDelay: number;
   retryMaxDelay: number;
   maxConsecutiveFailures: number;
@@ -54,57 +42,53 @@ export type ShardBufferEvent =
   | { type: 'shardBuffer.full' }
   | { type: 'shardBuffer.flush' };
 
-interface Context {
-  deps: ShardBufferDeps;
+interface Context extends ShardBufferInput {
   batch: Batch | undefined;
   forced: boolean;
   failures: number;
 }
 
+/**
+ * The buffer actor's logic without its implementations: `provide()` them per shard (see
+ * `shard-actors.ts`): the `cutBatch` action (assigns the next batch, cut only if something is
+ * due, the buffer is full, or `force`), the `sendBatch` actor (sends a batch; rejects only when
+ * the sending broke), the `requeueBatch` action (hands a broken batch's records back to the
+ * buffer), the `hasRecords` guard and the `untilDue` delay.
+ */
 export const shardBufferMachine = setup({
   types: {
     context: {} as Context,
     events: {} as ShardBufferEvent,
-    input: {} as ShardBufferDeps,
+    input: {} as ShardBufferInput,
   },
   actors: {
-    flushBatch: fromPromise<void, { batch: Batch; flush: (batch: Batch) => Promise<void> }>(({ input }) => {
-      // Called without a receiver: an error created during the flush captures its async frames
-      // with their receivers, and `input` as one would keep the whole batch alive with it.
-      const { flush, batch } = input;
-      return flush(batch);
-    }),
+    sendBatch: fromPromise<void, { batch: Batch }>(() => Promise.reject(new Error('sendBatch is not provided'))),
   },
   delays: {
-    untilDue: ({ context }) => context.deps.dueIn(),
-    backoff: ({ context }) => jitteredBackoff(context.failures, context.deps.retryBaseDelay, context.deps.retryMaxDelay),
+    untilDue: 0,
+    backoff: ({ context }) => jitteredBackoff(context.failures, context.retryBaseDelay, context.retryMaxDelay),
   },
   guards: {
     hasBatch: ({ context }) => context.batch !== undefined,
-    hasRecords: ({ context }) => context.deps.pending() > 0,
+    hasRecords: () => false,
   },
   actions: {
     force: assign({ forced: true }),
-    cut: assign({ batch: ({ context }) => context.deps.cut(context.forced || context.deps.draining()) }),
+    cutBatch: assign({ batch: undefined }),
     unforce: assign({ forced: false }),
-    requeue: assign({
-      failures: ({ context }) => context.failures + 1,
-      batch: ({ context, event }) => {
-        context.deps.requeue(context.batch!, (event as { error?: unknown }).error);
-        return undefined;
-      },
-    }),
+    requeueBatch: (_, _params: { batch: Batch; error: unknown }) => {},
+    failed: assign({ batch: undefined, failures: ({ context }) => context.failures + 1 }),
     escalateIfTooMany: ({ context }) => {
-      if (context.failures <= context.deps.maxConsecutiveFailures) return;
+      if (context.failures <= context.maxConsecutiveFailures) return;
       throw new KinesisActorsError(
         'ACTOR_ESCALATED',
-        `the flush stage of shard ${context.deps.shardId} failed ${context.failures} times in a row`,
+        `the batch sender of shard ${context.shardId} failed ${context.failures} times in a row`,
       );
     },
   },
 }).createMachine({
   id: 'shardBuffer',
-  context: ({ input }) => ({ deps: input, batch: undefined, forced: false, failures: 0 }),
+  context: ({ input }) => ({ ...input, batch: undefined, forced: false, failures: 0 }),
   initial: 'deciding',
   states: {
     idle: {
@@ -123,7 +107,7 @@ export const shardBufferMachine = setup({
       },
     },
     deciding: {
-      entry: 'cut',
+      entry: 'cutBatch',
       always: [
         { guard: 'hasBatch', target: 'flushing' },
         { guard: 'hasRecords', target: 'lingering', actions: 'unforce' },
@@ -132,10 +116,13 @@ export const shardBufferMachine = setup({
     },
     flushing: {
       invoke: {
-        src: 'flushBatch',
-        input: ({ context }) => ({ batch: context.batch!, flush: context.deps.flush }),
+        src: 'sendBatch',
+        input: ({ context }) => ({ batch: context.batch! }),
         onDone: { target: 'deciding', actions: assign({ batch: undefined, failures: 0 }) },
-        onError: { target: 'backingOff', actions: 'requeue' },
+        onError: {
+          target: 'backingOff',
+          actions: [{ type: 'requeueBatch', params: ({ context, event }) => ({ batch: context.batch!, error: event.error }) }, 'failed'],
+        },
       },
       on: { 'shardBuffer.flush': { actions: 'force' } },
     },

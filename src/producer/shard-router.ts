@@ -1,45 +1,49 @@
-import { createActor, type AnyActorRef } from 'xstate';
+import type { AnyActorRef } from 'xstate';
 import type { Clock } from '../clock.ts';
-import { KinesisActorsError } from '../errors.ts';
-import type { Logger } from '../logger.ts';
 import type { Supervisor } from '../supervision/supervisor.ts';
-import { jitteredBackoff } from '../supervision/backoff.ts';
 import { ChunkPool } from './byte-arena.ts';
 import { cutBatch, type Batch, type BatchLimits } from './batch.ts';
 import type { ResolvedProducerOptions } from './options.ts';
 import { ShardRateLimiter, SHARD_BYTES_PER_SECOND, SHARD_RECORDS_PER_SECOND } from './rate-limiter.ts';
-import { releaseFrames } from './release-frames.ts';
 import { ShardBuffer } from './shard-buffer.ts';
-import { shardBufferMachine } from './shard-buffer.machine.ts';
+import type { ShardBufferEvent } from './shard-buffer.machine.ts';
 import type { ShardMap } from './shard-map.ts';
 import type { UserRecord } from './user-record.ts';
 
-interface ShardState {
+/** One predicted shard: its buffer, its rate limit, and the batch its actor has in flight. @internal */
+export interface ShardState {
   buffer: ShardBuffer;
   limiter: ShardRateLimiter;
   inFlight: Batch | undefined;
+}
+
+/** A new shard map as {@link ShardRouter.installMap} took it in, for {@link ShardRouter.reroute}. @internal */
+export interface MapChange {
+  /** Shards new in this map: their actors are to start. */
+  added: ShardState[];
+  /** Shards this map no longer has: their actors are to stop, their records to be routed again. */
+  closed: ShardState[];
+  /** Records that had no shard before this map. */
+  orphans: UserRecord[];
 }
 
 /** What the router needs from the producer. @internal */
 export interface ShardRouterDeps {
   options: ResolvedProducerOptions;
   clock: Clock;
-  logger: Logger;
+  /** Where the shard buffer actors and the producer root are found, by id. */
   supervisor: Supervisor<AnyActorRef>;
-  flush(batch: Batch): Promise<void>;
-  /** Settles a user record as failed for good. */
-  fail(record: UserRecord, error: Error): void;
-  draining(): boolean;
-  /** Asks the producer root for a fresh shard map (a hash key fell in a gap of this one). */
-  requestRefresh(): void;
-  /** Told when the flush stage broke for a batch, after its records were re-queued. */
-  flushFailed?(shardId: string, userRecords: number, error: unknown): void;
+}
+
+/** The supervisor id of a shard's buffer actor. @internal */
+export function shardActorId(shardId: string): string {
+  return `shardBuffer:${shardId}`;
 }
 
 /**
- * Routes user records to the buffer of their predicted shard, and owns those buffers and the
- * shard buffer actors. Buffers live here, not in the actors, so a restarted actor loses nothing;
- * records whose shard closed are routed again through the new map.
+ * Routes user records to the buffer of their predicted shard, and owns those buffers. Buffers
+ * live here, not in the shard buffer actors, so a restarted actor loses nothing; records whose
+ * shard closed are routed again through the new map.
  * @internal
  */
 export class ShardRouter {
@@ -48,9 +52,8 @@ export class ShardRouter {
   /** Records with no shard yet: before the first map, or in a gap of a changing map. */
   private unrouted: UserRecord[] = [];
   private flushWhenRouted = false;
+  private refreshWaiters: ((map: ShardMap) => void)[] = [];
   private readonly chunks = new ChunkPool();
-  /** The last expiry error made, for the records that expire with it (see {@link expired}). */
-  private lastExpiry: { cause: Error | undefined; attempts: number; error: KinesisActorsError } | undefined;
   private readonly limits: BatchLimits;
   private readonly fullBytes: number;
   private readonly fullCount: number;
@@ -78,7 +81,7 @@ export class ShardRouter {
     const state = shard && this.shards.get(shard.shardId);
     if (!state) {
       this.unrouted.push(record);
-      if (this.map) this.deps.requestRefresh();
+      if (this.map) this.requestRefresh();
       return;
     }
     const buffer = state.buffer;
@@ -92,136 +95,81 @@ export class ShardRouter {
     }
   }
 
-  /**
-   * Sends records back after a failed attempt with jittered backoff, or fails those out of time.
-   * With `preserveOrder` the records of a shard share one backoff, drawn for the most tried of
-   * them: they leave together, oldest first, ahead of anything newer of their shard.
-   */
-  retryOrFail(records: readonly UserRecord[], error: KinesisActorsError): void {
-    const now = this.deps.clock.now();
-    const { options } = this.deps;
-    const byShard = new Map<ShardState | undefined, UserRecord[]>();
-    for (const record of records) {
-      if (record.settled) continue;
-      record.lastError = error;
-      if (options.failIfThrottled && error.code === 'THROTTLED') {
-        this.deps.fail(record, error);
-        continue;
-      }
-      const shard = this.map?.shardFor(record.hashKey);
-      const state = shard && this.shards.get(shard.shardId);
-      let list = byShard.get(state);
-      if (!list) byShard.set(state, (list = []));
-      list.push(record);
-    }
-    for (const [state, list] of byShard) {
-      const shared = options.preserveOrder ? this.backoff(list.reduce((most, r) => Math.max(most, r.attempts), 0)) : undefined;
-      const live = list.filter((record) => {
-        record.notBefore = now + (shared ?? this.backoff(record.attempts));
-        if (record.notBefore < record.deadline) return true;
-        this.deps.fail(record, this.expired(record));
-        return false;
-      });
-      if (live.length === 0) continue;
-      if (!state) {
-        for (const record of live) this.unrouted.push(record);
-        continue;
-      }
-      state.buffer.requeue(live);
-      this.send(state.buffer.shardId, { type: 'shardBuffer.recordsAdded' });
-    }
+  /** The predicted shard of a record in the current map, if it has one. */
+  shardIdOf(record: UserRecord): string | undefined {
+    return this.map?.shardFor(record.hashKey)?.shardId;
   }
 
-  private backoff(attempts: number): number {
-    return jitteredBackoff(attempts, this.deps.options.retryBaseDelayMs, this.deps.options.retryMaxDelayMs);
+  /** Puts records of one shard back ahead of its buffer for another attempt (without a shard: unrouted). */
+  requeue(shardId: string | undefined, records: UserRecord[]): void {
+    const state = shardId === undefined ? undefined : this.shards.get(shardId);
+    if (!state) {
+      for (const record of records) this.unrouted.push(record);
+      return;
+    }
+    state.buffer.requeue(records);
+    this.send(state.buffer.shardId, { type: 'shardBuffer.recordsAdded' });
+  }
+
+  /** Keeps the unrouted records that `keep` says true for. */
+  keepUnrouted(keep: (record: UserRecord) => boolean): void {
+    const before = this.unrouted;
+    this.unrouted = [];
+    const kept = before.filter(keep);
+    // `keep` may settle a record, which admits a waiting put, which is routed here meanwhile.
+    this.unrouted = this.unrouted.length === 0 ? kept : kept.concat(this.unrouted);
   }
 
   /**
-   * The error a record that outlived `recordTtl` fails with. Records that expire together came
-   * from the same failed attempt (or were never sent), so they share one error, as rejections
-   * under backpressure do: at overload tens of thousands of records expire within seconds, and
-   * an Error with a captured stack each made the heap peak well above what is outstanding.
+   * Takes in a new shard map: adds a state for each new shard and removes those of closed ones.
+   * Their actors are started and stopped by the caller, then {@link reroute} finishes the change.
    */
-  expired(record: UserRecord): KinesisActorsError {
-    const last = this.lastExpiry;
-    if (last !== undefined && last.cause === record.lastError && last.attempts === record.attempts) return last.error;
-    const why = record.lastError
-      ? `; last error: ${record.lastError.message}`
-      : record.attempts === 0
-        ? '; it was never sent: it waited in its shard buffer behind the rate limit or a request still in flight'
-        : '';
-    const error = releaseFrames(
-      new KinesisActorsError(
-        'RECORD_EXPIRED',
-        `the record was not put within options.recordTtl (${this.deps.options.recordTtl} ms) after ${record.attempts} PutRecords attempts${why}`,
-        { cause: record.lastError },
-      ),
-    );
-    this.lastExpiry = { cause: record.lastError, attempts: record.attempts, error };
-    return error;
-  }
-
-  /** Installs a new shard map: starts actors for new shards, re-routes the records of closed ones. */
-  applyMap(map: ShardMap): void {
+  installMap(map: ShardMap): MapChange {
     this.map = map;
-    const orphans = this.unrouted;
+    const change: MapChange = { added: [], closed: [], orphans: this.unrouted };
     this.unrouted = [];
     for (const shard of map.shards) {
       if (this.shards.has(shard.shardId)) continue;
       const state: ShardState = { buffer: new ShardBuffer(shard.shardId, this.deps.options.preserveOrder, this.chunks), limiter: this.newLimiter(), inFlight: undefined };
       this.shards.set(shard.shardId, state);
-      this.deps.supervisor.spawn({
-        id: `shardBuffer:${shard.shardId}`,
-        create: () => this.createShardActor(state),
-        onFailure: () => {
-          if (state.inFlight) this.requeueBatch(state, state.inFlight);
-        },
-      });
+      change.added.push(state);
     }
     for (const [shardId, state] of this.shards) {
       if (map.get(shardId)) continue;
       this.shards.delete(shardId);
-      this.deps.supervisor.stop(`shardBuffer:${shardId}`);
-      for (const record of state.buffer.drainAll()) orphans.push(record);
+      change.closed.push(state);
     }
+    return change;
+  }
+
+  /** Routes the records of closed shards and those that had none through the new map. */
+  reroute(change: MapChange): void {
+    const orphans = change.orphans;
+    for (const state of change.closed) for (const record of state.buffer.drainAll()) orphans.push(record);
     for (const record of orphans) this.route(record);
     // A flush asked for before these records had a shard covers them too.
     if (this.flushWhenRouted && orphans.length > 0) this.flushAll();
     this.flushWhenRouted = false;
+    const waiters = this.refreshWaiters;
+    this.refreshWaiters = [];
+    for (const resolve of waiters) resolve(this.map!);
   }
 
-  private createShardActor(state: ShardState): AnyActorRef {
-    const { options, clock } = this.deps;
-    const actor = createActor(shardBufferMachine, {
-      input: {
-        shardId: state.buffer.shardId,
-        cut: (force) => this.cut(state, force),
-        flush: async (batch) => {
-          state.inFlight = batch;
-          try {
-            await this.deps.flush(batch);
-          } finally {
-            if (state.inFlight === batch) state.inFlight = undefined;
-          }
-        },
-        pending: () => state.buffer.size,
-        dueIn: () => Math.max(0, (state.buffer.nextDueAt(options.recordMaxBufferedTime) ?? clock.now()) - clock.now()),
-        draining: () => this.deps.draining(),
-        requeue: (batch, error) => {
-          this.deps.logger.warn({ err: error, shardId: state.buffer.shardId, userRecords: batch.userRecords }, 'shardBuffer.flushFailed');
-          this.requeueBatch(state, batch);
-          this.deps.flushFailed?.(state.buffer.shardId, batch.userRecords, error);
-        },
-        retryBaseDelay: options.retryBaseDelayMs,
-        retryMaxDelay: options.retryMaxDelayMs,
-        maxConsecutiveFailures: 5,
-      },
-      clock: { setTimeout: (fn, ms) => clock.setTimeout(fn, ms), clearTimeout: (h) => clock.clearTimeout(h) },
+  /** Asks the producer root for a fresh shard map (a hash key fell in a gap of this one). */
+  private requestRefresh(): void {
+    this.deps.supervisor.get('producer')?.send({ type: 'producer.refreshShardMap' });
+  }
+
+  /** Reloads the shard map (debounced by the root) and resolves with the fresh one. */
+  refreshMap(): Promise<ShardMap> {
+    return new Promise((resolve) => {
+      this.refreshWaiters.push(resolve);
+      this.requestRefresh();
     });
-    return actor;
   }
 
-  private requeueBatch(state: ShardState, batch: Batch): void {
+  /** Hands the unsettled records of a batch whose flush broke back to its buffer, once. */
+  requeueBatch(state: ShardState, batch: Batch): void {
     if (batch.abandoned) return;
     batch.abandoned = true;
     if (state.inFlight === batch) state.inFlight = undefined;
@@ -230,40 +178,38 @@ export class ShardRouter {
     state.buffer.requeue(records);
   }
 
-  private cut(state: ShardState, force: boolean): Batch | undefined {
+  /** Whether a shard has a batch to cut now: when forced, when full, or when a record is due. */
+  isDue(state: ShardState, force: boolean, now: number): boolean {
     const { buffer } = state;
-    const now = this.deps.clock.now();
-    if (buffer.size === 0) return undefined;
-    if (!force && buffer.pendingBytes < this.fullBytes && buffer.size < this.fullCount) {
-      const due = buffer.nextDueAt(this.deps.options.recordMaxBufferedTime);
-      if (due === undefined || due > now) return undefined;
-    }
-    for (;;) {
-      const batch = cutBatch(buffer, this.limits, now);
-      if (!batch) return undefined;
-      let expired = false;
-      for (const group of batch.groups) {
-        for (const record of group) {
-          if (record.deadline <= now) {
-            expired = true;
-            this.deps.fail(record, this.expired(record));
-          }
-        }
-      }
-      if (!expired) return batch;
-      // Rare: rebuild the batch from what is still live, so group sizes stay exact.
-      const live = batch.groups.flat().filter((r) => !r.settled);
-      if (live.length > 0) {
-        for (const record of live) record.notBefore = 0;
-        buffer.requeue(live);
-      }
-    }
+    if (buffer.size === 0) return false;
+    if (force || buffer.pendingBytes >= this.fullBytes || buffer.size >= this.fullCount) return true;
+    const due = buffer.nextDueAt(this.deps.options.recordMaxBufferedTime);
+    return due !== undefined && due <= now;
   }
 
-  private send(shardId: string, event: { type: 'shardBuffer.recordsAdded' | 'shardBuffer.full' | 'shardBuffer.flush' }): void {
+  /** Cuts the next batch from a shard's buffer, within the batch limits. */
+  cut(state: ShardState, now: number): Batch | undefined {
+    return cutBatch(state.buffer, this.limits, now);
+  }
+
+  /** Puts back what is still unsettled of a batch just cut, to be cut again at once. */
+  putBack(state: ShardState, batch: Batch): void {
+    const live = batch.groups.flat().filter((r) => !r.settled);
+    if (live.length === 0) return;
+    for (const record of live) record.notBefore = 0;
+    state.buffer.requeue(live);
+  }
+
+  /** Milliseconds until the next record of a shard is due, 0 if one is due now. */
+  dueIn(state: ShardState): number {
+    const now = this.deps.clock.now();
+    return Math.max(0, (state.buffer.nextDueAt(this.deps.options.recordMaxBufferedTime) ?? now) - now);
+  }
+
+  private send(shardId: string, event: ShardBufferEvent): void {
     // Delivered after the current task: a full buffer makes the actor cut a batch, and that
     // work must not land inside the put() call that filled it.
-    queueMicrotask(() => this.deps.supervisor.get(`shardBuffer:${shardId}`)?.send(event));
+    queueMicrotask(() => this.deps.supervisor.get(shardActorId(shardId))?.send(event));
   }
 
   /** The rate limiter of a shard (a fresh one if the shard closed meanwhile). */
@@ -290,18 +236,6 @@ export class ShardRouter {
       if (state.inFlight) for (const group of state.inFlight.groups) for (const r of group) if (!r.settled) all.push(r);
     }
     return all;
-  }
-
-  /** Fails unrouted records whose time is up when no map can be loaded; `error` is why, their cause. */
-  expireUnrouted(error: Error): void {
-    const now = this.deps.clock.now();
-    this.unrouted = this.unrouted.filter((record) => {
-      if (record.settled) return false;
-      record.lastError = error;
-      if (record.deadline > now) return true;
-      this.deps.fail(record, this.expired(record));
-      return false;
-    });
   }
 
   get unroutedCount(): number {

@@ -11,7 +11,7 @@ interface Queued {
   reject(error: unknown): void;
 }
 
-/** The encoding stage seen by the flush stage: one call per batch. @internal */
+/** The encoder as the batch sender sees it: one call per batch. @internal */
 export interface EncodePool {
   encode(task: EncodeTask): Promise<EncodeResult>;
   /** Worker threads, for tests that kill one mid-task. */
@@ -21,8 +21,8 @@ export interface EncodePool {
 
 /**
  * A piscina pool of encode workers. Piscina replaces a thread that dies, and the task it was
- * running rejects (the flush stage sends that batch again). But piscina stops replacing threads
- * once one dies before it is ready, and its queued tasks then wait forever: so when the pool
+ * running rejects (the shard's buffer actor sends that batch again). But piscina stops replacing
+ * threads once one dies before it is ready, and its queued tasks then wait forever: so when the pool
  * is left short of threads, a new pool takes over and the old one is destroyed, which rejects
  * what was queued on it. @internal
  */

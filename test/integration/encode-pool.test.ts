@@ -35,7 +35,7 @@ describe('the encode pool (real worker threads)', () => {
     const doomed = [pool.encode(task(['a'])), pool.encode(task(['b']))];
     // Killed before the posted task runs: both batches that share it must fail, not hang.
     await Promise.all(pool.threads.map((t) => t.terminate()));
-    // Each settles (none hangs): failed, for the flush stage to send again, or with its own record.
+    // Each settles (none hangs): failed, for the batch sender to send again, or with its own record.
     const outcomes = await Promise.allSettled(doomed);
     outcomes.forEach((outcome, i) => {
       if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(Error);

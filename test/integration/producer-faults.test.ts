@@ -64,7 +64,7 @@ describe('producer through the fault-injecting proxy', () => {
     await proxy.close();
 
     expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
-    // Kinesis failures are retried inside the flush stage; the stage itself must never break.
+    // Kinesis failures are retried inside the batch sender; the sending itself must never break.
     expect(flushFailures).toEqual([]);
     const got = await account(stack.kinesis, stream, ids);
     expect(got.missing).toEqual([]);

@@ -16,7 +16,7 @@ function harness(limits: Partial<CollectorLimits> = {}, answer?: (request: PutRe
     if (answer) return answer(request);
     return Promise.resolve(request.map((e) => ({ SequenceNumber: Buffer.from(e.Data!).toString(), ShardId: e.ExplicitHashKey })));
   };
-  const inner = new RequestCollector(send, clock, { maxEntries: 500, maxBytes: 5 * 1024 * 1024, holdMs: 10, ...limits });
+  const inner = new RequestCollector({ putRecords: (_stream, request) => send(request) }, 's', clock, { maxEntries: 500, maxBytes: 5 * 1024 * 1024, holdMs: 10, ...limits });
   // Flushes expected in order, submitting or withdrawing in the order they were expected.
   const tickets: Expected[] = [];
   const collector = {
@@ -80,7 +80,7 @@ describe('RequestCollector', () => {
   it('ignores the withdrawal of a flush that already submitted, as every flush withdraws when it ends', () => {
     const clock = new SimulatedClock(0);
     const requests: number[] = [];
-    const collector = new RequestCollector((e) => (requests.push(e.length), Promise.resolve([])), clock, { maxEntries: 500, maxBytes: 1 << 20, holdMs: 10 });
+    const collector = new RequestCollector({ putRecords: (_stream, e) => (requests.push(e.length), Promise.resolve([])) }, 's', clock, { maxEntries: 500, maxBytes: 1 << 20, holdMs: 10 });
     const done = collector.expect();
     const other = collector.expect();
     const late = collector.expect();

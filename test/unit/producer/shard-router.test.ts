@@ -1,82 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { AnyActorRef } from 'xstate';
-import { ShardRouter } from '../../../src/producer/shard-router.ts';
 import { ShardMap } from '../../../src/producer/shard-map.ts';
-import { resolveProducerOptions, type ProducerOptions } from '../../../src/producer/options.ts';
-import { acceptUserRecord } from '../../../src/producer/accept.ts';
-import { HashKeyCache } from '../../../src/codec/hash-key-cache.ts';
-import { Supervisor } from '../../../src/supervision/supervisor.ts';
-import { SimulatedClock } from '../../../src/testing/simulated-clock.ts';
-import { silentLogger } from '../../../src/logger.ts';
-import { KinesisActorsError } from '../../../src/errors.ts';
 import { MAX_HASH_KEY } from '../../../src/codec/hash-key.ts';
-import type { Batch } from '../../../src/producer/batch.ts';
-import type { UserRecord } from '../../../src/producer/user-record.ts';
-import { recordBytes } from '../../../src/producer/byte-arena.ts';
-
-const idOf = (record: UserRecord): number => JSON.parse(Buffer.from(recordBytes(record)).toString()).id;
-
-const half = MAX_HASH_KEY / 2n;
-const twoShards = new ShardMap(
-  [
-    { shardId: 'shard-0', startingHashKey: 0n, endingHashKey: half },
-    { shardId: 'shard-1', startingHashKey: half + 1n, endingHashKey: MAX_HASH_KEY },
-  ],
-  1,
-);
-
-const settle = () => new Promise((resolve) => setImmediate(resolve));
-
-function harness(overrides: Partial<ProducerOptions> = {}, flushImpl?: (batch: Batch) => Promise<void>) {
-  const clock = new SimulatedClock(1_000_000);
-  const options = resolveProducerOptions({ streamName: 's', ...overrides });
-  const batches: Batch[] = [];
-  const failed: { record: UserRecord; error: Error }[] = [];
-  const escalated: unknown[] = [];
-  const restarts: string[] = [];
-  let refreshes = 0;
-  const supervisor = new Supervisor<AnyActorRef>({
-    clock,
-    logger: silentLogger(),
-    strategy: { minBackoffMs: 10, maxBackoffMs: 10, maxRestarts: 5, withinMs: 60_000 },
-    onEscalate: (_id, e) => escalated.push(e),
-    onRestart: (id) => restarts.push(id),
-  });
-  const router = new ShardRouter({
-    options,
-    clock,
-    logger: silentLogger(),
-    supervisor,
-    draining: () => false,
-    requestRefresh: () => refreshes++,
-    fail: (record, error) => {
-      record.settled = true;
-      failed.push({ record, error });
-    },
-    flush:
-      flushImpl ??
-      (async (batch) => {
-        batches.push(batch);
-        for (const group of batch.groups) for (const r of group) r.settled = true;
-      }),
-  });
-  const keys = new HashKeyCache();
-  const put = (id: number, explicitHashKey: string) => {
-    const record = acceptUserRecord({ id }, { partitionKey: `k${id}`, explicitHashKey }, options, keys, clock.now());
-    router.route(record);
-    return record;
-  };
-  return { clock, router, batches, failed, escalated, restarts, put, supervisor, refreshes: () => refreshes };
-}
-
-const low = '1';
-const high = (MAX_HASH_KEY - 1n).toString();
+import { half, harness, high, idOf, low, settle, twoShards } from './shard-harness.ts';
 
 describe('ShardRouter and the shard buffer actors', () => {
   it('holds records until the map arrives, then lingers RecordMaxBufferedTime before a flush', async () => {
     const h = harness();
     h.put(1, low);
-    h.router.applyMap(twoShards);
+    h.applyMap(twoShards);
     await settle();
     expect(h.batches).toHaveLength(0);
     h.clock.advance(99);
@@ -90,7 +21,7 @@ describe('ShardRouter and the shard buffer actors', () => {
 
   it('routes by hash key and aggregates the records of a shard into one Kinesis record', async () => {
     const h = harness();
-    h.router.applyMap(twoShards);
+    h.applyMap(twoShards);
     for (let i = 0; i < 10; i++) h.put(i, i % 2 ? low : high);
     h.clock.advance(100);
     await settle();
@@ -103,7 +34,7 @@ describe('ShardRouter and the shard buffer actors', () => {
 
   it('flushes at once when the buffer fills, before linger time', async () => {
     const h = harness({ aggregationEnabled: false, collectionMaxCount: 10 });
-    h.router.applyMap(twoShards);
+    h.applyMap(twoShards);
     for (let i = 0; i < 10; i++) h.put(i, low);
     await settle();
     expect(h.batches).toHaveLength(1);
@@ -122,7 +53,7 @@ describe('ShardRouter and the shard buffer actors', () => {
         }),
       );
     });
-    h.router.applyMap(twoShards);
+    h.applyMap(twoShards);
     for (let i = 0; i < 6; i++) h.put(i, low);
     await settle();
     expect(releases).toHaveLength(1);
@@ -147,7 +78,7 @@ describe('ShardRouter and the shard buffer actors', () => {
         r.settled = true;
       }
     });
-    h.router.applyMap(twoShards);
+    h.applyMap(twoShards);
     for (let i = 0; i < 5; i++) h.put(i, low);
     for (let step = 0; step < 20; step++) {
       h.clock.advance(100);
@@ -160,15 +91,15 @@ describe('ShardRouter and the shard buffer actors', () => {
   it('restarts a shard actor that keeps failing, and its records survive the restart', async () => {
     let calls = 0;
     const sent = new Set<number>();
-    const h = harness({ retryMaxDelayMs: 200 }, async (batch) => {
+    const h = harness({ retryMaxDelay: 200 }, async (batch) => {
       calls++;
-      if (calls <= 7) throw new TypeError('bug in the flush stage');
+      if (calls <= 7) throw new TypeError('bug in the batch sender');
       for (const g of batch.groups) for (const r of g) {
         sent.add(idOf(r));
         r.settled = true;
       }
     });
-    h.router.applyMap(twoShards);
+    h.applyMap(twoShards);
     for (let i = 0; i < 5; i++) h.put(i, low);
     for (let step = 0; step < 200 && sent.size < 5; step++) {
       h.clock.advance(50);
@@ -180,73 +111,13 @@ describe('ShardRouter and the shard buffer actors', () => {
     expect(h.restarts).toContain('shardBuffer:shard-0');
   });
 
-  it('retries failed records with backoff and fails them as expired after recordTtl', async () => {
-    const h = harness({ recordTtl: 1000, retryBaseDelayMs: 100, retryMaxDelayMs: 400 }, async (batch) => {
-      for (const g of batch.groups) for (const r of g) r.attempts++;
-      h.router.retryOrFail(batch.groups.flat(), new KinesisActorsError('THROTTLED', 'slow down', { retriable: true }));
-    });
-    h.router.applyMap(twoShards);
-    h.put(1, low);
-    for (let step = 0; step < 40; step++) {
-      h.clock.advance(50);
-      await settle();
-    }
-    expect(h.failed).toHaveLength(1);
-    expect((h.failed[0].error as KinesisActorsError).code).toBe('RECORD_EXPIRED');
-    expect(h.failed[0].error.message).toContain('slow down');
-    expect(h.failed[0].record.attempts).toBeGreaterThan(1);
-  });
-
-  /** Puts 0..5 on one shard in batches of two, fails the first attempt, and lists the ids of every batch sent. */
-  async function sendWithFirstAttemptFailing(preserveOrder: boolean): Promise<number[][]> {
-    const sent: number[][] = [];
-    const h = harness({ aggregationEnabled: false, collectionMaxCount: 2, retryBaseDelayMs: 100, retryMaxDelayMs: 400, preserveOrder }, async (batch) => {
-      const records = batch.groups.flat();
-      sent.push(records.map(idOf));
-      for (const r of records) r.attempts++;
-      if (sent.length === 1) h.router.retryOrFail(records, new KinesisActorsError('KINESIS_ERROR', 'HTTP 500', { retriable: true }));
-      else for (const r of records) r.settled = true;
-    });
-    h.router.applyMap(twoShards);
-    for (let i = 0; i < 6; i++) h.put(i, low);
-    for (let step = 0; step < 400 && sent.flat().length < 8; step++) {
-      h.clock.advance(1);
-      await settle();
-    }
-    return sent;
-  }
-
-  it('with preserveOrder, sends a failed batch again, whole, before anything newer of its shard', async () => {
-    expect(await sendWithFirstAttemptFailing(true)).toEqual([
-      [0, 1],
-      [0, 1],
-      [2, 3],
-      [4, 5],
-    ]);
-  });
-
-  it('without preserveOrder, sends newer records while a failed batch waits out its backoff', async () => {
-    const sent = (await sendWithFirstAttemptFailing(false)).flat();
-    // Each record draws its own backoff: the two retries may go out apart, in either order.
-    expect(sent.slice(0, 6)).toEqual([0, 1, 2, 3, 4, 5]);
-    expect(sent.slice(6).sort()).toEqual([0, 1]);
-  });
-
-  it('fails throttled records at once with failIfThrottled', () => {
-    const h = harness({ failIfThrottled: true });
-    h.router.applyMap(twoShards);
-    const record = h.put(1, low);
-    h.router.retryOrFail([record], new KinesisActorsError('THROTTLED', 'slow down', { retriable: true }));
-    expect(h.failed.map((f) => (f.error as KinesisActorsError).code)).toEqual(['THROTTLED']);
-  });
-
   it('holds a record whose hash key falls in a gap of the map, asks for a new map, and routes it then', async () => {
     const h = harness();
-    h.router.applyMap(new ShardMap([{ shardId: 'shard-0', startingHashKey: 0n, endingHashKey: half }], 1));
+    h.applyMap(new ShardMap([{ shardId: 'shard-0', startingHashKey: 0n, endingHashKey: half }], 1));
     h.put(1, high);
     expect(h.refreshes()).toBe(1);
     expect(h.router.unroutedCount).toBe(1);
-    h.router.applyMap(twoShards);
+    h.applyMap(twoShards);
     h.clock.advance(100);
     await settle();
     expect(h.batches.map((b) => b.shardId)).toEqual(['shard-1']);
@@ -254,15 +125,33 @@ describe('ShardRouter and the shard buffer actors', () => {
 
   it('re-routes buffered records when their shard closes', async () => {
     const h = harness();
-    h.router.applyMap(twoShards);
+    h.applyMap(twoShards);
     h.put(1, low);
     h.put(2, high);
     const merged = new ShardMap([{ shardId: 'shard-2', startingHashKey: 0n, endingHashKey: MAX_HASH_KEY }], 2);
-    h.router.applyMap(merged);
+    h.applyMap(merged);
     h.clock.advance(100);
     await settle();
     expect(h.batches).toHaveLength(1);
     expect(h.batches[0].shardId).toBe('shard-2');
     expect(h.batches[0].userRecords).toBe(2);
+  });
+});
+
+describe('ShardRouter.keepUnrouted', () => {
+  it('keeps a record routed while it filters (an expiry made room for a waiting put)', () => {
+    const h = harness();
+    const first = h.put(1, low);
+    const second = h.put(2, low);
+    let admitted: ReturnType<typeof h.put> | undefined;
+    h.router.keepUnrouted((record) => {
+      if (record !== first) return true;
+      admitted = h.put(3, low);
+      return false;
+    });
+    const unrouted = h.router.unsettled();
+    expect(unrouted).toContain(second);
+    expect(unrouted).toContain(admitted);
+    expect(unrouted).not.toContain(first);
   });
 });

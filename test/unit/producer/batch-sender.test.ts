@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PutRecordsResultEntry } from '../../../src/kinesis/kinesis-api.ts';
 import { acceptUserRecord } from '../../../src/producer/accept.ts';
 import { cutBatch } from '../../../src/producer/batch.ts';
-import { createFlushStage } from '../../../src/producer/flush-stage.ts';
+import { createBatchSender } from '../../../src/producer/batch-sender.ts';
 import { MetricsRecorder } from '../../../src/producer/metrics.ts';
 import { resolveProducerOptions } from '../../../src/producer/options.ts';
 import { ShardRateLimiter } from '../../../src/producer/rate-limiter.ts';
@@ -33,23 +33,25 @@ async function flushAnswered(results: PutRecordsResultEntry[], preserveOrder: bo
   expect(batch.groups).toHaveLength(results.length);
   const put: number[] = [];
   const retried: number[] = [];
-  const flush = createFlushStage({
+  const send = createBatchSender({
     options,
-    collector: new RequestCollector(async () => results, clock, { maxEntries: 500, maxBytes: 5 * 1024 * 1024, holdMs: 0 }),
+    collector: new RequestCollector({ putRecords: async () => results }, 's', clock, { maxEntries: 500, maxBytes: 5 * 1024 * 1024, holdMs: 0 }),
     pool: { threads: [], close: async () => {}, encode: async (task) => ({ records: task.groupSizes.map(() => new Uint8Array(1)) }) },
     clock,
     metrics: new MetricsRecorder(),
     events: new InstrumentationEmitter<ProducerEvents>(),
-    limiter: () => new ShardRateLimiter(1e9, 1e9, 0),
-    succeed: (record) => put.push(records.indexOf(record)),
-    retryOrFail: (failed: UserRecord[]) => retried.push(...failed.map((r) => records.indexOf(r))),
-    refreshShardMap: () => Promise.reject(new Error('not expected')),
+    router: { limiterOf: () => new ShardRateLimiter(1e9, 1e9, 0) },
+    settler: {
+      succeed: (record) => put.push(records.indexOf(record)),
+      retryOrFail: (failed: readonly UserRecord[]) => retried.push(...failed.map((r) => records.indexOf(r))),
+      wrongShard: () => Promise.reject(new Error('not expected')),
+    },
   });
-  await flush(batch);
+  await send(batch);
   return { put, retried };
 }
 
-describe('flush stage, entries failed inside a request', () => {
+describe('batch sender, entries failed inside a request', () => {
   it('with preserveOrder, sends again every later record of a key that had a record fail, the written ones too', async () => {
     expect(await flushAnswered([ok(1), throttled, ok(2), throttled, ok(3)], true)).toEqual({ put: [0], retried: [1, 2, 3, 4] });
   });

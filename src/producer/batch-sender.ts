@@ -6,16 +6,16 @@ import type { InstrumentationEmitter } from '../instrumentation/emitter.ts';
 import { AGGREGATE_PARTITION_KEY, toEncodeTask, type Batch } from './batch.ts';
 import { observe, type MetricsRecorder } from './metrics.ts';
 import type { ResolvedProducerOptions } from './options.ts';
-import type { ShardRateLimiter } from './rate-limiter.ts';
-import type { ShardMap } from './shard-map.ts';
+import type { Misplaced, RecordSettler } from './record-settler.ts';
+import type { ShardRouter } from './shard-router.ts';
 import type { EncodePool } from './worker-pool.ts';
 import type { UserRecord } from './user-record.ts';
 import type { ProducerEvents } from './events.ts';
 import { releaseFrames } from './release-frames.ts';
 import type { Expected, RequestCollector } from './request-collector.ts';
 
-/** What the flush stage needs from the producer. @internal */
-export interface FlushStageDeps {
+/** What the batch sender needs from the producer. @internal */
+export interface BatchSenderDeps {
   options: ResolvedProducerOptions;
   /** Sends the PutRecords requests, several shards' batches in one when they are ready together. */
   collector: RequestCollector;
@@ -23,13 +23,10 @@ export interface FlushStageDeps {
   clock: Clock;
   metrics: MetricsRecorder;
   events: InstrumentationEmitter<ProducerEvents>;
-  limiter(shardId: string): ShardRateLimiter;
-  /** Settles a user record as put. */
-  succeed(record: UserRecord, shardId: string, sequenceNumber: string, subSequenceNumber: number): void;
-  /** Sends records back for another attempt, or fails them if their time is up. */
-  retryOrFail(records: UserRecord[], error: KinesisActorsError): void;
-  /** Reloads the shard map (debounced) and resolves with the fresh one. */
-  refreshShardMap(): Promise<ShardMap>;
+  /** Each shard's rate limiter. */
+  router: Pick<ShardRouter, 'limiterOf'>;
+  /** What becomes of each user record once its attempt is over. */
+  settler: Pick<RecordSettler, 'succeed' | 'retryOrFail' | 'wrongShard'>;
 }
 
 const encoder = new TextEncoder();
@@ -39,16 +36,16 @@ function partitionKeyBytes(key: string): number {
 }
 
 /**
- * The flush stage: encodes a batch in the worker pool, waits for the shard's rate limit, calls
- * PutRecords, and settles or re-queues every user record. Failures of Kinesis are handled here;
- * the returned promise rejects only when the stage itself broke (a worker died, a bug), and then
- * the caller re-queues the whole batch.
+ * The batch sender: encodes a batch in the worker pool, waits for the shard's rate limit, has
+ * the request collector put it, and hands every user record to the settler with the result of
+ * its attempt. Failures of Kinesis are handled here; the returned promise rejects only when the
+ * sending itself broke (a worker died, a bug), and then the caller re-queues the whole batch.
  * @internal
  */
-export function createFlushStage(deps: FlushStageDeps): (batch: Batch) => Promise<void> {
-  const { options, collector, pool, clock, metrics } = deps;
+export function createBatchSender(deps: BatchSenderDeps): (batch: Batch) => Promise<void> {
+  const { options, collector, pool, clock, metrics, settler } = deps;
 
-  return async function flushBatch(batch: Batch): Promise<void> {
+  return async function sendBatch(batch: Batch): Promise<void> {
     const expected = collector.expect();
     try {
       await send(batch, expected);
@@ -82,7 +79,7 @@ export function createFlushStage(deps: FlushStageDeps): (batch: Batch) => Promis
       bytes += encoded[g].byteLength + partitionKeyBytes(partitionKey);
     }
 
-    const wait = deps.limiter(batch.shardId).reserve(bytes, entries.length, clock.now());
+    const wait = deps.router.limiterOf(batch.shardId).reserve(bytes, entries.length, clock.now());
     if (wait > 0) await sleep(clock, wait);
 
     const sentAt = clock.now();
@@ -104,7 +101,7 @@ export function createFlushStage(deps: FlushStageDeps): (batch: Batch) => Promis
         failedKinesisRecords: entries.length,
         error,
       });
-      if (!batch.abandoned) deps.retryOrFail(batch.groups.flat(), error);
+      if (!batch.abandoned) settler.retryOrFail(batch.groups.flat(), error);
       return;
     }
     const durationMs = clock.now() - sentAt;
@@ -115,7 +112,7 @@ export function createFlushStage(deps: FlushStageDeps): (batch: Batch) => Promis
     let failedKinesisRecords = 0;
     let lastCode: string | undefined;
     let lastMessage: string | undefined;
-    const misplaced: { group: UserRecord[]; shardId: string; sequenceNumber: string }[] = [];
+    const misplaced: Misplaced[] = [];
     // With preserveOrder, the partition keys of the records to be sent again so far. Kinesis may
     // write a later entry after failing an earlier one, and a later record of such a key, written
     // now, would come before the failed one's retry: it is sent again, with that retry.
@@ -147,7 +144,7 @@ export function createFlushStage(deps: FlushStageDeps): (batch: Batch) => Promis
       }
       for (let i = 0; i < group.length; i++) {
         if (mustFollow(group[i])) retry(group[i]);
-        else deps.succeed(group[i], result.ShardId, result.SequenceNumber, group.length > 1 ? i : 0);
+        else settler.succeed(group[i], result.ShardId, result.SequenceNumber, group.length > 1 ? i : 0);
       }
     }
     // One error per response, not per failed entry: every failed record keeps it as its last error.
@@ -161,37 +158,7 @@ export function createFlushStage(deps: FlushStageDeps): (batch: Batch) => Promis
       failedKinesisRecords,
       error: lastError,
     });
-    if (failed.length > 0 && !batch.abandoned) deps.retryOrFail(failed, lastError!);
-    if (misplaced.length > 0) await settleMisplaced(deps, misplaced, batch.abandoned);
-  }
-}
-
-/**
- * An aggregate landed on another shard than predicted: the map is stale (a reshard). If the
- * fresh map says the shard it landed on owns every user record in it, every reader keeps it.
- * Otherwise a KCL reading that shard drops the whole aggregate (AggregatorUtil discards it as
- * soon as one user record is outside the shard's range), so every user record of it is sent
- * again, through the fresh map, and none is reported as put from this attempt. Readers that keep
- * such an aggregate (aws-kinesis-agg, Lambda) then see its in-range records twice: at least
- * once, as after any retry.
- */
-async function settleMisplaced(
-  deps: FlushStageDeps,
-  misplaced: { group: UserRecord[]; shardId: string; sequenceNumber: string }[],
-  abandoned: boolean,
-): Promise<void> {
-  const map = await deps.refreshShardMap();
-  const again: UserRecord[] = [];
-  for (const { group, shardId, sequenceNumber } of misplaced) {
-    const landed = map.get(shardId);
-    if (landed && group.every((r) => r.hashKey >= landed.startingHashKey && r.hashKey <= landed.endingHashKey)) {
-      group.forEach((record, i) => deps.succeed(record, shardId, sequenceNumber, i));
-      continue;
-    }
-    deps.metrics.error('WrongShard');
-    for (const record of group) again.push(record);
-  }
-  if (again.length > 0 && !abandoned) {
-    deps.retryOrFail(again, releaseFrames(entryError('WrongShard', 'the aggregated record landed on a shard that does not own every user record in it')));
+    if (failed.length > 0 && !batch.abandoned) settler.retryOrFail(failed, lastError!);
+    if (misplaced.length > 0) await settler.wrongShard(misplaced, batch.abandoned);
   }
 }
