@@ -3,6 +3,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliverySink } from '../../src/actors/sink/delivery-sink.ts';
 import { s3Destination } from '../../src/actors/sink/s3/s3-destination.ts';
+import { s3OnFailureDestination } from '../../src/actors/sink/s3/s3-on-failure.ts';
 import type { StreamItem } from '../../src/pipeline/stream-item.ts';
 import { systemClock } from '../../src/clock.ts';
 import { startLocalS3, type LocalS3 } from '../../src/testing/local-s3.ts';
@@ -160,6 +161,30 @@ describe('s3Destination against the embedded S3', () => {
     expect(String(((h2.failures[0] as Error).cause as Error).message)).toMatch(/ECONNREFUSED/);
     nowhere.close();
     await h2.close();
+  });
+
+  it('s3OnFailureDestination writes a batch given up on as Lambda does: shard, sequence range, attempts, last error, records', async () => {
+    const onFailure = s3OnFailureDestination({ bucket: BUCKET, connection: s3.connection });
+    const arrival = new Date(Date.UTC(2026, 0, 2, 3));
+    const records = [7, 8].map((i) => ({ shardId: 'shardId-000000000004', sequenceNumber: String(900 + i), subSequenceNumber: 0, partitionKey: `k${i}`, data: Buffer.from(`{"n":${i}}`), approximateArrivalTimestamp: arrival }));
+    const failure = { shardId: 'shardId-000000000004', startSequenceNumber: '907', endSequenceNumber: '908', records, batchSize: 2, attempts: 3, reason: 'retriesExhausted' as const, error: new Error('handler exploded') };
+    await onFailure(failure, { signal: new AbortController().signal });
+    await onFailure(failure, { signal: new AbortController().signal }); // retried by the consumer: same key
+    const written = await keys('failed-batches/');
+    expect(written).toEqual(['failed-batches/shardId-000000000004/2026/01/02/03/shardId-000000000004-907-908.json']);
+    const document = JSON.parse(await text(written[0])) as Record<string, any>;
+    expect(document.requestContext).toEqual({ condition: 'RetryAttemptsExhausted', approximateInvokeCount: 3 });
+    expect(document.responseContext).toMatchObject({ errorType: 'Error', errorMessage: 'handler exploded' });
+    expect(document.KinesisBatchInfo).toEqual({
+      shardId: 'shardId-000000000004',
+      startSequenceNumber: '907',
+      endSequenceNumber: '908',
+      approximateArrivalOfFirstRecord: arrival.toISOString(),
+      approximateArrivalOfLastRecord: arrival.toISOString(),
+      batchSize: 2,
+    });
+    expect(document.payload.map((r: { data: string }) => Buffer.from(r.data, 'base64').toString())).toEqual(['{"n":7}', '{"n":8}']);
+    onFailure.close();
   });
 });
 

@@ -7,6 +7,8 @@ export interface PgClient {
   query<R = Record<string, unknown>>(sql: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
   query(stream: Writable): Writable;
   release(error?: Error | boolean): void;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  off(event: 'error', listener: (error: Error) => void): unknown;
 }
 
 /** The parts of a `pg.Pool` the destination uses. @internal */

@@ -62,6 +62,9 @@ export function postgresDestination(options: PostgresDestinationOptions): Postgr
       if (!object) throw new TypeError('postgresDestination loads records: write must be given the object with its records (deliverySink does)');
       const columns = await prepare();
       const client = await poolOf().connect();
+      // A connection dropped mid-load also emits 'error'; the failed query already reports it.
+      const ignore = () => {};
+      client.on('error', ignore);
       try {
         await loadBatch(client, driver, resolved, columns, key, object.records);
         client.release();
@@ -69,6 +72,8 @@ export function postgresDestination(options: PostgresDestinationOptions): Postgr
         // A connection that failed mid-transaction is not reused.
         client.release(error instanceof Error ? error : true);
         throw error;
+      } finally {
+        client.off('error', ignore);
       }
     },
     close() {
