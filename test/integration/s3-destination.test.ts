@@ -186,5 +186,25 @@ describe('s3Destination against the embedded S3', () => {
     expect(document.payload.map((r: { data: string }) => Buffer.from(r.data, 'base64').toString())).toEqual(['{"n":7}', '{"n":8}']);
     onFailure.close();
   });
+
+  it('takes an S3Client of the caller, and leaves it to the caller on close', async () => {
+    const client = new S3Client({ ...s3.connection, forcePathStyle: true, requestHandler: new NodeHttpHandler() });
+    const destination = s3Destination({ bucket: BUCKET, prefix: 'own-client/', client });
+    await destination.write('a.json', Buffer.from('{"a":1}\n'), { records: [], contentType: 'application/x-ndjson' });
+    destination.close();
+    await expect(destination.write('b.json', Buffer.from('{}\n'))).rejects.toThrow(TypeError);
+    expect(await keys('own-client/')).toEqual(['own-client/a.json']);
+    expect(await text('own-client/a.json')).toBe('{"a":1}\n');
+    await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'own-client/a.json' })); // still usable
+    client.destroy();
+  });
+
+  it('refuses options that cannot work, naming them', () => {
+    expect(() => s3Destination({ bucket: 'B' })).toThrow(/options.bucket must be an S3 bucket name/);
+    expect(() => s3Destination({ bucket: BUCKET, sseKmsKeyId: 'k' })).toThrow(/options.sseKmsKeyId needs options.serverSideEncryption 'aws:kms'/);
+    expect(() => s3Destination({ bucket: BUCKET, partSizeBytes: 1024 })).toThrow(/options.partSizeBytes must be an integer from 5242880/);
+    expect(() => s3Destination({ bucket: BUCKET, client: reader, connection: s3.connection })).toThrow(/options.connection must not be set together with options.client/);
+    expect(() => s3Destination({ bucket: BUCKET, serverSideEncryption: 'rot13' as never })).toThrow(/serverSideEncryption must be/);
+  });
 });
 
