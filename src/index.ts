@@ -61,7 +61,7 @@ export { hashKeyOf, parseExplicitHashKey, MAX_HASH_KEY } from './codec/hash-key.
 export { Pipeline } from './pipeline/pipeline.ts';
 export { defineStage } from './pipeline/stage.ts';
 export type { Stage, StageHandler, StageContext, StageBatchContext, Hold, FlushReason } from './pipeline/stage.ts';
-export type { StreamItem } from './pipeline/stream-item.ts';
+export type { StreamItem, SourcePosition } from './pipeline/stream-item.ts';
 export type { PutTarget, PutTargets } from './pipeline/put-target.ts';
 export type { PipelineOptions } from './pipeline/options.ts';
 export { pipelineDefaults } from './pipeline/options.ts';
@@ -96,8 +96,37 @@ export type {
   AnomalyStats,
   AnomalyDetectorStage,
 } from './actors/windows/index.ts';
-export { deliverySink, directoryDestination, SinkDeliveryError, deliverySinkDefaults } from './actors/sink/index.ts';
-export type { SinkDestination, DeliverySinkOptions, SinkCompression, SinkSerializer } from './actors/sink/index.ts';
+export {
+  deliverySink,
+  directoryDestination,
+  SinkDeliveryError,
+  deliverySinkDefaults,
+  s3Destination,
+  s3DestinationDefaults,
+  s3OnFailureDestination,
+  postgresDestination,
+  postgresDestinationDefaults,
+} from './actors/sink/index.ts';
+export type {
+  SinkDestination,
+  SinkObject,
+  SinkRecord,
+  DeliverySinkOptions,
+  SinkCompression,
+  SinkFormat,
+  SinkSerializer,
+  PartitionFunction,
+  ParquetColumn,
+  ParquetColumnType,
+  S3Destination,
+  S3ClientLike,
+  S3DestinationOptions,
+  S3ServerSideEncryption,
+  S3OnFailureDestinationOptions,
+  PostgresDestination,
+  PostgresConnection,
+  PostgresDestinationOptions,
+} from './actors/sink/index.ts';
 export { stageFromLogic } from './pipeline/stage-from-logic.ts';
 export type { StageLogic, StageLogicInput, StageLogicOutput } from './pipeline/stage-from-logic.ts';
 

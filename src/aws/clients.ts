@@ -7,7 +7,8 @@ import { connectionDefaults, type AwsConnection } from './connection.ts';
 
 export type { AwsConnection };
 
-function httpHandler(connection: AwsConnection): NodeHttpHandler {
+/** An HTTP/1.1 keep-alive handler sized by the connection. @internal */
+export function httpHandler(connection: AwsConnection): NodeHttpHandler {
   const maxSockets = connection.maxConnections ?? connectionDefaults.maxConnections;
   return new NodeHttpHandler({
     httpAgent: new Agent({ keepAlive: true, maxSockets }),

@@ -16,3 +16,7 @@ export type { NullKinesis } from './null-kinesis.ts';
 export { startKinesisLocal } from './kinesis-local.ts';
 export { stageHarness } from './stage-harness.ts';
 export type { StageHarness, StageCallResult } from './stage-harness.ts';
+export { startLocalS3 } from './local-s3.ts';
+export type { LocalS3, LocalS3Options } from './local-s3.ts';
+export { startEmbeddedPostgres } from './embedded-postgres.ts';
+export type { EmbeddedPostgres } from './embedded-postgres.ts';

@@ -98,4 +98,13 @@ describe('runnable examples', () => {
     expect(output).toContain('summing to 1080 (by gender: 1080), ');
     expect(code).toBe(0);
   });
+
+  it('the clickstream example: a worker killed mid-delivery, and still clicks put = warehouse rows = Parquet records', async () => {
+    const { code, output } = await run(['examples/clickstream-warehouse/main.ts', '--events', '6000']);
+    expect(output).toMatch(/SIGKILL to worker-1 mid-delivery, after \d+ events put/);
+    expect(output).toContain('OK: clicks put 5880 = warehouse rows 5880 (each once) = distinct records in the Parquet files 5880');
+    expect(output).toContain('e-mail addresses left unmasked: 0');
+    expect(code).toBe(0);
+  });
 });
+

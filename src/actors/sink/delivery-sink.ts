@@ -1,24 +1,31 @@
 import { KinesisActorsError } from '../../errors.ts';
-import { defineStage, type Hold, type Stage, type StageContext, type StageHandler } from '../../pipeline/stage.ts';
+import { defineStage, type Stage, type StageContext, type StageHandler } from '../../pipeline/stage.ts';
 import type { StreamItem } from '../../pipeline/stream-item.ts';
-import { deliverBuffer, type DeliveryContext } from './deliver.ts';
+import { deliverBuffer, type DeliveryContext, type SealedBuffer } from './deliver.ts';
+import { createObjectEncoder } from './encode-object.ts';
 import { resolveDeliverySinkOptions, type DeliverySinkOptions, type ResolvedDeliverySinkOptions } from './options.ts';
+import { SharedHold } from './shared-hold.ts';
+import type { SinkRecord } from './sink-record.ts';
 
 interface OpenBuffer {
-  lines: string[];
-  holds: Hold[];
+  records: SinkRecord[];
+  holds: SharedHold[];
+  failures: Error[] | undefined;
   bytes: number;
   openedAt: number;
   timer: unknown;
 }
 
+/** The buffer key of records whose partition could not be computed (no prefix can equal it). */
+const PARTITION_FAILED = '\0partitioning-failed';
+
 /**
- * A stage that delivers every item to a destination as newline-delimited objects, the way
- * Kinesis Data Firehose delivers to S3: records are buffered until `bufferSizeBytes` or
- * `bufferIntervalMs` (whichever comes first), then written as one object under
- * `${prefix}YYYY/MM/DD/HH/`. Each batch is held until its object is durable, so a checkpoint
- * never covers records that are not written; writes failing for `retryDurationMs` put the
- * records under `errorPrefix` with the reason instead. Emits nothing.
+ * A stage that delivers every item to a destination the way Kinesis Data Firehose delivers to
+ * S3: records are buffered (per partition, with `partitionBy`) until `bufferSizeBytes` or
+ * `bufferIntervalMs`, whichever comes first, then written as one object, newline-delimited
+ * JSON or Parquet. Each batch is held until every object holding its records is durable, so a
+ * checkpoint never covers records that are not written; writes failing for `retryDurationMs`
+ * put the records under `errorPrefix` with the reason instead. Emits nothing.
  *
  * @example
  * const chain = Pipeline.from<ConsumerRecord>()
@@ -30,58 +37,96 @@ export function deliverySink(options: DeliverySinkOptions = {}): Stage<StreamIte
   return defineStage<StreamItem, never>({ name: resolved.name, create: (ctx) => createDeliverySinkHandler(resolved, ctx) });
 }
 
-/** One instance of the sink: its open buffer and the queue of buffers being written, in order. @internal */
+/** One instance of the sink: its open buffers (one per partition) and the queue of buffers being written, in order. @internal */
 export function createDeliverySinkHandler(options: ResolvedDeliverySinkOptions, context: StageContext): StageHandler<StreamItem, never> {
   const { clock } = context;
   const closing = new AbortController();
   const onAbort = () => closing.abort();
   context.signal.addEventListener('abort', onAbort, { once: true });
-  const delivery: DeliveryContext = { options, clock, logger: context.logger, signal: closing.signal };
-  let open: OpenBuffer | undefined;
+  const delivery: DeliveryContext = { options, encoder: createObjectEncoder(options), clock, logger: context.logger, signal: closing.signal };
+  // Insertion order is opening order: the first entry is the oldest buffer.
+  const open = new Map<string, OpenBuffer>();
   let writes: Promise<void> = Promise.resolve();
 
-  const seal = (): void => {
-    const buffer = open;
+  const seal = (partition: string): void => {
+    const buffer = open.get(partition);
     if (!buffer) return;
-    open = undefined;
+    open.delete(partition);
     clock.clearTimeout(buffer.timer);
-    writes = writes.then(() => deliverBuffer(buffer, delivery));
+    const sealed: SealedBuffer = {
+      records: buffer.records,
+      holds: buffer.holds,
+      openedAt: buffer.openedAt,
+      partition: options.partitioner && partition !== PARTITION_FAILED ? partition : undefined,
+      ...(buffer.failures ? { failures: buffer.failures } : {}),
+    };
+    writes = writes.then(() => deliverBuffer(sealed, delivery));
   };
 
-  const serialize = (item: StreamItem): string => {
+  const bufferFor = (partition: string): OpenBuffer => {
+    let buffer = open.get(partition);
+    if (buffer) return buffer;
+    if (open.size >= options.maxOpenPartitions) seal(open.keys().next().value!);
+    buffer = { records: [], holds: [], failures: undefined, bytes: 0, openedAt: clock.now(), timer: clock.setTimeout(() => seal(partition), options.bufferIntervalMs) };
+    open.set(partition, buffer);
+    return buffer;
+  };
+
+  const toRecord = (item: StreamItem): SinkRecord => {
     const line = options.serialize(item);
     if (typeof line !== 'string') throw new TypeError(`sink ${options.name}: serialize returned ${typeof line}, not a string, for an item`);
-    return line;
+    return { value: item.value, line, source: item.source, eventTime: item.eventTime };
+  };
+
+  /** Splits a batch by partition, keeping each partition's records in order. */
+  const group = (items: readonly StreamItem[]): Map<string, { records: SinkRecord[]; failures: Error[] | undefined }> => {
+    const groups = new Map<string, { records: SinkRecord[]; failures: Error[] | undefined }>();
+    for (const item of items) {
+      const placed = options.partitioner ? options.partitioner(item) : { prefix: '' };
+      const key = 'prefix' in placed ? placed.prefix : PARTITION_FAILED;
+      let entry = groups.get(key);
+      if (!entry) groups.set(key, (entry = { records: [], failures: 'prefix' in placed ? undefined : [] }));
+      entry.records.push(toRecord(item));
+      if ('error' in placed) entry.failures!.push(placed.error);
+    }
+    return groups;
   };
 
   return {
     process(items, ctx) {
       if (closing.signal.aborted) throw new KinesisActorsError('PIPELINE_CLOSED', `sink ${options.name} is closed`);
       if (items.length === 0) return [];
-      const lines = items.map(serialize);
-      const bytes = lines.reduce((sum, line) => sum + Buffer.byteLength(line, 'utf8') + 1, 0);
-      // A batch is never split: its one hold belongs to one object.
-      if (open && open.bytes + bytes > options.bufferSizeBytes) seal();
-      open ??= { lines: [], holds: [], bytes: 0, openedAt: clock.now(), timer: clock.setTimeout(seal, options.bufferIntervalMs) };
-      open.lines.push(...lines);
-      open.bytes += bytes;
-      open.holds.push(ctx.hold());
-      if (open.bytes >= options.bufferSizeBytes) seal();
+      const groups = group(items);
+      const hold = new SharedHold(ctx.hold());
+      for (const [partition, { records, failures }] of groups) {
+        const bytes = records.reduce((sum, record) => sum + Buffer.byteLength(record.line, 'utf8') + 1, 0);
+        // A batch's records of one partition are never split between objects.
+        const current = open.get(partition);
+        if (current && current.bytes + bytes > options.bufferSizeBytes) seal(partition);
+        const buffer = bufferFor(partition);
+        buffer.records.push(...records);
+        if (failures) (buffer.failures ??= []).push(...failures);
+        buffer.bytes += bytes;
+        buffer.holds.push(hold);
+        hold.take();
+        if (buffer.bytes >= options.bufferSizeBytes) seal(partition);
+      }
+      hold.seal();
       return [];
     },
     tick(now) {
-      if (open && now - open.openedAt >= options.bufferIntervalMs) seal();
+      for (const [partition, buffer] of [...open]) if (now - buffer.openedAt >= options.bufferIntervalMs) seal(partition);
       return [];
     },
     async flush() {
-      seal();
+      for (const partition of [...open.keys()]) seal(partition);
       await writes;
       return [];
     },
     close() {
       // Unwritten buffers keep their holds open: the next owner reads those records again.
-      if (open) clock.clearTimeout(open.timer);
-      open = undefined;
+      for (const buffer of open.values()) clock.clearTimeout(buffer.timer);
+      open.clear();
       context.signal.removeEventListener('abort', onAbort);
       closing.abort();
     },

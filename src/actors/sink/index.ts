@@ -1,7 +1,20 @@
-// The delivery sink stage: buffer items into newline-delimited objects, as Firehose delivers to S3.
+// The delivery sink stage: buffer items into objects (NDJSON or Parquet, partitioned) or warehouse loads, as Firehose delivers.
 export { deliverySink } from './delivery-sink.ts';
 export { directoryDestination } from './directory-destination.ts';
-export type { SinkDestination } from './destination.ts';
+export type { SinkDestination, SinkObject } from './destination.ts';
 export { SinkDeliveryError } from './errors.ts';
 export { deliverySinkDefaults } from './options.ts';
-export type { DeliverySinkOptions, SinkCompression, SinkSerializer } from './options.ts';
+export type { DeliverySinkOptions, SinkCompression, SinkFormat, SinkSerializer } from './options.ts';
+export type { SinkRecord } from './sink-record.ts';
+export type { PartitionFunction } from './partitioning/partitioner.ts';
+export type { ParquetColumn, ParquetColumnType } from './parquet/parquet-schema.ts';
+export { s3Destination } from './s3/s3-destination.ts';
+export type { S3Destination } from './s3/s3-destination.ts';
+export { s3DestinationDefaults } from './s3/s3-options.ts';
+export type { S3ClientLike, S3DestinationOptions, S3ServerSideEncryption } from './s3/s3-options.ts';
+export { s3OnFailureDestination } from './s3/s3-on-failure.ts';
+export type { S3OnFailureDestinationOptions } from './s3/s3-on-failure.ts';
+export { postgresDestination } from './postgres/postgres-destination.ts';
+export type { PostgresDestination } from './postgres/postgres-destination.ts';
+export { postgresDestinationDefaults } from './postgres/postgres-options.ts';
+export type { PostgresConnection, PostgresDestinationOptions } from './postgres/postgres-options.ts';

@@ -39,7 +39,12 @@ export function parseJson<T = Record<string, unknown>>(options: ParseJsonOptions
             logger.warn({ err: error, sequenceNumber: record.sequenceNumber, subSequenceNumber: record.subSequenceNumber }, 'parseJson.dropped');
             continue;
           }
-          out.push({ value, partitionKey: record.partitionKey, eventTime: eventTimeOf(value, field) ?? record.approximateArrivalTimestamp.getTime() });
+          out.push({
+            value,
+            partitionKey: record.partitionKey,
+            eventTime: eventTimeOf(value, field) ?? record.approximateArrivalTimestamp.getTime(),
+            source: { shardId: record.shardId, sequenceNumber: record.sequenceNumber, subSequenceNumber: record.subSequenceNumber },
+          });
         }
         return out;
       },
