@@ -27,16 +27,16 @@ export type { BatchHandlerContext, BatchItemFailures, BatchOutcome } from './con
 export type { ErrorHandlingOptions, BatchFailure, BatchFailureReason, OnFailureDestination } from './consumer/error-handling/options.ts';
 export type { ConsumerMetrics } from './consumer/metrics.ts';
 export type { ConsumerEvents } from './consumer/events.ts';
-export type { Lease, Checkpoint } from './consumer/leases/lease.ts';
-export type { LeaseStore } from './consumer/leases/lease-store.ts';
-export { DynamoDbLeaseStore } from './consumer/leases/dynamodb-lease-store.ts';
-export { LeaseCoordinator } from './consumer/leases/lease-coordinator.ts';
-export type { LeaseCoordinatorEvents, LeaseLostReason, ReleaseSummary } from './consumer/leases/lease-coordinator.ts';
-export type { LeaseCoordinatorOptions } from './consumer/leases/lease-coordinator-options.ts';
-export { newLease } from './consumer/leases/lease.ts';
-export { describeLeaseTable } from './cli/lease-table.ts';
-export type { LeaseRow } from './cli/lease-table.ts';
-export { LeaseLostError, LeaseTableSchemaError, MalformedLeaseError } from './consumer/leases/lease-errors.ts';
+export type { Lease, Checkpoint } from './leases/lease.ts';
+export type { LeaseStore } from './leases/lease-store.ts';
+export { DynamoDbLeaseStore } from './leases/dynamodb-lease-store.ts';
+export { LeaseCoordinator } from './leases/lease-coordinator.ts';
+export type { LeaseCoordinatorEvents, LeaseLostReason, ReleaseSummary } from './leases/lease-coordinator.ts';
+export type { LeaseCoordinatorOptions } from './leases/lease-coordinator-options.ts';
+export { newLease } from './leases/lease.ts';
+export { describeLeaseTable } from './leases/describe-lease-table.ts';
+export type { LeaseRow } from './leases/describe-lease-table.ts';
+export { LeaseLostError, LeaseTableSchemaError, MalformedLeaseError } from './leases/lease-errors.ts';
 
 export { KinesisActorsError, InvalidOptionError, InvalidRecordError, EnvelopeError } from './errors.ts';
 export type { ErrorCode } from './errors.ts';
@@ -68,20 +68,20 @@ export { pipelineDefaults } from './pipeline/options.ts';
 export { pipelineProcessor, MAX_CHECKPOINT_STATE_BYTES } from './pipeline/pipeline-processor.ts';
 export { createProducerPipeline, ProducerPipeline } from './pipeline/producer-pipeline.ts';
 export type { ProducerPipelineOptions } from './pipeline/producer-pipeline.ts';
-export { parseJson } from './pipeline/stages/parse-json.ts';
-export type { ParseJsonOptions } from './pipeline/stages/parse-json.ts';
-export { toStream } from './pipeline/stages/to-stream.ts';
-export { maskFields } from './actors/clean/mask-fields.ts';
-export type { MaskAction, MaskFieldsOptions, MaskFieldsStage, CleanStats, OnInvalidValue } from './actors/clean/mask-fields.ts';
-export { dropWhen, filterRecords } from './actors/clean/filter-records.ts';
-export type { DropWhenOptions, FilterRecordsOptions, FilterRule, FilterStage, FilterStats } from './actors/clean/filter-records.ts';
-export type { RecordValue } from './actors/clean/field-path.ts';
-export { enrich } from './actors/enrich/enrich.ts';
-export type { EnrichStage, EnrichStats } from './actors/enrich/enrich.ts';
-export type { EnrichOptions, Lookup, LookupFunction, OnMissingRow } from './actors/enrich/options.ts';
-export { createFileTailAgent, FileTailAgent, fileTailDefaults, csvToObject, LineFormatError, CheckpointFileError } from './actors/file-tail/index.ts';
-export type { FileTailStats, FileTailAgentOptions, LineFormat, CsvFormat } from './actors/file-tail/index.ts';
-export { windowAggregate, windowAggregateDefaults, MAX_WINDOWS_PER_RECORD, anomalyDetector, anomalyDetectorDefaults } from './actors/windows/index.ts';
+export { parseJson } from './stages/parse-json.ts';
+export type { ParseJsonOptions } from './stages/parse-json.ts';
+export { toStream } from './stages/to-stream.ts';
+export { maskFields } from './stages/clean/mask-fields.ts';
+export type { MaskAction, MaskFieldsOptions, MaskFieldsStage, CleanStats, OnInvalidValue } from './stages/clean/mask-fields.ts';
+export { dropWhen, filterRecords } from './stages/clean/filter-records.ts';
+export type { DropWhenOptions, FilterRecordsOptions, FilterRule, FilterStage, FilterStats } from './stages/clean/filter-records.ts';
+export type { RecordValue } from './stages/clean/field-path.ts';
+export { enrich } from './stages/enrich/enrich.ts';
+export type { EnrichStage, EnrichStats } from './stages/enrich/enrich.ts';
+export type { EnrichOptions, Lookup, LookupFunction, OnMissingRow } from './stages/enrich/options.ts';
+export { createFileTailAgent, FileTailAgent, fileTailDefaults, csvToObject, LineFormatError, CheckpointFileError } from './agents/file-tail/index.ts';
+export type { FileTailStats, FileTailAgentOptions, LineFormat, CsvFormat } from './agents/file-tail/index.ts';
+export { windowAggregate, windowAggregateDefaults, MAX_WINDOWS_PER_RECORD, anomalyDetector, anomalyDetectorDefaults } from './stages/windows/index.ts';
 export type {
   WindowResult,
   WindowState,
@@ -95,15 +95,15 @@ export type {
   AnomalyState,
   AnomalyStats,
   AnomalyDetectorStage,
-} from './actors/windows/index.ts';
-export { deliverySink, directoryDestination, SinkDeliveryError, deliverySinkDefaults } from './actors/sink/index.ts';
-export type { SinkDestination, DeliverySinkOptions, SinkCompression, SinkSerializer } from './actors/sink/index.ts';
+} from './stages/windows/index.ts';
+export { deliverySink, directoryDestination, SinkDeliveryError, deliverySinkDefaults } from './stages/sink/index.ts';
+export type { SinkDestination, DeliverySinkOptions, SinkCompression, SinkSerializer } from './stages/sink/index.ts';
 export { stageFromLogic } from './pipeline/stage-from-logic.ts';
 export type { StageLogic, StageLogicInput, StageLogicOutput } from './pipeline/stage-from-logic.ts';
 
 export { Supervisor, defaultSupervisionStrategy } from './supervision/supervisor.ts';
 export type { SupervisionStrategy, ChildSpec, SupervisedActor } from './supervision/supervisor.ts';
 
-export type { Clock } from './clock.ts';
-export { systemClock } from './clock.ts';
-export type { ConsoleLike, Logger, LoggerOption } from './logger.ts';
+export type { Clock } from './internal/clock.ts';
+export { systemClock } from './internal/clock.ts';
+export type { ConsoleLike, Logger, LoggerOption } from './internal/logger.ts';

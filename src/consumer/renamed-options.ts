@@ -1,4 +1,4 @@
-import type { RenamedOption } from '../renamed-option.ts';
+import type { RenamedOption } from '../internal/renamed-option.ts';
 
 /** Two initial positions are one setting when equal, or the same AT_TIMESTAMP instant. */
 function samePosition(a: unknown, b: unknown): boolean {

@@ -1,14 +1,14 @@
 import type { KinesisApi, StartPosition } from '../kinesis/kinesis-api.ts';
-import { sleep, type Clock } from '../clock.ts';
+import { sleep, type Clock } from '../internal/clock.ts';
 import { KinesisActorsError } from '../errors.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../internal/logger.ts';
 import { decodeBatches, type DecodeCounts, type DecodeLimits, type ExtendedSequenceNumber, type OutsideShardAggregate } from './decode-records.ts';
 import type { ConsumerRecord } from './record.ts';
 import type { ShardHashRange } from './shard-hash-range.ts';
 import { HashKeyCache } from '../codec/hash-key-cache.ts';
 import type { Checkpointer, InitialPosition, RecordProcessor } from './processor.ts';
 import { ShardReader, type ReadResult, type ShardReaderOptions } from '../kinesis/shard-reader.ts';
-import type { LeaseHandle } from './leases/lease-handle.ts';
+import type { LeaseHandle } from '../leases/lease-handle.ts';
 import { ShardCheckpointer, type CheckpointReport } from './shard-checkpointer.ts';
 
 /** What a shard consumer reports to the consumer's metrics and events. @internal */

@@ -1,6 +1,6 @@
 import { InvalidOptionError } from '../errors.ts';
-import type { Clock } from '../clock.ts';
-import { resolveLogger, type Logger, type LoggerOption } from '../logger.ts';
+import type { Clock } from '../internal/clock.ts';
+import { resolveLogger, type Logger, type LoggerOption } from '../internal/logger.ts';
 import type { SupervisionStrategy } from '../supervision/supervisor.ts';
 
 /** How a pipeline runs its stages, on either side. */

@@ -1,10 +1,10 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { InvalidOptionError } from '../errors.ts';
-import { resolveLogger, type Logger, type LoggerOption } from '../logger.ts';
+import { resolveLogger, type Logger, type LoggerOption } from '../internal/logger.ts';
 import { resolveAwsConnection, type AwsConnection } from '../aws/connection.ts';
-import { givenOption, warnDeprecated } from '../renamed-option.ts';
+import { givenOption, warnDeprecated } from '../internal/renamed-option.ts';
 import type { CompressionCodec } from '../codec/envelope.ts';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../internal/clock.ts';
 import { serializeJson } from './json-serializer.ts';
 
 /**

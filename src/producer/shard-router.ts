@@ -1,9 +1,9 @@
 import { createActor, type AnyActorRef } from 'xstate';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../internal/clock.ts';
 import { KinesisActorsError } from '../errors.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../internal/logger.ts';
 import type { Supervisor } from '../supervision/supervisor.ts';
-import { jitteredBackoff } from '../supervision/backoff.ts';
+import { jitteredBackoff } from '../internal/backoff.ts';
 import { ChunkPool } from './byte-arena.ts';
 import { cutBatch, type Batch, type BatchLimits } from './batch.ts';
 import type { ResolvedProducerOptions } from './options.ts';

@@ -1,7 +1,7 @@
-import type { Clock } from '../clock.ts';
-import type { Logger } from '../logger.ts';
+import type { Clock } from '../internal/clock.ts';
+import type { Logger } from '../internal/logger.ts';
 import { KinesisActorsError } from '../errors.ts';
-import { jitteredBackoff } from './backoff.ts';
+import { jitteredBackoff } from '../internal/backoff.ts';
 
 /** How a supervisor reacts to a failed child (Akka's restart strategy with a cap per window). */
 export interface SupervisionStrategy {

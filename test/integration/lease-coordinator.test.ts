@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, randomName, type LocalStack } from '../../src/testing/local-stack.ts';
-import { DynamoDbLeaseStore } from '../../src/consumer/leases/dynamodb-lease-store.ts';
-import { LeaseCoordinator, type LeaseCoordinatorEvents } from '../../src/consumer/leases/lease-coordinator.ts';
-import type { LeaseCoordinatorOptions } from '../../src/consumer/leases/lease-coordinator-options.ts';
-import { LeaseLostError } from '../../src/consumer/leases/lease-errors.ts';
-import { newLease, type Lease } from '../../src/consumer/leases/lease.ts';
+import { DynamoDbLeaseStore } from '../../src/leases/dynamodb-lease-store.ts';
+import { LeaseCoordinator, type LeaseCoordinatorEvents } from '../../src/leases/lease-coordinator.ts';
+import type { LeaseCoordinatorOptions } from '../../src/leases/lease-coordinator-options.ts';
+import { LeaseLostError } from '../../src/leases/lease-errors.ts';
+import { newLease, type Lease } from '../../src/leases/lease.ts';
 
 // Short failover so the fleet moves fast; every wait below is a bounded poll for a condition,
 // never a timing threshold, so a slow machine only makes the tests slower.

@@ -1,6 +1,6 @@
 import { InvalidOptionError } from '../../errors.ts';
-import type { Logger } from '../../logger.ts';
-import { givenOption, warnDeprecated, type GivenOption, type RenamedOption } from '../../renamed-option.ts';
+import type { Logger } from '../../internal/logger.ts';
+import { givenOption, warnDeprecated, type GivenOption, type RenamedOption } from '../../internal/renamed-option.ts';
 import type { ConsumerRecord } from '../record.ts';
 
 /** Why records were given up on: every retry failed, or they grew older than `maximumRecordAgeInSeconds`. */

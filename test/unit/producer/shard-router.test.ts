@@ -7,7 +7,7 @@ import { acceptUserRecord } from '../../../src/producer/accept.ts';
 import { HashKeyCache } from '../../../src/codec/hash-key-cache.ts';
 import { Supervisor } from '../../../src/supervision/supervisor.ts';
 import { SimulatedClock } from '../../../src/testing/simulated-clock.ts';
-import { silentLogger } from '../../../src/logger.ts';
+import { silentLogger } from '../../../src/internal/logger.ts';
 import { KinesisActorsError } from '../../../src/errors.ts';
 import { MAX_HASH_KEY } from '../../../src/codec/hash-key.ts';
 import type { Batch } from '../../../src/producer/batch.ts';
