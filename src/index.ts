@@ -1,12 +1,19 @@
-// The public API. Everything not listed here is internal and may change.
+// The public API: the application API the README teaches (producer, consumer, pipelines, the
+// built-in stages and agents, errors, connections, and the option types they take). Building
+// blocks have entries of their own: `kinesis-actors/codec`, `kinesis-actors/leases`,
+// `kinesis-actors/supervision`, and the test kit `kinesis-actors/testing`. Everything not
+// listed in an entry is internal and may change.
 
+// The producer
 export { createProducer, Producer } from './producer/producer.ts';
 export type { ProducerOptions, ResolvedProducerOptions, Serializer, BackpressureMode } from './producer/options.ts';
 export { producerDefaults, resolveProducerOptions } from './producer/options.ts';
 export type { PutOptions, PutResult } from './producer/user-record.ts';
 export type { ProducerMetrics, Distribution } from './producer/metrics.ts';
 export type { ProducerEvents } from './producer/events.ts';
+export type { CompressionCodec } from './codec/envelope.ts';
 
+// The consumer
 export { createConsumer, Consumer } from './consumer/consumer.ts';
 export type { ConsumerOptions, ResolvedConsumerOptions } from './consumer/options.ts';
 export { consumerDefaults, resolveConsumerOptions } from './consumer/options.ts';
@@ -27,40 +34,13 @@ export type { BatchHandlerContext, BatchItemFailures, BatchOutcome } from './con
 export type { ErrorHandlingOptions, BatchFailure, BatchFailureReason, OnFailureDestination } from './consumer/error-handling/options.ts';
 export type { ConsumerMetrics } from './consumer/metrics.ts';
 export type { ConsumerEvents } from './consumer/events.ts';
-export type { Lease, Checkpoint } from './leases/lease.ts';
-export type { LeaseStore } from './leases/lease-store.ts';
-export { DynamoDbLeaseStore } from './leases/dynamodb-lease-store.ts';
-export { LeaseCoordinator } from './leases/lease-coordinator.ts';
-export type { LeaseCoordinatorEvents, LeaseLostReason, ReleaseSummary } from './leases/lease-coordinator.ts';
-export type { LeaseCoordinatorOptions } from './leases/lease-coordinator-options.ts';
-export { newLease } from './leases/lease.ts';
-export { describeLeaseTable } from './leases/describe-lease-table.ts';
-export type { LeaseRow } from './leases/describe-lease-table.ts';
-export { LeaseLostError, LeaseTableSchemaError, MalformedLeaseError } from './leases/lease-errors.ts';
 
-export { KinesisActorsError, InvalidOptionError, InvalidRecordError, EnvelopeError } from './errors.ts';
-export type { ErrorCode } from './errors.ts';
-
-export { createKinesisClient, createDynamoDbClient } from './aws/clients.ts';
-export type { AwsConnection } from './aws/connection.ts';
-export { connectionDefaults } from './aws/connection.ts';
-export { WrongEndpointError } from './aws/wrong-endpoint.ts';
-export type { AwsService } from './aws/endpoints.ts';
-
-export { encodeAggregatedRecord, AggregateSizer } from './codec/aggregation.ts';
-export type { AggregateInput } from './codec/aggregation.ts';
-export { KPL_MAGIC } from './codec/kpl-format.ts';
-export { deaggregate } from './codec/deaggregation.ts';
-export type { DeaggregationResult, DeaggregatedUserRecord } from './codec/deaggregation.ts';
-export { encodeEnvelope, openEnvelope, isEnvelope, DEFAULT_MAX_INFLATED_BYTES } from './codec/envelope.ts';
-export type { CompressionCodec } from './codec/envelope.ts';
-export { decodeKinesisRecord } from './codec/kinesis-record.ts';
-export type { DecodedKinesisRecord } from './codec/kinesis-record.ts';
-export { hashKeyOf, parseExplicitHashKey, MAX_HASH_KEY } from './codec/hash-key.ts';
-
+// Pipelines and custom stages
 export { Pipeline } from './pipeline/pipeline.ts';
 export { defineStage } from './pipeline/stage.ts';
 export type { Stage, StageHandler, StageContext, StageBatchContext, Hold, FlushReason } from './pipeline/stage.ts';
+export { stageFromLogic } from './pipeline/stage-from-logic.ts';
+export type { StageLogic, StageLogicInput, StageLogicOutput } from './pipeline/stage-from-logic.ts';
 export type { StreamItem } from './pipeline/stream-item.ts';
 export type { PutTarget, PutTargets } from './pipeline/put-target.ts';
 export type { PipelineOptions } from './pipeline/options.ts';
@@ -68,6 +48,9 @@ export { pipelineDefaults } from './pipeline/options.ts';
 export { pipelineProcessor, MAX_CHECKPOINT_STATE_BYTES } from './pipeline/pipeline-processor.ts';
 export { createProducerPipeline, ProducerPipeline } from './pipeline/producer-pipeline.ts';
 export type { ProducerPipelineOptions } from './pipeline/producer-pipeline.ts';
+export type { SupervisionStrategy } from './supervision/supervisor.ts';
+
+// Built-in stages
 export { parseJson } from './stages/parse-json.ts';
 export type { ParseJsonOptions } from './stages/parse-json.ts';
 export { toStream } from './stages/to-stream.ts';
@@ -79,31 +62,42 @@ export type { RecordValue } from './stages/clean/field-path.ts';
 export { enrich } from './stages/enrich/enrich.ts';
 export type { EnrichStage, EnrichStats } from './stages/enrich/enrich.ts';
 export type { EnrichOptions, Lookup, LookupFunction, OnMissingRow } from './stages/enrich/options.ts';
-export { createFileTailAgent, FileTailAgent, fileTailDefaults, csvToObject, LineFormatError, CheckpointFileError } from './agents/file-tail/index.ts';
-export type { FileTailStats, FileTailAgentOptions, LineFormat, CsvFormat } from './agents/file-tail/index.ts';
-export { windowAggregate, windowAggregateDefaults, MAX_WINDOWS_PER_RECORD, anomalyDetector, anomalyDetectorDefaults } from './stages/windows/index.ts';
-export type {
-  WindowResult,
-  WindowState,
-  WindowStats,
-  WindowAggregateStage,
-  WindowAggregateOptions,
-  WindowSpec,
-  Aggregate,
-  AnomalyDetectorOptions,
-  AnomalyAlert,
-  AnomalyState,
-  AnomalyStats,
-  AnomalyDetectorStage,
-} from './stages/windows/index.ts';
-export { deliverySink, directoryDestination, SinkDeliveryError, deliverySinkDefaults } from './stages/sink/index.ts';
-export type { SinkDestination, DeliverySinkOptions, SinkCompression, SinkSerializer } from './stages/sink/index.ts';
-export { stageFromLogic } from './pipeline/stage-from-logic.ts';
-export type { StageLogic, StageLogicInput, StageLogicOutput } from './pipeline/stage-from-logic.ts';
+export { windowAggregate } from './stages/windows/window-aggregate.ts';
+export type { WindowResult, WindowState, WindowStats, WindowAggregateStage } from './stages/windows/window-aggregate.ts';
+export { windowAggregateDefaults, MAX_WINDOWS_PER_RECORD } from './stages/windows/options.ts';
+export type { WindowAggregateOptions, WindowSpec, Aggregate } from './stages/windows/options.ts';
+export { anomalyDetector } from './stages/windows/anomaly-detector.ts';
+export type { AnomalyAlert, AnomalyState, AnomalyStats, AnomalyDetectorStage } from './stages/windows/anomaly-detector.ts';
+export { anomalyDetectorDefaults } from './stages/windows/anomaly-options.ts';
+export type { AnomalyDetectorOptions } from './stages/windows/anomaly-options.ts';
+export { deliverySink } from './stages/sink/delivery-sink.ts';
+export { directoryDestination } from './stages/sink/directory-destination.ts';
+export type { SinkDestination } from './stages/sink/destination.ts';
+export { SinkDeliveryError } from './stages/sink/errors.ts';
+export { deliverySinkDefaults } from './stages/sink/options.ts';
+export type { DeliverySinkOptions, SinkCompression, SinkSerializer } from './stages/sink/options.ts';
 
-export { Supervisor, defaultSupervisionStrategy } from './supervision/supervisor.ts';
-export type { SupervisionStrategy, ChildSpec, SupervisedActor } from './supervision/supervisor.ts';
+// Agents
+export { createFileTailAgent, FileTailAgent } from './agents/file-tail/file-tail-agent.ts';
+export type { FileTailStats } from './agents/file-tail/file-tail-agent.ts';
+export { fileTailDefaults } from './agents/file-tail/options.ts';
+export type { FileTailAgentOptions, LineFormat } from './agents/file-tail/options.ts';
+export { csvToObject } from './agents/file-tail/csv.ts';
+export type { CsvFormat } from './agents/file-tail/csv.ts';
+export { LineFormatError, CheckpointFileError } from './agents/file-tail/errors.ts';
 
+// Errors
+export { KinesisActorsError, InvalidOptionError, InvalidRecordError } from './errors.ts';
+export type { ErrorCode } from './errors.ts';
+
+// Connections
+export { createKinesisClient, createDynamoDbClient } from './aws/clients.ts';
+export type { AwsConnection } from './aws/connection.ts';
+export { connectionDefaults } from './aws/connection.ts';
+export { WrongEndpointError } from './aws/wrong-endpoint.ts';
+export type { AwsService } from './aws/endpoints.ts';
+
+// What every component takes: a clock and a logger
 export type { Clock } from './internal/clock.ts';
 export { systemClock } from './internal/clock.ts';
 export type { ConsoleLike, Logger, LoggerOption } from './internal/logger.ts';

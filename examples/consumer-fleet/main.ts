@@ -6,7 +6,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { createProducer } from '../../src/index.ts';
-import { describeLeaseTable } from '../../src/index.ts';
+import { describeLeaseTable } from '../../src/leases/index.ts';
 import { formatLeaseTable } from '../../src/cli/format-lease-table.ts';
 import { createStream, randomName, startLocalStack } from '../../src/testing/index.ts';
 
