@@ -5,8 +5,6 @@ import { Agent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { connectionDefaults, type AwsConnection } from './connection.ts';
 
-export type { AwsConnection };
-
 function httpHandler(connection: AwsConnection): NodeHttpHandler {
   const maxSockets = connection.maxConnections ?? connectionDefaults.maxConnections;
   return new NodeHttpHandler({

@@ -27,8 +27,8 @@ export interface AwsConnection {
 /** Defaults of the clients the framework builds. */
 export const connectionDefaults = Object.freeze({ maxConnections: 24, requestTimeout: 6000 });
 
-/** Limits of {@link AwsConnection.maxConnections} and {@link AwsConnection.requestTimeout}. @internal */
-export const connectionLimits = Object.freeze({ maxConnections: [1, 256], requestTimeout: [100, 600_000] } as const);
+/** Limits of {@link AwsConnection.maxConnections} and {@link AwsConnection.requestTimeout}. */
+const connectionLimits = Object.freeze({ maxConnections: [1, 256], requestTimeout: [100, 600_000] } as const);
 
 function integerIn(field: string, value: unknown, [min, max]: readonly [number, number]): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {

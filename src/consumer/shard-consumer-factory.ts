@@ -54,7 +54,6 @@ export class ShardConsumerFactory {
     const o = this.options;
     const shardId = lease.shardId;
     return new ShardConsumerSteps({
-      shardId,
       streamName: o.streamName,
       kinesis: this.kinesis,
       clock: this.clock,

@@ -1,6 +1,7 @@
 import { pino, type Logger } from 'pino';
 import { InvalidOptionError } from '../errors.ts';
 
+/** A pino logger: what every component logs to, with `child()` for context. */
 export type { Logger };
 
 /** A logger without `child()`, such as `console`: one method per level, any arguments. */

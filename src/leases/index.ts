@@ -9,6 +9,7 @@ export type { LeaseStore, LeaseWriteResult } from './lease-store.ts';
 export { DynamoDbLeaseStore } from './dynamodb-lease-store.ts';
 export type { DynamoDbLeaseStoreOptions } from './dynamodb-lease-store.ts';
 export { LeaseCoordinator } from './lease-coordinator.ts';
+export type { LeaseHandle } from './lease-handle.ts';
 export type { LeaseCoordinatorEvents, LeaseLostReason, ReleaseSummary } from './lease-coordinator-events.ts';
 export type { LeaseCoordinatorOptions } from './lease-coordinator-options.ts';
 export { describeLeaseTable } from './describe-lease-table.ts';

@@ -1,7 +1,7 @@
 import { KinesisActorsError } from '../errors.ts';
 import type { Logger } from '../internal/logger.ts';
 import { InstrumentationEmitter } from '../internal/instrumentation-emitter.ts';
-import type { Checkpoint, Lease } from './lease.ts';
+import type { Lease } from './lease.ts';
 import type { LeaseStore } from './lease-store.ts';
 import { LeaseTracker } from './lease-tracker.ts';
 import { HandoffTracker } from './lease-handoff.ts';
@@ -9,20 +9,18 @@ import { planLeaseTaking, type LeaseToTake } from './lease-taker.ts';
 import { LeaseRenewer } from './lease-renewer.ts';
 import { leaseHandle, type LeaseHandle } from './lease-handle.ts';
 import { PeriodicTask } from '../internal/periodic-task.ts';
-import type { LeaseCoordinatorEvents, LeaseLostReason, ReleaseSummary } from './lease-coordinator-events.ts';
+import type { LeaseCoordinatorEvents, ReleaseSummary } from './lease-coordinator-events.ts';
 import {
   resolveLeaseCoordinatorOptions,
   type LeaseCoordinatorOptions,
   type ResolvedLeaseCoordinatorOptions,
 } from './lease-coordinator-options.ts';
 
-export type { LeaseCoordinatorEvents, LeaseLostReason, ReleaseSummary };
-
 /**
  * The lease loop of one worker: renews held leases every `renewIntervalMillis`, scans and takes
- * (or steals) leases every `takerIntervalMillis`, checkpoints through the held counter, and
- * releases everything on graceful shutdown so other workers take over at once instead of
- * waiting for expiry. A lease in another worker's KCL 3.x graceful hand-off is not taken until
+ * (or steals) leases every `takerIntervalMillis`, hands out a {@link LeaseCoordinator.leaseHandle}
+ * per held lease that checkpoints through the held counter, and releases everything on graceful
+ * shutdown so other workers take over at once instead of waiting for expiry. A lease in another worker's KCL 3.x graceful hand-off is not taken until
  * the hand-off ends or `gracefulLeaseHandoffTimeoutMillis` passes; of a hand-off away from this
  * worker (its id in `checkpointOwner`) it keeps checkpointing, and its release completes it.
  * Side effects come in through the {@link LeaseStore} and the clock.
@@ -98,17 +96,13 @@ export class LeaseCoordinator {
   }
 
   /**
-   * Writes a checkpoint through the held lease counter. Rejects with a `LeaseLostError` (code
-   * `LEASE_LOST`, and emits `lease.lost`) when the lease is not held or another worker has
-   * taken it; other failures reject with the translated, possibly retriable, store error.
-   */
-  checkpoint(shardId: string, checkpoint: Checkpoint, subSequenceNumber = 0, state?: string): Promise<Lease> {
-    return this.renewer.checkpoint(shardId, checkpoint, subSequenceNumber, state);
-  }
-
-  /**
-   * The handle a shard consumer works through on the lease of `shardId`: reads it, waits for its
-   * parents, and checkpoints straight through the held counter. @internal
+   * The handle on the lease of `shardId`, what a shard consumer works through: reads the lease,
+   * says whether its parents are done, and writes checkpoints through the held counter.
+   *
+   * @example
+   * coordinator.on('lease.acquired', ({ shardId }) => startShardConsumer(coordinator.leaseHandle(shardId)));
+   * // in the shard consumer, after a batch:
+   * await lease.checkpoint(lastSequenceNumber, lastSubSequenceNumber);
    */
   leaseHandle(shardId: string): LeaseHandle {
     return leaseHandle(shardId, this.renewer, this.store);

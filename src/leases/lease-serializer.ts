@@ -27,8 +27,8 @@ export const LeaseAttribute = Object.freeze({
   entityType: 'entityType',
 });
 
-/** KCL 3.5's `entityType` of a lease; its other items in the table have other values. @internal */
-export const LEASE_ENTITY_TYPE = 'LEASE';
+/** KCL 3.5's `entityType` of a lease; its other items in the table have other values. */
+const LEASE_ENTITY_TYPE = 'LEASE';
 
 const A = LeaseAttribute;
 

@@ -69,8 +69,3 @@ export function newLease(shardId: string, fields: NewLeaseFields): Lease {
     ...(fields.endingHashKey === undefined ? {} : { endingHashKey: fields.endingHashKey }),
   };
 }
-
-/** True when the checkpoint is a sequence number rather than a sentinel. */
-export function isSequenceNumber(checkpoint: Checkpoint): boolean {
-  return /^\d+$/.test(checkpoint);
-}

@@ -44,7 +44,6 @@ const limits = { maxInflatedBytes: 16 * 1024 * 1024, maxUserRecordsPerAggregate:
 
 function steps(stack: LocalStack, stream: string, shardId: string, processor: RecordProcessor, lease: ReturnType<typeof memoryLease>, decodeLimits: DecodeLimits = limits) {
   return new ShardConsumerSteps({
-    shardId,
     streamName: stream,
     kinesis: new SdkKinesisApi(stack.kinesis),
     clock: systemClock,

@@ -5,8 +5,6 @@ import { isRecord, parseFieldPath, REMOVE, updatePath, type RecordValue } from '
 import { hashValue, maskEmail, maskIp } from './mask-values.ts';
 import { eachRecordItem, resolveOnInvalid, type OnInvalidValue } from './record-items.ts';
 
-export type { OnInvalidValue };
-
 /**
  * What `maskFields` does to one field:
  * - `'redact'`: replace it with `redactWith`;

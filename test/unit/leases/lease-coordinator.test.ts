@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { LeaseCoordinator, type LeaseCoordinatorEvents } from '../../../src/leases/lease-coordinator.ts';
-import { LeaseLostError } from '../../../src/leases/lease-errors.ts';
+import { LeaseCoordinator } from '../../../src/leases/lease-coordinator.ts';
+import type { LeaseCoordinatorEvents } from '../../../src/leases/lease-coordinator-events.ts';
 import { newLease } from '../../../src/leases/lease.ts';
 import { KinesisActorsError } from '../../../src/errors.ts';
 import { SimulatedClock } from '../../../src/testing/simulated-clock.ts';
@@ -58,35 +58,6 @@ describe('LeaseCoordinator', () => {
     off();
     await a.start();
     expect(calls).toBe(0);
-  });
-
-  it('checkpoints through the held counter, serialized with renewals', async () => {
-    const { clock, store, worker } = setup(1);
-    const a = worker('a');
-    cleanup.push(() => a.stop());
-    const lost = record(a, 'lease.lost');
-    await a.start();
-    clock.advance(FAILOVER / 3);
-    // The renewal is in flight now; the checkpoint must wait for its counter instead of racing it.
-    const lease = await a.checkpoint('shard-0', '4960', 3);
-    expect(lease).toMatchObject({ checkpoint: '4960', checkpointSubSequenceNumber: 3, leaseCounter: 3 });
-    expect(store.rows.get('shard-0')).toMatchObject({ checkpoint: '4960', ownerSwitchesSinceCheckpoint: 0 });
-    expect(lost).toEqual([]);
-  });
-
-  it('refuses a checkpoint of a lease another worker took, and reports it lost', async () => {
-    const { store, worker } = setup(1);
-    const a = worker('a');
-    cleanup.push(() => a.stop());
-    const lost = record(a, 'lease.lost');
-    await a.start();
-    await store.takeLease(store.rows.get('shard-0')!, 'b');
-    const error = await a.checkpoint('shard-0', '4960').catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(LeaseLostError);
-    expect(error).toMatchObject({ code: 'LEASE_LOST', retriable: false, shardId: 'shard-0' });
-    expect(lost).toEqual([{ shardId: 'shard-0', reason: 'fenced' }]);
-    expect(store.rows.get('shard-0')!.checkpoint).toBe('TRIM_HORIZON');
-    await expect(a.checkpoint('shard-0', '4961')).rejects.toBeInstanceOf(LeaseLostError);
   });
 
   it('reports a lease lost when a renewal finds the counter moved', async () => {
