@@ -14,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type _Record } from '@aws-sdk/client-kinesis';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { createConsumer, createProducer, DynamoDbLeaseStore, type ProducerOptions } from '../src/index.ts';
+import { createConsumer, createProducer, type ProducerOptions } from '../src/index.ts';
+import { DynamoDbLeaseStore } from '../src/leases/index.ts';
 import { startLocalStack, createStream, randomName, type LocalStack } from '../src/testing/index.ts';
 import { clickEvent, putClickEvents } from './click-events.ts';
 

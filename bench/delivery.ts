@@ -6,9 +6,9 @@
 // Run: npx tsx bench/delivery.ts [--rows 100000] [--per-load 2000] [--objects 200]
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { createObjectEncoder } from '../src/actors/sink/encode-object.ts';
-import { resolveDeliverySinkOptions } from '../src/actors/sink/options.ts';
-import type { SinkRecord } from '../src/actors/sink/sink-record.ts';
+import { createObjectEncoder } from '../src/stages/sink/encode-object.ts';
+import { resolveDeliverySinkOptions } from '../src/stages/sink/options.ts';
+import type { SinkRecord } from '../src/stages/sink/sink-record.ts';
 import { postgresDestination, s3Destination } from '../src/index.ts';
 import { startEmbeddedPostgres, startLocalS3 } from '../src/testing/index.ts';
 import { LAKE_BUCKET, WAREHOUSE_DDL, WAREHOUSE_TABLE } from '../examples/clickstream-warehouse/pipelines.ts';

@@ -1,12 +1,19 @@
-// The public API. Everything not listed here is internal and may change.
+// The public API: the application API the README teaches (producer, consumer, pipelines, the
+// built-in stages and agents, errors, connections, and the option types they take). Building
+// blocks have entries of their own: `kinesis-actors/codec`, `kinesis-actors/leases`,
+// `kinesis-actors/supervision`, and the test kit `kinesis-actors/testing`. Everything not
+// listed in an entry is internal and may change.
 
+// The producer
 export { createProducer, Producer } from './producer/producer.ts';
 export type { ProducerOptions, ResolvedProducerOptions, Serializer, BackpressureMode } from './producer/options.ts';
 export { producerDefaults, resolveProducerOptions } from './producer/options.ts';
 export type { PutOptions, PutResult } from './producer/user-record.ts';
 export type { ProducerMetrics, Distribution } from './producer/metrics.ts';
 export type { ProducerEvents } from './producer/events.ts';
+export type { CompressionCodec } from './codec/envelope.ts';
 
+// The consumer
 export { createConsumer, Consumer } from './consumer/consumer.ts';
 export type { ConsumerOptions, ResolvedConsumerOptions } from './consumer/options.ts';
 export { consumerDefaults, resolveConsumerOptions } from './consumer/options.ts';
@@ -27,40 +34,13 @@ export type { BatchHandlerContext, BatchItemFailures, BatchOutcome } from './con
 export type { ErrorHandlingOptions, BatchFailure, BatchFailureReason, OnFailureDestination } from './consumer/error-handling/options.ts';
 export type { ConsumerMetrics } from './consumer/metrics.ts';
 export type { ConsumerEvents } from './consumer/events.ts';
-export type { Lease, Checkpoint } from './consumer/leases/lease.ts';
-export type { LeaseStore } from './consumer/leases/lease-store.ts';
-export { DynamoDbLeaseStore } from './consumer/leases/dynamodb-lease-store.ts';
-export { LeaseCoordinator } from './consumer/leases/lease-coordinator.ts';
-export type { LeaseCoordinatorEvents, LeaseLostReason, ReleaseSummary } from './consumer/leases/lease-coordinator.ts';
-export type { LeaseCoordinatorOptions } from './consumer/leases/lease-coordinator-options.ts';
-export { newLease } from './consumer/leases/lease.ts';
-export { describeLeaseTable } from './cli/lease-table.ts';
-export type { LeaseRow } from './cli/lease-table.ts';
-export { LeaseLostError, LeaseTableSchemaError, MalformedLeaseError } from './consumer/leases/lease-errors.ts';
 
-export { KinesisActorsError, InvalidOptionError, InvalidRecordError, EnvelopeError } from './errors.ts';
-export type { ErrorCode } from './errors.ts';
-
-export { createKinesisClient, createDynamoDbClient } from './aws/clients.ts';
-export type { AwsConnection } from './aws/connection.ts';
-export { connectionDefaults } from './aws/connection.ts';
-export { WrongEndpointError } from './aws/wrong-endpoint.ts';
-export type { AwsService } from './aws/endpoints.ts';
-
-export { encodeAggregatedRecord, AggregateSizer } from './codec/aggregation.ts';
-export type { AggregateInput } from './codec/aggregation.ts';
-export { KPL_MAGIC } from './codec/kpl-format.ts';
-export { deaggregate } from './codec/deaggregation.ts';
-export type { DeaggregationResult, DeaggregatedUserRecord } from './codec/deaggregation.ts';
-export { encodeEnvelope, openEnvelope, isEnvelope, DEFAULT_MAX_INFLATED_BYTES } from './codec/envelope.ts';
-export type { CompressionCodec } from './codec/envelope.ts';
-export { decodeKinesisRecord } from './codec/kinesis-record.ts';
-export type { DecodedKinesisRecord } from './codec/kinesis-record.ts';
-export { hashKeyOf, parseExplicitHashKey, MAX_HASH_KEY } from './codec/hash-key.ts';
-
+// Pipelines and custom stages
 export { Pipeline } from './pipeline/pipeline.ts';
 export { defineStage } from './pipeline/stage.ts';
 export type { Stage, StageHandler, StageContext, StageBatchContext, Hold, FlushReason } from './pipeline/stage.ts';
+export { stageFromLogic } from './pipeline/stage-from-logic.ts';
+export type { StageLogic, StageLogicInput, StageLogicOutput } from './pipeline/stage-from-logic.ts';
 export type { StreamItem, SourcePosition } from './pipeline/stream-item.ts';
 export type { PutTarget, PutTargets } from './pipeline/put-target.ts';
 export type { PipelineOptions } from './pipeline/options.ts';
@@ -68,71 +48,70 @@ export { pipelineDefaults } from './pipeline/options.ts';
 export { pipelineProcessor, MAX_CHECKPOINT_STATE_BYTES } from './pipeline/pipeline-processor.ts';
 export { createProducerPipeline, ProducerPipeline } from './pipeline/producer-pipeline.ts';
 export type { ProducerPipelineOptions } from './pipeline/producer-pipeline.ts';
-export { parseJson } from './pipeline/stages/parse-json.ts';
-export type { ParseJsonOptions } from './pipeline/stages/parse-json.ts';
-export { toStream } from './pipeline/stages/to-stream.ts';
-export { maskFields } from './actors/clean/mask-fields.ts';
-export type { MaskAction, MaskFieldsOptions, MaskFieldsStage, CleanStats, OnInvalidValue } from './actors/clean/mask-fields.ts';
-export { dropWhen, filterRecords } from './actors/clean/filter-records.ts';
-export type { DropWhenOptions, FilterRecordsOptions, FilterRule, FilterStage, FilterStats } from './actors/clean/filter-records.ts';
-export type { RecordValue } from './actors/clean/field-path.ts';
-export { enrich } from './actors/enrich/enrich.ts';
-export type { EnrichStage, EnrichStats } from './actors/enrich/enrich.ts';
-export type { EnrichOptions, Lookup, LookupFunction, OnMissingRow } from './actors/enrich/options.ts';
-export { createFileTailAgent, FileTailAgent, fileTailDefaults, csvToObject, LineFormatError, CheckpointFileError } from './actors/file-tail/index.ts';
-export type { FileTailStats, FileTailAgentOptions, LineFormat, CsvFormat } from './actors/file-tail/index.ts';
-export { windowAggregate, windowAggregateDefaults, MAX_WINDOWS_PER_RECORD, anomalyDetector, anomalyDetectorDefaults } from './actors/windows/index.ts';
-export type {
-  WindowResult,
-  WindowState,
-  WindowStats,
-  WindowAggregateStage,
-  WindowAggregateOptions,
-  WindowSpec,
-  Aggregate,
-  AnomalyDetectorOptions,
-  AnomalyAlert,
-  AnomalyState,
-  AnomalyStats,
-  AnomalyDetectorStage,
-} from './actors/windows/index.ts';
-export {
-  deliverySink,
-  directoryDestination,
-  SinkDeliveryError,
-  deliverySinkDefaults,
-  s3Destination,
-  s3DestinationDefaults,
-  s3OnFailureDestination,
-  postgresDestination,
-  postgresDestinationDefaults,
-} from './actors/sink/index.ts';
-export type {
-  SinkDestination,
-  SinkObject,
-  SinkRecord,
-  DeliverySinkOptions,
-  SinkCompression,
-  SinkFormat,
-  SinkSerializer,
-  PartitionFunction,
-  ParquetColumn,
-  ParquetColumnType,
-  S3Destination,
-  S3ClientLike,
-  S3DestinationOptions,
-  S3ServerSideEncryption,
-  S3OnFailureDestinationOptions,
-  PostgresDestination,
-  PostgresConnection,
-  PostgresDestinationOptions,
-} from './actors/sink/index.ts';
-export { stageFromLogic } from './pipeline/stage-from-logic.ts';
-export type { StageLogic, StageLogicInput, StageLogicOutput } from './pipeline/stage-from-logic.ts';
+export type { SupervisionStrategy } from './supervision/supervisor.ts';
 
-export { Supervisor, defaultSupervisionStrategy } from './supervision/supervisor.ts';
-export type { SupervisionStrategy, ChildSpec, SupervisedActor } from './supervision/supervisor.ts';
+// Built-in stages
+export { parseJson } from './stages/parse-json.ts';
+export type { ParseJsonOptions } from './stages/parse-json.ts';
+export { toStream } from './stages/to-stream.ts';
+export { maskFields } from './stages/clean/mask-fields.ts';
+export type { MaskAction, MaskFieldsOptions, MaskFieldsStage, CleanStats } from './stages/clean/mask-fields.ts';
+export type { OnInvalidValue } from './stages/clean/record-items.ts';
+export { dropWhen, filterRecords } from './stages/clean/filter-records.ts';
+export type { DropWhenOptions, FilterRecordsOptions, FilterRule, FilterStage, FilterStats } from './stages/clean/filter-records.ts';
+export type { RecordValue } from './stages/clean/field-path.ts';
+export { enrich } from './stages/enrich/enrich.ts';
+export type { EnrichStage, EnrichStats } from './stages/enrich/enrich.ts';
+export type { EnrichOptions, Lookup, LookupFunction, OnMissingRow } from './stages/enrich/options.ts';
+export { windowAggregate } from './stages/windows/window-aggregate.ts';
+export type { WindowResult, WindowState, WindowStats, WindowAggregateStage } from './stages/windows/window-aggregate.ts';
+export { windowAggregateDefaults, MAX_WINDOWS_PER_RECORD } from './stages/windows/options.ts';
+export type { WindowAggregateOptions, WindowSpec, Aggregate } from './stages/windows/options.ts';
+export { anomalyDetector } from './stages/windows/anomaly-detector.ts';
+export type { AnomalyAlert, AnomalyState, AnomalyStats, AnomalyDetectorStage } from './stages/windows/anomaly-detector.ts';
+export { anomalyDetectorDefaults } from './stages/windows/anomaly-options.ts';
+export type { AnomalyDetectorOptions } from './stages/windows/anomaly-options.ts';
+export { deliverySink } from './stages/sink/delivery-sink.ts';
+export { directoryDestination } from './stages/sink/directory-destination.ts';
+export type { SinkDestination, SinkObject } from './stages/sink/destination.ts';
+export { SinkDeliveryError } from './stages/sink/errors.ts';
+export { deliverySinkDefaults } from './stages/sink/options.ts';
+export type { DeliverySinkOptions, SinkCompression, SinkFormat, SinkSerializer } from './stages/sink/options.ts';
+export type { SinkRecord } from './stages/sink/sink-record.ts';
+export type { PartitionFunction } from './stages/sink/partitioning/partitioner.ts';
+export type { ParquetColumn, ParquetColumnType } from './stages/sink/parquet/parquet-schema.ts';
+export { s3Destination } from './stages/sink/s3/s3-destination.ts';
+export type { S3Destination } from './stages/sink/s3/s3-destination.ts';
+export { s3DestinationDefaults } from './stages/sink/s3/s3-options.ts';
+export type { S3ClientLike, S3DestinationOptions, S3ServerSideEncryption } from './stages/sink/s3/s3-options.ts';
+export { s3OnFailureDestination } from './stages/sink/s3/s3-on-failure.ts';
+export type { S3OnFailureDestinationOptions } from './stages/sink/s3/s3-on-failure.ts';
+export { postgresDestination } from './stages/sink/postgres/postgres-destination.ts';
+export type { PostgresDestination } from './stages/sink/postgres/postgres-destination.ts';
+export { postgresDestinationDefaults } from './stages/sink/postgres/postgres-options.ts';
+export type { PostgresConnection, PostgresDestinationOptions } from './stages/sink/postgres/postgres-options.ts';
 
-export type { Clock } from './clock.ts';
-export { systemClock } from './clock.ts';
-export type { ConsoleLike, Logger, LoggerOption } from './logger.ts';
+// Agents
+export { createFileTailAgent, FileTailAgent } from './agents/file-tail/file-tail-agent.ts';
+export type { FileTailStats } from './agents/file-tail/file-tail-agent.ts';
+export { fileTailDefaults } from './agents/file-tail/options.ts';
+export type { FileTailAgentOptions, LineFormat } from './agents/file-tail/options.ts';
+export { csvToObject } from './agents/file-tail/csv.ts';
+export type { CsvFormat } from './agents/file-tail/csv.ts';
+export { LineFormatError, CheckpointFileError } from './agents/file-tail/errors.ts';
+
+// Errors
+export { KinesisActorsError, InvalidOptionError, InvalidRecordError } from './errors.ts';
+export type { ErrorCode } from './errors.ts';
+
+// Connections
+export { createKinesisClient, createDynamoDbClient } from './aws/clients.ts';
+export type { AwsConnection } from './aws/connection.ts';
+export { connectionDefaults } from './aws/connection.ts';
+export { WrongEndpointError } from './aws/wrong-endpoint.ts';
+export type { AwsService } from './aws/endpoints.ts';
+
+// What every component takes: a clock and a logger
+export type { Clock } from './internal/clock.ts';
+export { systemClock } from './internal/clock.ts';
+export type { ConsoleLike, Logger, LoggerOption } from './internal/logger.ts';

@@ -6,8 +6,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { createProducer } from '../../src/index.ts';
-import { describeLeaseTable } from '../../src/index.ts';
-import { formatLeaseTable } from '../../src/cli/lease-table.ts';
+import { describeLeaseTable } from '../../src/leases/index.ts';
+import { formatLeaseTable } from '../../src/cli/format-lease-table.ts';
 import { createStream, randomName, startLocalStack } from '../../src/testing/index.ts';
 
 const { values } = parseArgs({ options: { workers: { type: 'string', default: '3' }, shards: { type: 'string', default: '6' }, duration: { type: 'string', default: '12' } } });

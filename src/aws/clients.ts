@@ -5,7 +5,6 @@ import { Agent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { connectionDefaults, type AwsConnection } from './connection.ts';
 
-export type { AwsConnection };
 
 /** An HTTP/1.1 keep-alive handler sized by the connection. @internal */
 export function httpHandler(connection: AwsConnection): NodeHttpHandler {

@@ -28,7 +28,8 @@ export interface AwsConnection {
 /** Defaults of the clients the framework builds. */
 export const connectionDefaults = Object.freeze({ maxConnections: 24, requestTimeout: 6000 });
 
-/** Limits of {@link AwsConnection.maxConnections} and {@link AwsConnection.requestTimeout}. @internal */
+/** Limits of {@link AwsConnection.maxConnections} and {@link AwsConnection.requestTimeout}. */
+/** The ranges of the connection settings that the producer also takes at its top level. @internal */
 export const connectionLimits = Object.freeze({ maxConnections: [1, 256], requestTimeout: [100, 600_000] } as const);
 
 /**

@@ -11,7 +11,7 @@ import { commandUsage, overallUsage } from './help.ts';
 import { packageVersion } from './version.ts';
 
 /** The commands, in the order the overall help lists them. */
-export const commands: readonly Command[] = [localCommand, createStreamCommand, describeStreamCommand, leasesCommand, putCommand, tailCommand];
+const commands: readonly Command[] = [localCommand, createStreamCommand, describeStreamCommand, leasesCommand, putCommand, tailCommand];
 
 /**
  * Runs the CLI on `argv` (without node and the script) and returns the exit code: 0 done,

@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { createDynamoDbClient, createKinesisClient, type AwsConnection } from '../aws/clients.ts';
+import { createDynamoDbClient, createKinesisClient } from '../aws/clients.ts';
+import type { AwsConnection } from '../aws/connection.ts';
 import type { KinesisApi } from '../kinesis/kinesis-api.ts';
 import { SdkKinesisApi } from '../kinesis/sdk-kinesis-api.ts';
 import type { OptionSpecs } from './command.ts';

@@ -39,7 +39,7 @@ const INVALID = Object.freeze({ status: 'invalid' as const });
 const TOO_MANY = Object.freeze({ status: 'tooManyUserRecords' as const });
 
 /** True when the bytes start with the KPL magic. */
-export function startsWithKplMagic(data: Uint8Array): boolean {
+function startsWithKplMagic(data: Uint8Array): boolean {
   return data.length >= 4 && data[0] === 0xf3 && data[1] === 0x89 && data[2] === 0x9a && data[3] === 0xc2;
 }
 

@@ -29,7 +29,7 @@ import { EnvelopeError } from '../errors.ts';
 /** The four bytes every compression envelope starts with. */
 export const ENVELOPE_MAGIC = Buffer.from([0xf3, 0x4b, 0x41, 0x5a]);
 /** The envelope version this code writes and reads. */
-export const ENVELOPE_VERSION = 1;
+const ENVELOPE_VERSION = 1;
 const HEADER_SIZE = 10;
 const CODEC_DEFLATE = 1;
 const MAX_DEFLATE_RATIO = 1032;

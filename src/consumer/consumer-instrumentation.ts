@@ -1,4 +1,4 @@
-import { InstrumentationEmitter } from '../instrumentation/emitter.ts';
+import { InstrumentationEmitter } from '../internal/instrumentation-emitter.ts';
 import { newDecodeCounts } from './decode-records.ts';
 import type { ConsumerEvents } from './events.ts';
 import { ConsumerMetricsRecorder, type ConsumerMetrics } from './metrics.ts';

@@ -1,5 +1,5 @@
 import type { ConsumerInstrumentation } from './consumer-instrumentation.ts';
-import type { LeaseCoordinator } from './leases/lease-coordinator.ts';
+import type { LeaseCoordinator } from '../leases/lease-coordinator.ts';
 import type { ShardConsumers } from './shard-consumers.ts';
 
 /**

@@ -1,5 +1,5 @@
-import type { Clock } from '../clock.ts';
-import type { Logger } from '../logger.ts';
+import type { Clock } from '../internal/clock.ts';
+import type { Logger } from '../internal/logger.ts';
 import { runBatch, type BatchEvent, type BatchFunction } from './error-handling/run-batch.ts';
 import type { ResolvedErrorHandlingOptions } from './error-handling/options.ts';
 import type { RecordProcessor } from './processor.ts';

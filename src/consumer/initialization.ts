@@ -1,7 +1,7 @@
-import { sleepUnlessAborted, type Clock } from '../clock.ts';
+import { sleepUnlessAborted, type Clock } from '../internal/clock.ts';
 import { KinesisActorsError } from '../errors.ts';
-import type { Logger } from '../logger.ts';
-import { jitteredBackoff } from '../supervision/backoff.ts';
+import type { Logger } from '../internal/logger.ts';
+import { jitteredBackoff } from '../internal/backoff.ts';
 
 /**
  * The steps of a consumer worker's initialization, in the order they run: the lease table is

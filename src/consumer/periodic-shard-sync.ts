@@ -1,8 +1,8 @@
 import type { KinesisApi } from '../kinesis/kinesis-api.ts';
-import type { Clock } from '../clock.ts';
-import type { Logger } from '../logger.ts';
-import type { LeaseStore } from './leases/lease-store.ts';
-import { PeriodicTask } from './leases/periodic-task.ts';
+import type { Clock } from '../internal/clock.ts';
+import type { Logger } from '../internal/logger.ts';
+import type { LeaseStore } from '../leases/lease-store.ts';
+import { PeriodicTask } from '../internal/periodic-task.ts';
 import type { ResolvedConsumerOptions } from './options.ts';
 import { syncShards } from './shard-sync.ts';
 

@@ -39,6 +39,7 @@ export interface InitializationInput {
   state?: string;
 }
 
+/** What `processRecords` gets: the shard, its next user records, and the checkpointer for them. */
 export interface ProcessRecordsInput {
   shardId: string;
   /**

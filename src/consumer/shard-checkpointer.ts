@@ -1,6 +1,6 @@
 import type { ExtendedSequenceNumber } from './decode-records.ts';
-import type { LeaseHandle } from './leases/lease-handle.ts';
-import type { Checkpoint } from './leases/lease.ts';
+import type { LeaseHandle } from '../leases/lease-handle.ts';
+import type { Checkpoint } from '../leases/lease.ts';
 import type { Checkpointer } from './processor.ts';
 
 const SHARD_END = 'SHARD_END';

@@ -1,10 +1,10 @@
 import type { KinesisApi } from '../kinesis/kinesis-api.ts';
-import type { Clock } from '../clock.ts';
-import type { Logger } from '../logger.ts';
+import type { Clock } from '../internal/clock.ts';
+import type { Logger } from '../internal/logger.ts';
 import type { ConsumerInstrumentation } from './consumer-instrumentation.ts';
 import { resolveErrorHandlingOptions } from './error-handling/options.ts';
 import { handlerProcessor } from './handler-processor.ts';
-import type { LeaseHandle } from './leases/lease-handle.ts';
+import type { LeaseHandle } from '../leases/lease-handle.ts';
 import type { ConsumerOptions, ResolvedConsumerOptions } from './options.ts';
 import type { RecordProcessorFactory } from './processor.ts';
 import { ShardConsumerSteps } from './shard-consumer-steps.ts';
@@ -54,7 +54,6 @@ export class ShardConsumerFactory {
     const o = this.options;
     const shardId = lease.shardId;
     return new ShardConsumerSteps({
-      shardId,
       streamName: o.streamName,
       kinesis: this.kinesis,
       clock: this.clock,

@@ -1,14 +1,14 @@
 import type { KinesisApi, StartPosition } from '../kinesis/kinesis-api.ts';
-import { sleep, type Clock } from '../clock.ts';
+import { sleep, type Clock } from '../internal/clock.ts';
 import { KinesisActorsError } from '../errors.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../internal/logger.ts';
 import { decodeBatches, type DecodeCounts, type DecodeLimits, type ExtendedSequenceNumber, type OutsideShardAggregate } from './decode-records.ts';
 import type { ConsumerRecord } from './record.ts';
 import type { ShardHashRange } from './shard-hash-range.ts';
 import { HashKeyCache } from '../codec/hash-key-cache.ts';
 import type { Checkpointer, InitialPosition, RecordProcessor } from './processor.ts';
 import { ShardReader, type ReadResult, type ShardReaderOptions } from '../kinesis/shard-reader.ts';
-import type { LeaseHandle } from './leases/lease-handle.ts';
+import type { LeaseHandle } from '../leases/lease-handle.ts';
 import { ShardCheckpointer, type CheckpointReport } from './shard-checkpointer.ts';
 
 /** What a shard consumer reports to the consumer's metrics and events. @internal */
@@ -19,7 +19,6 @@ export interface ShardConsumerReport extends CheckpointReport {
 
 /** What the shard consumer needs from the consumer around it. @internal */
 export interface ShardConsumerDeps {
-  shardId: string;
   streamName: string;
   kinesis: KinesisApi;
   clock: Clock;
@@ -88,9 +87,9 @@ export class ShardConsumerSteps {
       checkpoint = at;
       position = { type: at };
     }
-    this.reader = new ShardReader(this.deps.kinesis, this.deps.streamName, this.deps.shardId, this.deps.clock, this.deps.reader);
+    this.reader = new ShardReader(this.deps.kinesis, this.deps.streamName, this.deps.lease.shardId, this.deps.clock, this.deps.reader);
     await this.reader.start(position);
-    await this.deps.processor.initialize?.({ shardId: this.deps.shardId, checkpoint, state: lease.checkpointState });
+    await this.deps.processor.initialize?.({ shardId: this.deps.lease.shardId, checkpoint, state: lease.checkpointState });
   }
 
   /** Reads and processes until the shard ends ('shardEnded') or `signal` stops fetching ('stopped'). */
@@ -100,7 +99,7 @@ export class ShardConsumerSteps {
     while (!signal.aborted) {
       const page = await this.reader!.read(signal);
       if (signal.aborted) return 'stopped';
-      const batches = decodeBatches({ shardId: deps.shardId, records: page.records, after: this.resumeAfter, range: this.range }, deps.limits, deps.counts, {
+      const batches = decodeBatches({ shardId: deps.lease.shardId, records: page.records, after: this.resumeAfter, range: this.range }, deps.limits, deps.counts, {
         onBadRecord: (sequenceNumber, error) => deps.report.badRecord(sequenceNumber, error),
         onOutsideShard: (dropped) => this.droppedOutsideShard(dropped),
       });
@@ -127,7 +126,7 @@ export class ShardConsumerSteps {
     const { deps } = this;
     const last = records[records.length - 1];
     if (last) this.checkpoints.delivered({ sequenceNumber: last.sequenceNumber, subSequenceNumber: last.subSequenceNumber });
-    await deps.processor.processRecords({ shardId: deps.shardId, records, checkpointer, millisBehindLatest: page.millisBehindLatest, signal });
+    await deps.processor.processRecords({ shardId: deps.lease.shardId, records, checkpointer, millisBehindLatest: page.millisBehindLatest, signal });
     deps.report.batch(records.length, page.millisBehindLatest);
   }
 
@@ -150,20 +149,20 @@ export class ShardConsumerSteps {
   }
 
   async shardEnded(): Promise<void> {
-    await this.deps.processor.shardEnded({ shardId: this.deps.shardId, checkpointer: this.checkpoints.checkpointer(true) });
+    await this.deps.processor.shardEnded({ shardId: this.deps.lease.shardId, checkpointer: this.checkpoints.checkpointer(true) });
     if (!this.checkpoints.shardEndCheckpointed) {
       throw new KinesisActorsError(
         'SHARD_END_NOT_CHECKPOINTED',
-        `the processor of ${this.deps.shardId} returned from shardEnded without checkpointing: its child shards cannot start until it does`,
+        `the processor of ${this.deps.lease.shardId} returned from shardEnded without checkpointing: its child shards cannot start until it does`,
       );
     }
   }
 
   async shutdownRequested(): Promise<void> {
-    await this.deps.processor.shutdownRequested?.({ shardId: this.deps.shardId, checkpointer: this.checkpoints.checkpointer(false) });
+    await this.deps.processor.shutdownRequested?.({ shardId: this.deps.lease.shardId, checkpointer: this.checkpoints.checkpointer(false) });
   }
 
   async leaseLost(): Promise<void> {
-    await this.deps.processor.leaseLost?.({ shardId: this.deps.shardId });
+    await this.deps.processor.leaseLost?.({ shardId: this.deps.lease.shardId });
   }
 }

@@ -21,8 +21,10 @@ import { assign, fromPromise, setup } from 'xstate';
  * crashes the actor; its supervisor restarts it from the lease's checkpoint.
  */
 
+/** Why a shard consumer stopped: a drain or close, the end of its shard, or the loss of its lease. */
 export type ShutdownReason = 'requested' | 'shardEnded' | 'leaseLost';
 
+/** What the consumer tells a running shard consumer: drain, or stop at once because the lease is gone. */
 export type ShardConsumerEvent = { type: 'shardConsumer.shutdown' } | { type: 'shardConsumer.leaseLost' };
 
 /** The work of one shard consumer, step by step (`ShardConsumerSteps`); {@link shardConsumerLogic} gives it to the machine. */

@@ -1,9 +1,9 @@
 import { createActor, type AnyActorRef } from 'xstate';
-import type { Clock } from '../clock.ts';
-import type { Logger } from '../logger.ts';
+import type { Clock } from '../internal/clock.ts';
+import type { Logger } from '../internal/logger.ts';
 import { Supervisor } from '../supervision/supervisor.ts';
 import type { ConsumerInstrumentation } from './consumer-instrumentation.ts';
-import type { LeaseCoordinator } from './leases/lease-coordinator.ts';
+import type { LeaseCoordinator } from '../leases/lease-coordinator.ts';
 import type { PeriodicShardSync } from './periodic-shard-sync.ts';
 import type { ShardConsumerFactory } from './shard-consumer-factory.ts';
 

@@ -1,7 +1,7 @@
 import type { KinesisApi, Shard } from '../kinesis/kinesis-api.ts';
-import type { Logger } from '../logger.ts';
-import { newLease, type Checkpoint, type Lease } from './leases/lease.ts';
-import type { LeaseStore } from './leases/lease-store.ts';
+import type { Logger } from '../internal/logger.ts';
+import { newLease, type Checkpoint, type Lease } from '../leases/lease.ts';
+import type { LeaseStore } from '../leases/lease-store.ts';
 import type { InitialPosition } from './processor.ts';
 import { listAllShards } from '../kinesis/list-shards.ts';
 

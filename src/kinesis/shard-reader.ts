@@ -1,6 +1,6 @@
-import { sleepUnlessAborted, type Clock } from '../clock.ts';
+import { sleepUnlessAborted, type Clock } from '../internal/clock.ts';
 import { KinesisActorsError } from '../errors.ts';
-import { jitteredBackoff } from '../supervision/backoff.ts';
+import { jitteredBackoff } from '../internal/backoff.ts';
 import type { KinesisApi, KinesisRecord, StartPosition } from './kinesis-api.ts';
 import { ExpiredIteratorError } from './kinesis-errors.ts';
 

@@ -1,5 +1,5 @@
 import { describe, InvalidOptionError } from '../errors.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../internal/logger.ts';
 
 /**
  * A renamed option: to the name of the KCL, KPL or Lambda setting it mirrors, or to the `Ms`

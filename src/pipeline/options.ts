@@ -1,7 +1,7 @@
 import { InvalidOptionError } from '../errors.ts';
 import { integer } from '../options/validate.ts';
-import type { Clock } from '../clock.ts';
-import { resolveLogger, type Logger, type LoggerOption } from '../logger.ts';
+import type { Clock } from '../internal/clock.ts';
+import { resolveLogger, type Logger, type LoggerOption } from '../internal/logger.ts';
 import type { SupervisionStrategy } from '../supervision/supervisor.ts';
 
 /** How a pipeline runs its stages, on either side. */

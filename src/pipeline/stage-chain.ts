@@ -1,7 +1,7 @@
 import { createActor, type AnyActorRef } from 'xstate';
-import { systemClock, type Clock } from '../clock.ts';
+import { systemClock, type Clock } from '../internal/clock.ts';
 import { KinesisActorsError } from '../errors.ts';
-import { defaultLogger, type Logger } from '../logger.ts';
+import { defaultLogger, type Logger } from '../internal/logger.ts';
 import { Supervisor, defaultSupervisionStrategy } from '../supervision/supervisor.ts';
 import type { ChainEntry, EntryKind } from './chain-entry.ts';
 import type { AnyStage } from './pipeline.ts';

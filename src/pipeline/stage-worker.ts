@@ -1,5 +1,5 @@
-import type { Clock } from '../clock.ts';
-import type { Logger } from '../logger.ts';
+import type { Clock } from '../internal/clock.ts';
+import type { Logger } from '../internal/logger.ts';
 import type { Hold, Stage, StageBatchContext, StageContext, StageHandler } from './stage.ts';
 import type { ChainEntry } from './chain-entry.ts';
 

@@ -17,6 +17,7 @@ import type { StageWorker } from './stage-worker.ts';
  */
 export type StageEvent = { type: 'stage.wake' };
 
+/** The machine drawn above, running the jobs of `worker` and handing each output on. @internal */
 export function createStageMachine<Meta>(worker: StageWorker<Meta>, handOn: (output: unknown[]) => void) {
   return setup({
     types: { events: {} as StageEvent },

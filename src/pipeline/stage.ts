@@ -1,5 +1,5 @@
-import type { Clock } from '../clock.ts';
-import type { Logger } from '../logger.ts';
+import type { Clock } from '../internal/clock.ts';
+import type { Logger } from '../internal/logger.ts';
 import type { SupervisionStrategy } from '../supervision/supervisor.ts';
 import { InvalidOptionError } from '../errors.ts';
 
@@ -24,13 +24,13 @@ export interface Hold {
   fail(error: unknown): void;
 }
 
-/** The context of one `process`, `tick` or `flush` call. */
 /**
  * Why a pipeline drains: its worker is shutting down and another will take the shard
  * ('drain'), the shard ended ('shardEnd'), or the pipeline closed for good ('close').
  */
 export type FlushReason = 'drain' | 'shardEnd' | 'close';
 
+/** The context of one `process`, `tick` or `flush` call. */
 export interface StageBatchContext extends StageContext {
   /** Set during `flush`: why the pipeline drains. State kept for the next owner need not be emitted on 'drain'. */
   readonly flushReason?: FlushReason;

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../internal/clock.ts';
 import { KinesisActorsError } from '../errors.ts';
 import type { BackpressureMode } from './options.ts';
 import { releaseFrames } from './release-frames.ts';

@@ -1,8 +1,8 @@
-import { sleep, type Clock } from '../clock.ts';
+import { sleep, type Clock } from '../internal/clock.ts';
 import { KinesisActorsError } from '../errors.ts';
 import type { PutRecordsRequestEntry } from '../kinesis/kinesis-api.ts';
 import { entryError, metricCode } from '../kinesis/kinesis-errors.ts';
-import type { InstrumentationEmitter } from '../instrumentation/emitter.ts';
+import type { InstrumentationEmitter } from '../internal/instrumentation-emitter.ts';
 import { AGGREGATE_PARTITION_KEY, toEncodeTask, type Batch } from './batch.ts';
 import { observe, type MetricsRecorder } from './metrics.ts';
 import type { ResolvedProducerOptions } from './options.ts';

@@ -1,12 +1,12 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { InvalidOptionError } from '../errors.ts';
-import { resolveLogger, type Logger, type LoggerOption } from '../logger.ts';
+import { resolveLogger, type Logger, type LoggerOption } from '../internal/logger.ts';
 import { connectionLimits, resolveAwsConnection, type AwsConnection } from '../aws/connection.ts';
 import { givenOption, warnDeprecated } from '../options/renamed-option.ts';
 import { renamedProducerOptions as renamed, type DeprecatedProducerField } from '../options/renamed-options.ts';
 import { boolean, integer, oneOf, optionalFunction } from '../options/validate.ts';
 import type { CompressionCodec } from '../codec/envelope.ts';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../internal/clock.ts';
 import { serializeJson } from './json-serializer.ts';
 
 /**

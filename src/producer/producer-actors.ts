@@ -1,10 +1,10 @@
 import { assign, createActor, fromPromise, type AnyActorRef } from 'xstate';
-import type { CauseLog } from '../cause-log.ts';
-import type { Clock } from '../clock.ts';
-import type { InstrumentationEmitter } from '../instrumentation/emitter.ts';
+import type { CauseLog } from '../internal/cause-log.ts';
+import type { Clock } from '../internal/clock.ts';
+import type { InstrumentationEmitter } from '../internal/instrumentation-emitter.ts';
 import type { KinesisApi } from '../kinesis/kinesis-api.ts';
 import { metricCode } from '../kinesis/kinesis-errors.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../internal/logger.ts';
 import type { Supervisor } from '../supervision/supervisor.ts';
 import type { Batch } from './batch.ts';
 import type { ProducerEvents } from './events.ts';

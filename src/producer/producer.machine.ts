@@ -1,5 +1,5 @@
 import { fromPromise, setup, assign } from 'xstate';
-import { jitteredBackoff } from '../supervision/backoff.ts';
+import { jitteredBackoff } from '../internal/backoff.ts';
 import type { ShardMap } from './shard-map.ts';
 
 /**

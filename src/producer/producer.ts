@@ -1,12 +1,12 @@
 import type { AnyActorRef } from 'xstate';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { systemClock, type Clock } from '../clock.ts';
+import { systemClock, type Clock } from '../internal/clock.ts';
 import { KinesisActorsError } from '../errors.ts';
-import { defaultLogger, type Logger } from '../logger.ts';
+import { defaultLogger, type Logger } from '../internal/logger.ts';
 import { createKinesisClient } from '../aws/clients.ts';
 import { SdkKinesisApi } from '../kinesis/sdk-kinesis-api.ts';
-import { CauseLog } from '../cause-log.ts';
-import { InstrumentationEmitter } from '../instrumentation/emitter.ts';
+import { CauseLog } from '../internal/cause-log.ts';
+import { InstrumentationEmitter } from '../internal/instrumentation-emitter.ts';
 import { Supervisor } from '../supervision/supervisor.ts';
 import { HashKeyCache } from '../codec/hash-key-cache.ts';
 import { acceptUserRecord } from './accept.ts';

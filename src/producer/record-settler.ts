@@ -1,8 +1,8 @@
-import type { CauseLog } from '../cause-log.ts';
-import type { Clock } from '../clock.ts';
+import type { CauseLog } from '../internal/cause-log.ts';
+import type { Clock } from '../internal/clock.ts';
 import { KinesisActorsError } from '../errors.ts';
-import type { InstrumentationEmitter } from '../instrumentation/emitter.ts';
-import { jitteredBackoff } from '../supervision/backoff.ts';
+import type { InstrumentationEmitter } from '../internal/instrumentation-emitter.ts';
+import { jitteredBackoff } from '../internal/backoff.ts';
 import type { Admission } from './backpressure.ts';
 import { releaseBytes } from './byte-arena.ts';
 import type { Batch } from './batch.ts';

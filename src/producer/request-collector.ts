@@ -1,5 +1,5 @@
 import type { KinesisApi, PutRecordsRequestEntry, PutRecordsResultEntry } from '../kinesis/kinesis-api.ts';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../internal/clock.ts';
 
 /** What one shard's batch gets back from the request that carried it. @internal */
 export interface CollectedResult {

@@ -1,6 +1,6 @@
 import { assign, fromPromise, setup } from 'xstate';
 import { KinesisActorsError } from '../errors.ts';
-import { jitteredBackoff } from '../supervision/backoff.ts';
+import { jitteredBackoff } from '../internal/backoff.ts';
 import type { Batch } from './batch.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type { AnyActorRef } from 'xstate';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../internal/clock.ts';
 import type { Supervisor } from '../supervision/supervisor.ts';
 import { ChunkPool } from './byte-arena.ts';
 import { cutBatch, type Batch, type BatchLimits } from './batch.ts';

@@ -1,6 +1,6 @@
 import { Piscina } from 'piscina';
 import type { EncodeResult, EncodeTask } from './batch.ts';
-import { moduleScript } from '../module-script.ts';
+import { moduleScript } from '../internal/module-script.ts';
 
 /** The most data one worker task carries when batches share it. */
 const MAX_SHARED_TASK_BYTES = 512 * 1024;

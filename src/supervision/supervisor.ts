@@ -1,7 +1,7 @@
-import type { Clock } from '../clock.ts';
-import type { Logger } from '../logger.ts';
+import type { Clock } from '../internal/clock.ts';
+import type { Logger } from '../internal/logger.ts';
 import { KinesisActorsError } from '../errors.ts';
-import { jitteredBackoff } from './backoff.ts';
+import { jitteredBackoff } from '../internal/backoff.ts';
 
 /** How a supervisor reacts to a failed child (Akka's restart strategy with a cap per window). */
 export interface SupervisionStrategy {
@@ -15,6 +15,7 @@ export interface SupervisionStrategy {
   withinMs: number;
 }
 
+/** The strategy a supervisor uses for what its options leave out: 100 ms to 5 s, 10 restarts a minute. */
 export const defaultSupervisionStrategy: SupervisionStrategy = Object.freeze({
   minBackoffMs: 100,
   maxBackoffMs: 5000,

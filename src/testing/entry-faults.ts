@@ -46,7 +46,7 @@ export function streamNameOf(input: { StreamName?: unknown; StreamARN?: unknown 
 }
 
 /** The message real Kinesis gives a throttled entry. */
-export function throttleMessage(shardId: string, streamName: string): string {
+function throttleMessage(shardId: string, streamName: string): string {
   return `Rate exceeded for shard ${shardId} in stream ${streamName} under account ${ACCOUNT}.`;
 }
 

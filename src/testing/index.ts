@@ -14,6 +14,7 @@ export type { FaultProxyStats, FaultProxyCounters } from './fault-proxy-stats.ts
 export { startNullKinesis } from './null-kinesis.ts';
 export type { NullKinesis } from './null-kinesis.ts';
 export { startKinesisLocal } from './kinesis-local.ts';
+export type { KinesisLocal, KinesisLocalOptions } from './kinesis-local.ts';
 export { stageHarness } from './stage-harness.ts';
 export type { StageHarness, StageCallResult } from './stage-harness.ts';
 export { startLocalS3 } from './local-s3.ts';

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createDynamoDbClient, createKinesisClient, type AwsConnection } from '../aws/clients.ts';
+import { createDynamoDbClient, createKinesisClient } from '../aws/clients.ts';
+import type { AwsConnection } from '../aws/connection.ts';
 import { loadOptional } from './optional-dependency.ts';
 
 /** Options of {@link startLocalStack}. */

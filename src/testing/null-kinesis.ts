@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { moduleScript } from '../module-script.ts';
+import { moduleScript } from '../internal/module-script.ts';
 import { MAX_HASH_KEY } from '../codec/hash-key.ts';
 
 /** A running {@link startNullKinesis} endpoint. */

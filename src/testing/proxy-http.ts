@@ -45,7 +45,7 @@ export function sendKinesisError(res: ServerResponse, status: number, type: stri
 }
 
 /** Answers with a JSON body as Kinesis does. */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: OutgoingHttpHeaders = {}): void {
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: OutgoingHttpHeaders = {}): void {
   const payload = Buffer.from(JSON.stringify(body));
   res.writeHead(status, {
     'x-amzn-requestid': randomUUID(),

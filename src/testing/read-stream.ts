@@ -1,5 +1,5 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { systemClock } from '../clock.ts';
+import { systemClock } from '../internal/clock.ts';
 import { decodeKinesisRecord } from '../codec/kinesis-record.ts';
 import { DEFAULT_MAX_INFLATED_BYTES } from '../codec/envelope.ts';
 import { listAllShards } from '../kinesis/list-shards.ts';

@@ -1,5 +1,5 @@
-import type { Clock } from '../clock.ts';
-import { resolveLogger, silentLogger, type LoggerOption } from '../logger.ts';
+import type { Clock } from '../internal/clock.ts';
+import { resolveLogger, silentLogger, type LoggerOption } from '../internal/logger.ts';
 import type { FlushReason, Hold, Stage, StageBatchContext, StageHandler } from '../pipeline/stage.ts';
 import { SimulatedClock } from './simulated-clock.ts';
 

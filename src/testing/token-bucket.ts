@@ -2,7 +2,7 @@
  * A token bucket: holds at most `capacity` tokens, refills at `ratePerSecond`, starts full.
  * Time comes from the caller so tests can freeze or step it.
  */
-export class TokenBucket {
+class TokenBucket {
   private tokens: number;
   private updatedAt: number;
 

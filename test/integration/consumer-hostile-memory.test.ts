@@ -5,7 +5,7 @@ import { ListShardsCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { encodeAggregatedRecord } from '../../src/codec/aggregation.ts';
 import { encodeEnvelope } from '../../src/codec/envelope.ts';
 import { hashKeyOf } from '../../src/codec/hash-key.ts';
-import { DynamoDbLeaseStore } from '../../src/consumer/leases/dynamodb-lease-store.ts';
+import { DynamoDbLeaseStore } from '../../src/leases/dynamodb-lease-store.ts';
 import type { ConsumerMetrics } from '../../src/consumer/metrics.ts';
 import { startLocalStack, randomName, type LocalStack } from '../../src/testing/local-stack.ts';
 import { createStream } from '../../src/testing/streams.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFileTailAgent } from '../../src/actors/file-tail/file-tail-agent.ts';
+import { createFileTailAgent } from '../../src/agents/file-tail/file-tail-agent.ts';
 import { KinesisActorsError } from '../../src/errors.ts';
 import { createProducer } from '../../src/producer/producer.ts';
 import { startLocalStack, randomName, type LocalStack } from '../../src/testing/local-stack.ts';

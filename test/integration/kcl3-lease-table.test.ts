@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { runCli } from '../../src/cli/cli.ts';
-import { describeLeaseTable } from '../../src/cli/lease-table.ts';
+import { describeLeaseTable } from '../../src/leases/describe-lease-table.ts';
 import { createConsumer } from '../../src/consumer/consumer.ts';
-import { DynamoDbLeaseStore } from '../../src/consumer/leases/dynamodb-lease-store.ts';
+import { DynamoDbLeaseStore } from '../../src/leases/dynamodb-lease-store.ts';
 import { startLocalStack, randomName, type LocalStack } from '../../src/testing/local-stack.ts';
 import { createStream } from '../../src/testing/streams.ts';
 import { kcl3CoordinatorItems, kcl3LeaseItem, putItems, type Item } from '../fixtures/kcl3-items.ts';

@@ -1,10 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, randomName, type LocalStack } from '../../src/testing/local-stack.ts';
-import { DynamoDbLeaseStore } from '../../src/consumer/leases/dynamodb-lease-store.ts';
-import { LeaseCoordinator, type LeaseCoordinatorEvents } from '../../src/consumer/leases/lease-coordinator.ts';
-import type { LeaseCoordinatorOptions } from '../../src/consumer/leases/lease-coordinator-options.ts';
-import { LeaseLostError } from '../../src/consumer/leases/lease-errors.ts';
-import { newLease, type Lease } from '../../src/consumer/leases/lease.ts';
+import { DynamoDbLeaseStore } from '../../src/leases/dynamodb-lease-store.ts';
+import { LeaseCoordinator } from '../../src/leases/lease-coordinator.ts';
+import type { LeaseCoordinatorEvents } from '../../src/leases/lease-coordinator-events.ts';
+import type { LeaseCoordinatorOptions } from '../../src/leases/lease-coordinator-options.ts';
+import { LeaseLostError } from '../../src/leases/lease-errors.ts';
+import { newLease, type Lease } from '../../src/leases/lease.ts';
 
 // Short failover so the fleet moves fast; every wait below is a bounded poll for a condition,
 // never a timing threshold, so a slow machine only makes the tests slower.
@@ -126,7 +127,7 @@ describe('LeaseCoordinator against dynalite', () => {
     expect(fromA).toHaveLength(2);
     expect(fromA.every((e) => e.from === 'a' && !e.stolen)).toBe(true);
     const [lost] = a.heldLeases();
-    await expect(a.checkpoint(lost.leaseKey, '1')).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(a.leaseHandle(lost.leaseKey).checkpoint('1', 0)).rejects.toBeInstanceOf(LeaseLostError);
   });
 
   it('graceful close hands the leases over at once: taken as free, not as expired', async () => {
@@ -136,7 +137,7 @@ describe('LeaseCoordinator against dynalite', () => {
     await Promise.all(coordinators.map((x) => x.start()));
     await waitFor(() => balanced({ a: 2, b: 2, c: 2 }), '2/2/2');
     const held = a.heldLeases();
-    await a.checkpoint(held[0].leaseKey, '12345', 1);
+    await a.leaseHandle(held[0].leaseKey).checkpoint('12345', 1);
     const [takenByB, takenByC] = [acquisitions(b), acquisitions(c)];
     const summary = await a.close();
     expect(summary.released.sort()).toEqual(held.map((l) => l.leaseKey).sort());

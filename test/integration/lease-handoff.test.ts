@@ -1,8 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GetItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { DynamoDbLeaseStore } from '../../src/consumer/leases/dynamodb-lease-store.ts';
-import { LeaseCoordinator, type LeaseCoordinatorEvents } from '../../src/consumer/leases/lease-coordinator.ts';
-import { LeaseLostError } from '../../src/consumer/leases/lease-errors.ts';
+import { DynamoDbLeaseStore } from '../../src/leases/dynamodb-lease-store.ts';
+import { LeaseCoordinator } from '../../src/leases/lease-coordinator.ts';
+import type { LeaseCoordinatorEvents } from '../../src/leases/lease-coordinator-events.ts';
+import { LeaseLostError } from '../../src/leases/lease-errors.ts';
 import { startLocalStack, randomName, type LocalStack } from '../../src/testing/local-stack.ts';
 import { SimulatedClock } from '../../src/testing/simulated-clock.ts';
 import { kcl3CoordinatorItems, kcl3LeaseItem, putItems, type Item } from '../fixtures/kcl3-items.ts';
@@ -106,7 +107,7 @@ describe('a KCL 3.x graceful lease hand-off in the table (checkpointOwner)', () 
     expect(held(w)).toEqual(['shardId-000000000000']);
     // Another writer marks kcl-old as the checkpoint owner without moving the counter.
     await update(store, 'shardId-000000000000', 'SET checkpointOwner = :old', { ':old': { S: 'kcl-old' } });
-    await expect(w.checkpoint('shardId-000000000000', '100')).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(w.leaseHandle('shardId-000000000000').checkpoint('100', 0)).rejects.toBeInstanceOf(LeaseLostError);
     expect(await item(store, 'shardId-000000000000')).toMatchObject({ checkpoint: { S: 'TRIM_HORIZON' }, checkpointOwner: { S: 'kcl-old' }, leaseCounter: { N: '2' } });
     expect(lost).toEqual([{ shardId: 'shardId-000000000000', reason: 'fenced' }]);
     expect(held(w)).toEqual([]);
@@ -130,7 +131,7 @@ describe('a KCL 3.x graceful lease hand-off in the table (checkpointOwner)', () 
     await update(store, 'shardId-000000000000', 'SET leaseOwner = :new, checkpointOwner = :me', { ':new': { S: 'kcl-new' }, ':me': { S: 'ka-1' } });
     await w.renewLeases();
     expect(held(w)).toEqual(['shardId-000000000000']);
-    await w.checkpoint('shardId-000000000000', '12345', 2);
+    await w.leaseHandle('shardId-000000000000').checkpoint('12345', 2);
     const summary = await w.close();
     expect(summary.released).toEqual(['shardId-000000000000']);
     const after = await item(store, 'shardId-000000000000');
@@ -144,7 +145,7 @@ describe('a KCL 3.x graceful lease hand-off in the table (checkpointOwner)', () 
     const w = worker(store, new SimulatedClock());
     await w.takeLeases();
     await w.renewLeases();
-    await w.checkpoint('shardId-000000000000', '777', 0, '{"window":1}');
+    await w.leaseHandle('shardId-000000000000').checkpoint('777', 0, '{"window":1}');
     await w.renewLeases();
     expect(await item(store, 'shardId-000000000000')).toMatchObject({ ...unknown, leaseOwner: { S: 'ka-1' }, checkpoint: { S: '777' }, leaseCounter: { N: '5' } });
     await w.close();

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateTableCommand, DescribeTableCommand, GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startLocalStack, randomName, type LocalStack } from '../../src/testing/local-stack.ts';
-import { DynamoDbLeaseStore } from '../../src/consumer/leases/dynamodb-lease-store.ts';
-import { LeaseTableSchemaError } from '../../src/consumer/leases/lease-errors.ts';
-import { newLease, type Lease } from '../../src/consumer/leases/lease.ts';
+import { DynamoDbLeaseStore } from '../../src/leases/dynamodb-lease-store.ts';
+import { LeaseTableSchemaError } from '../../src/leases/lease-errors.ts';
+import { newLease, type Lease } from '../../src/leases/lease.ts';
 import { KinesisActorsError } from '../../src/errors.ts';
 
 describe('DynamoDbLeaseStore against dynalite', () => {

@@ -5,11 +5,11 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/clien
 import { DuckDBInstance } from '@duckdb/node-api';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliverySink } from '../../src/actors/sink/delivery-sink.ts';
-import { s3Destination } from '../../src/actors/sink/s3/s3-destination.ts';
-import type { DeliverySinkOptions } from '../../src/actors/sink/options.ts';
+import { deliverySink } from '../../src/stages/sink/delivery-sink.ts';
+import { s3Destination } from '../../src/stages/sink/s3/s3-destination.ts';
+import type { DeliverySinkOptions } from '../../src/stages/sink/options.ts';
 import type { StreamItem } from '../../src/pipeline/stream-item.ts';
-import { systemClock } from '../../src/clock.ts';
+import { systemClock } from '../../src/internal/clock.ts';
 import { startLocalS3, type LocalS3 } from '../../src/testing/local-s3.ts';
 import { stageHarness } from '../../src/testing/stage-harness.ts';
 

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsumer } from '../../src/consumer/consumer.ts';
-import { DynamoDbLeaseStore } from '../../src/consumer/leases/dynamodb-lease-store.ts';
+import { DynamoDbLeaseStore } from '../../src/leases/dynamodb-lease-store.ts';
 import { createProducer } from '../../src/producer/producer.ts';
 import { Pipeline } from '../../src/pipeline/pipeline.ts';
 import { pipelineProcessor } from '../../src/pipeline/pipeline-processor.ts';
 import { defineStage } from '../../src/pipeline/stage.ts';
 import type { StreamItem } from '../../src/pipeline/stream-item.ts';
-import { parseJson } from '../../src/pipeline/stages/parse-json.ts';
-import { toStream } from '../../src/pipeline/stages/to-stream.ts';
-import { windowAggregate } from '../../src/actors/windows/window-aggregate.ts';
+import { parseJson } from '../../src/stages/parse-json.ts';
+import { toStream } from '../../src/stages/to-stream.ts';
+import { windowAggregate } from '../../src/stages/windows/window-aggregate.ts';
 import type { ConsumerRecord } from '../../src/consumer/record.ts';
 import { startLocalStack, randomName, type LocalStack } from '../../src/testing/local-stack.ts';
 import { createStream } from '../../src/testing/streams.ts';

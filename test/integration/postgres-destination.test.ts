@@ -1,12 +1,12 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliverySink } from '../../src/actors/sink/delivery-sink.ts';
-import { postgresDestination } from '../../src/actors/sink/postgres/postgres-destination.ts';
+import { deliverySink } from '../../src/stages/sink/delivery-sink.ts';
+import { postgresDestination } from '../../src/stages/sink/postgres/postgres-destination.ts';
 import type { StreamItem } from '../../src/pipeline/stream-item.ts';
-import { systemClock } from '../../src/clock.ts';
+import { systemClock } from '../../src/internal/clock.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/testing/embedded-postgres.ts';
 import { stageHarness } from '../../src/testing/stage-harness.ts';
-import { memoryDestination } from '../unit/actors/sink/fakes.ts';
+import { memoryDestination } from '../unit/stages/sink/fakes.ts';
 import { startTcpDropProxy, type TcpDropProxy } from './tcp-drop-proxy.ts';
 
 let server: EmbeddedPostgres;

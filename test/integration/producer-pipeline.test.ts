@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { maskFields } from '../../src/actors/clean/mask-fields.ts';
-import { dropWhen } from '../../src/actors/clean/filter-records.ts';
+import { maskFields } from '../../src/stages/clean/mask-fields.ts';
+import { dropWhen } from '../../src/stages/clean/filter-records.ts';
 import { createKinesisClient } from '../../src/aws/clients.ts';
 import { Pipeline } from '../../src/pipeline/pipeline.ts';
 import { createProducerPipeline } from '../../src/pipeline/producer-pipeline.ts';

@@ -1,11 +1,11 @@
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliverySink } from '../../src/actors/sink/delivery-sink.ts';
-import { s3Destination } from '../../src/actors/sink/s3/s3-destination.ts';
-import { s3OnFailureDestination } from '../../src/actors/sink/s3/s3-on-failure.ts';
+import { deliverySink } from '../../src/stages/sink/delivery-sink.ts';
+import { s3Destination } from '../../src/stages/sink/s3/s3-destination.ts';
+import { s3OnFailureDestination } from '../../src/stages/sink/s3/s3-on-failure.ts';
 import type { StreamItem } from '../../src/pipeline/stream-item.ts';
-import { systemClock } from '../../src/clock.ts';
+import { systemClock } from '../../src/internal/clock.ts';
 import { startLocalS3, type LocalS3 } from '../../src/testing/local-s3.ts';
 import { stageHarness } from '../../src/testing/stage-harness.ts';
 import { startS3FaultProxy, type S3FaultProxy } from './s3-fault-proxy.ts';

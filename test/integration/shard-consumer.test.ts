@@ -4,12 +4,12 @@ import { ListShardsCommand, PutRecordsCommand, SplitShardCommand } from '@aws-sd
 import { createProducer } from '../../src/producer/producer.ts';
 import { startLocalStack, randomName, type LocalStack } from '../../src/testing/local-stack.ts';
 import { createStream, waitForStreamActive } from '../../src/testing/streams.ts';
-import { systemClock } from '../../src/clock.ts';
-import { silentLogger } from '../../src/logger.ts';
+import { systemClock } from '../../src/internal/clock.ts';
+import { silentLogger } from '../../src/internal/logger.ts';
 import { ShardConsumerSteps } from '../../src/consumer/shard-consumer-steps.ts';
 import { shardConsumerLogic } from '../../src/consumer/shard-consumer.machine.ts';
-import type { LeaseHandle } from '../../src/consumer/leases/lease-handle.ts';
-import { newLease, type Lease } from '../../src/consumer/leases/lease.ts';
+import type { LeaseHandle } from '../../src/leases/lease-handle.ts';
+import { newLease, type Lease } from '../../src/leases/lease.ts';
 import type { RecordProcessor } from '../../src/consumer/processor.ts';
 import type { ConsumerRecord } from '../../src/consumer/record.ts';
 import { newDecodeCounts, type DecodeLimits } from '../../src/consumer/decode-records.ts';
@@ -44,7 +44,6 @@ const limits = { maxInflatedBytes: 16 * 1024 * 1024, maxUserRecordsPerAggregate:
 
 function steps(stack: LocalStack, stream: string, shardId: string, processor: RecordProcessor, lease: ReturnType<typeof memoryLease>, decodeLimits: DecodeLimits = limits) {
   return new ShardConsumerSteps({
-    shardId,
     streamName: stream,
     kinesis: new SdkKinesisApi(stack.kinesis),
     clock: systemClock,

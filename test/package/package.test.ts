@@ -1,5 +1,6 @@
 // The package as an adopter gets it: packed, installed into an empty application, and used
-// there with plain Node (ESM and require), a strict TypeScript compiler and a bundler.
+// there with plain Node (ESM and require), a strict TypeScript compiler and a bundler, through
+// every entry of its `exports`.
 import { spawn } from 'node:child_process';
 import { cp, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -81,7 +82,8 @@ describe('the packed package in a fresh application', () => {
     const stray = paths.filter((p) => !/^(dist\/|package\.json$|README\.md$|LICENSE$)/.test(p));
     expect(stray).toEqual([]);
     expect(paths.filter((p) => p.endsWith('.ts') && !p.endsWith('.d.ts'))).toEqual([]);
-    for (const entry of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/index.js.map', 'dist/src/testing/index.js', 'dist/src/testing/index.d.ts', 'dist/workers/encode.worker.js', 'dist/src/cli/main.js', 'LICENSE', 'README.md']) {
+    const entries = ['index', 'codec/index', 'leases/index', 'supervision/index', 'testing/index'].flatMap((e) => [`dist/src/${e}.js`, `dist/src/${e}.d.ts`]);
+    for (const entry of [...entries, 'dist/src/index.js.map', 'dist/workers/encode.worker.js', 'dist/src/cli/main.js', 'LICENSE', 'README.md']) {
       expect(paths).toContain(entry);
     }
     const installed = join(app, 'node_modules', 'kinesis-actors');
@@ -93,8 +95,8 @@ describe('the packed package in a fresh application', () => {
     for (const tool of ['typescript', 'tsx', 'esbuild', 'ts-node']) expect(existsSync(join(app, 'node_modules', tool)), tool).toBe(false);
   });
 
-  it('loads with import and with require', async () => {
-    const expected = JSON.stringify(['function', 'function', 'function', 'function', 'function']);
+  it('loads every entry with import and with require', async () => {
+    const expected = JSON.stringify(Array(8).fill('function'));
     expect((await node(['esm.mjs'], app)).stdout.trim()).toBe(expected);
     expect((await node(['cjs.cjs'], app)).stdout.trim()).toBe(expected);
   });
@@ -108,6 +110,8 @@ describe('the packed package in a fresh application', () => {
     expect(checked.code).toBe(0);
     const { stdout } = await node(['out/round-trip.js', '3000'], app);
     expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toMatchObject({ put: 3000, shards: 2, consumed: 3000, closedCode: 'PRODUCER_CLOSED' });
+    const blocks = await node(['out/building-blocks.js'], app);
+    expect(JSON.parse(blocks.stdout.trim())).toEqual({ status: 'aggregated', records: ['a', 'b'], hashKey: 'bigint', lease: 'shardId-000000000000', maxRestarts: 3, describeLeaseTable: 'function' });
   });
 
   it('runs bundled with esbuild for Node, the package marked external, worker threads included', async () => {

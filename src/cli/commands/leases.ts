@@ -1,6 +1,7 @@
 import { defineCommand } from '../command.ts';
 import { cliClients, connectionOptions } from '../connection.ts';
-import { describeLeaseTable, formatLeaseTable } from '../lease-table.ts';
+import { describeLeaseTable } from '../../leases/describe-lease-table.ts';
+import { formatLeaseTable } from '../format-lease-table.ts';
 
 /** `leases <applicationName> --stream <name>`: the lease table with owner, checkpoint and lag per shard. */
 export const leasesCommand = defineCommand({

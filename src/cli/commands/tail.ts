@@ -1,4 +1,4 @@
-import { systemClock } from '../../clock.ts';
+import { systemClock } from '../../internal/clock.ts';
 import type { KinesisApi } from '../../kinesis/kinesis-api.ts';
 import { listAllShards } from '../../kinesis/list-shards.ts';
 import { ShardReader } from '../../kinesis/shard-reader.ts';

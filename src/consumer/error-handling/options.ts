@@ -1,5 +1,5 @@
 import { InvalidOptionError } from '../../errors.ts';
-import type { Logger } from '../../logger.ts';
+import type { Logger } from '../../internal/logger.ts';
 import { givenOption, warnDeprecated } from '../../options/renamed-option.ts';
 import { renamedErrorHandlingOptions as renamed } from '../../options/renamed-options.ts';
 import { boolean, integer, integerOrUnlimited, optionalFunction } from '../../options/validate.ts';

@@ -1,7 +1,7 @@
-import { sleepUnlessAborted, type Clock } from '../../clock.ts';
-import type { Logger } from '../../logger.ts';
+import { sleepUnlessAborted, type Clock } from '../../internal/clock.ts';
+import type { Logger } from '../../internal/logger.ts';
 import { KinesisActorsError, describe } from '../../errors.ts';
-import { jitteredBackoff } from '../../supervision/backoff.ts';
+import { jitteredBackoff } from '../../internal/backoff.ts';
 import type { ConsumerRecord } from '../record.ts';
 import type { BatchFailure, BatchFailureReason, ResolvedErrorHandlingOptions } from './options.ts';
 

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { ConsumerInitializationError, initialize, type InitializationPolicy, type InitializationStep } from '../../../src/consumer/initialization.ts';
 import { fatalInitializationError } from '../../../src/consumer/initialization-failures.ts';
 import { KinesisActorsError } from '../../../src/errors.ts';
-import { silentLogger } from '../../../src/logger.ts';
+import { silentLogger } from '../../../src/internal/logger.ts';
 import { SimulatedClock } from '../../../src/testing/simulated-clock.ts';
-import { flush } from './leases/helpers.ts';
+import { flush } from '../leases/helpers.ts';
 
 const endpoints = {
   Kinesis: { service: 'Kinesis', url: 'http://127.0.0.1:4567', source: 'options.connection.endpoint' },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { LeaseHandle } from '../../../src/consumer/leases/lease-handle.ts';
-import { LeaseLostError } from '../../../src/consumer/leases/lease-errors.ts';
-import { newLease, type Lease } from '../../../src/consumer/leases/lease.ts';
+import type { LeaseHandle } from '../../../src/leases/lease-handle.ts';
+import { LeaseLostError } from '../../../src/leases/lease-errors.ts';
+import { newLease, type Lease } from '../../../src/leases/lease.ts';
 import { ShardCheckpointer } from '../../../src/consumer/shard-checkpointer.ts';
 
 function setup(lost = false) {

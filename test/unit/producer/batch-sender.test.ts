@@ -10,7 +10,7 @@ import { RequestCollector } from '../../../src/producer/request-collector.ts';
 import { ShardBuffer } from '../../../src/producer/shard-buffer.ts';
 import type { UserRecord } from '../../../src/producer/user-record.ts';
 import type { ProducerEvents } from '../../../src/producer/events.ts';
-import { InstrumentationEmitter } from '../../../src/instrumentation/emitter.ts';
+import { InstrumentationEmitter } from '../../../src/internal/instrumentation-emitter.ts';
 import { HashKeyCache } from '../../../src/codec/hash-key-cache.ts';
 import { SimulatedClock } from '../../../src/testing/simulated-clock.ts';
 

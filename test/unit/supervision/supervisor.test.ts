@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createActor, fromCallback, setup, type AnyActorRef } from 'xstate';
 import { Supervisor } from '../../../src/supervision/supervisor.ts';
 import { SimulatedClock } from '../../../src/testing/simulated-clock.ts';
-import { silentLogger } from '../../../src/logger.ts';
+import { silentLogger } from '../../../src/internal/logger.ts';
 
 const crashy = setup({ types: { events: {} as { type: 'crash' } } }).createMachine({
   on: {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { errorHandlingDefaults, resolveErrorHandlingOptions } from '../../../../src/consumer/error-handling/options.ts';
 import { InvalidOptionError } from '../../../../src/errors.ts';
-import { resolveLogger } from '../../../../src/logger.ts';
+import { resolveLogger } from '../../../../src/internal/logger.ts';
 
 function messageOf(run: () => unknown): string {
   try {

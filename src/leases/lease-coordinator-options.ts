@@ -1,0 +1,128 @@
+import { systemClock, type Clock } from '../internal/clock.ts';
+import { InvalidOptionError } from '../errors.ts';
+import { resolveLogger, defaultLogger, type Logger, type LoggerOption } from '../internal/logger.ts';
+import { givenOption, warnDeprecated } from '../options/renamed-option.ts';
+import { renamedLeaseCoordinatorOptions as renamed, type DeprecatedLeaseCoordinatorField } from '../options/renamed-options.ts';
+import { integer } from '../options/validate.ts';
+
+/** Options of {@link LeaseCoordinator}; names follow the KCL's `LeaseManagementConfig`. */
+export interface LeaseCoordinatorOptions {
+  /**
+   * This worker's id, written as `leaseOwner`; unique per process (the KCL's `workerIdentifier`).
+   * Required (typed optional while the deprecated `workerId` may stand in for it).
+   */
+  workerIdentifier?: string | undefined;
+  /** @deprecated Use `workerIdentifier` (the KCL's name); this name goes in the next release. */
+  workerId?: string | undefined;
+  /**
+   * A lease whose counter has not moved for this long (in another worker's view) may be taken.
+   * @defaultValue 10000 (as the KCL)
+   */
+  failoverTimeMillis?: number | undefined;
+  /**
+   * How often held leases are renewed, ms; below the failover time. Not a KCL setting: the KCL
+   * renews every failoverTimeMillis / 3 − 25 ms (3,308). @defaultValue failoverTimeMillis / 3 (3333)
+   */
+  renewIntervalMs?: number | undefined;
+  /** @deprecated Use `renewIntervalMs`; this name goes in the next release. */
+  renewIntervalMillis?: number | undefined;
+  /**
+   * How often the table is scanned for leases to take, ms. Dead workers' leases move after at
+   * most failover + one interval, and a new worker gets its share within a few intervals; each
+   * round costs one Scan. Not a KCL setting: the KCL 2.x taker runs every
+   * 2 × (failoverTimeMillis + 25) ms (20,050). The consumer passes its own `takerIntervalMs`,
+   * whose default is failoverTimeMillis / 10 (1000).
+   * @defaultValue failoverTimeMillis / 5 (2000), for a coordinator used on its own
+   */
+  takerIntervalMs?: number | undefined;
+  /** @deprecated Use `takerIntervalMs`; this name goes in the next release. */
+  takerIntervalMillis?: number | undefined;
+  /** Most leases this worker holds. @defaultValue Infinity (as the KCL) */
+  maxLeasesForWorker?: number | undefined;
+  /**
+   * Most leases stolen per taker round. The KCL steals one; two halves the rounds a joining
+   * worker needs while keeping each round's interruptions (and duplicate records) small.
+   * @defaultValue 2 (the KCL: 1)
+   */
+  maxLeasesToStealAtOneTime?: number | undefined;
+  /**
+   * How long a lease in another worker's KCL 3.x graceful hand-off (its `checkpointOwner` names
+   * that worker) is left alone before this worker may take it anyway, counted from when this
+   * worker first saw the hand-off. 0 takes such leases like any other.
+   * @defaultValue 30000 (the KCL 3.x `gracefulLeaseHandoffTimeoutMillis`)
+   */
+  gracefulLeaseHandoffTimeoutMillis?: number | undefined;
+  /** @defaultValue the system clock */
+  clock?: Clock | undefined;
+  /** A pino logger, or a console-like object such as `console` (adapted: its methods get the message, then the context; debug and below left out). Anything else throws `InvalidOptionError`. @defaultValue warnings and errors to stderr */
+  logger?: LoggerOption | undefined;
+  /** Uniform in [0, 1), for the taker's shuffles. @defaultValue Math.random */
+  random?: (() => number) | undefined;
+}
+
+/** Options after defaults and validation; frozen. */
+export type ResolvedLeaseCoordinatorOptions = Readonly<Required<Omit<LeaseCoordinatorOptions, 'logger' | DeprecatedLeaseCoordinatorField>> & { logger: Logger }>;
+
+/** Every default in one place; the intervals are fractions of the failover time when it is changed. */
+export const leaseCoordinatorDefaults = Object.freeze({
+  failoverTimeMillis: 10_000,
+  renewsPerFailover: 3,
+  takerRoundsPerFailover: 5,
+  maxLeasesForWorker: Infinity,
+  maxLeasesToStealAtOneTime: 2,
+  gracefulLeaseHandoffTimeoutMillis: 30_000,
+});
+
+/**
+ * Applies the defaults, checks each field and the rules between them, and freezes the result.
+ * Messages name the field: `options.failoverTimeMillis must be an integer from 100 to 3600000 (got -1)`.
+ */
+export function resolveLeaseCoordinatorOptions(options: LeaseCoordinatorOptions): ResolvedLeaseCoordinatorOptions {
+  if (options === null || typeof options !== 'object') throw new InvalidOptionError('', 'must be an object', options);
+  const given = {
+    workerIdentifier: givenOption(options, renamed.workerIdentifier),
+    renewIntervalMs: givenOption(options, renamed.renewIntervalMs),
+    takerIntervalMs: givenOption(options, renamed.takerIntervalMs),
+  };
+  const workerIdentifier = given.workerIdentifier.value;
+  if (typeof workerIdentifier !== 'string' || workerIdentifier.length === 0 || workerIdentifier.length > 1024) {
+    throw new InvalidOptionError(given.workerIdentifier.field, 'must be a string of 1–1024 characters, unique per worker process', workerIdentifier);
+  }
+  const d = leaseCoordinatorDefaults;
+  const failoverTimeMillis = integer('failoverTimeMillis', options.failoverTimeMillis ?? d.failoverTimeMillis, 100, 3_600_000);
+  const renewIntervalMs = integer(given.renewIntervalMs.field, given.renewIntervalMs.value ?? Math.floor(failoverTimeMillis / d.renewsPerFailover), 10, 3_600_000);
+  if (renewIntervalMs >= failoverTimeMillis) {
+    throw new InvalidOptionError(
+      given.renewIntervalMs.field,
+      `must be below options.failoverTimeMillis (${failoverTimeMillis}), or other workers see the leases expire between renewals`,
+      renewIntervalMs,
+    );
+  }
+  const takerIntervalMs = integer(given.takerIntervalMs.field, given.takerIntervalMs.value ?? Math.floor(failoverTimeMillis / d.takerRoundsPerFailover), 10, 3_600_000);
+  const maxLeasesForWorker = options.maxLeasesForWorker ?? d.maxLeasesForWorker;
+  if (typeof maxLeasesForWorker !== 'number' || !(maxLeasesForWorker === Infinity || Number.isInteger(maxLeasesForWorker)) || maxLeasesForWorker < 1) {
+    throw new InvalidOptionError('maxLeasesForWorker', 'must be a positive integer or Infinity', maxLeasesForWorker);
+  }
+  const maxLeasesToStealAtOneTime = integer('maxLeasesToStealAtOneTime', options.maxLeasesToStealAtOneTime ?? d.maxLeasesToStealAtOneTime, 0, 1000);
+  const gracefulLeaseHandoffTimeoutMillis = integer('gracefulLeaseHandoffTimeoutMillis', options.gracefulLeaseHandoffTimeoutMillis ?? d.gracefulLeaseHandoffTimeoutMillis, 0, 3_600_000);
+  const clock = options.clock ?? systemClock;
+  if (typeof clock?.now !== 'function' || typeof clock.setTimeout !== 'function' || typeof clock.clearTimeout !== 'function') {
+    throw new InvalidOptionError('clock', 'must have now(), setTimeout() and clearTimeout()', clock);
+  }
+  const logger = resolveLogger(options.logger) ?? defaultLogger();
+  warnDeprecated(options.logger, logger, Object.values(given));
+  const random = options.random ?? Math.random;
+  if (typeof random !== 'function') throw new InvalidOptionError('random', 'must be a function returning numbers in [0, 1)', random);
+  return Object.freeze({
+    workerIdentifier,
+    failoverTimeMillis,
+    renewIntervalMs,
+    takerIntervalMs,
+    maxLeasesForWorker,
+    maxLeasesToStealAtOneTime,
+    gracefulLeaseHandoffTimeoutMillis,
+    clock,
+    logger,
+    random,
+  });
+}

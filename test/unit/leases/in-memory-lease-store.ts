@@ -1,0 +1,106 @@
+import type { Checkpoint, Lease } from '../../../src/leases/lease.ts';
+import type { LeaseStore, LeaseWriteResult } from '../../../src/leases/lease-store.ts';
+import { actualOwner } from '../../../src/leases/lease-handoff.ts';
+
+type Mutable = { -readonly [K in keyof Lease]: Lease[K] };
+
+/**
+ * A LeaseStore in memory with the DynamoDB store's conditions, for unit tests. `failWith`
+ * makes every call reject (a DynamoDB outage) until cleared.
+ */
+export class InMemoryLeaseStore implements LeaseStore {
+  readonly rows = new Map<string, Lease>();
+  failWith: Error | undefined;
+  writes = 0;
+
+  async ensureTable(): Promise<void> {}
+
+  async listLeases(): Promise<Lease[]> {
+    this.check();
+    return [...this.rows.values()].map((lease) => ({ ...lease }));
+  }
+
+  async getLease(leaseKey: string): Promise<Lease | undefined> {
+    this.check();
+    const lease = this.rows.get(leaseKey);
+    return lease && { ...lease };
+  }
+
+  async createLeaseIfNotExists(lease: Lease): Promise<boolean> {
+    this.check();
+    if (this.rows.has(lease.leaseKey)) return false;
+    this.rows.set(lease.leaseKey, { ...lease });
+    return true;
+  }
+
+  async renewLease(lease: Lease): Promise<LeaseWriteResult> {
+    return this.write(lease, (row) => row.leaseCounter === lease.leaseCounter && mayWrite(row, lease), () => {});
+  }
+
+  async takeLease(lease: Lease, owner: string): Promise<LeaseWriteResult> {
+    return this.write(lease, (row) => row.leaseCounter === lease.leaseCounter && row.checkpointOwner === lease.checkpointOwner, (row) => {
+      if (lease.leaseOwner !== undefined && lease.leaseOwner !== owner) row.ownerSwitchesSinceCheckpoint++;
+      row.leaseOwner = owner;
+      delete row.checkpointOwner;
+    });
+  }
+
+  async checkpoint(lease: Lease, checkpoint: Checkpoint, subSequenceNumber: number, state?: string): Promise<LeaseWriteResult> {
+    return this.write(lease, (row) => row.leaseCounter === lease.leaseCounter && mayWrite(row, lease), (row) => {
+      row.checkpoint = checkpoint;
+      row.checkpointSubSequenceNumber = subSequenceNumber;
+      if (state !== undefined) row.checkpointState = state;
+      row.ownerSwitchesSinceCheckpoint = 0;
+      delete row.pendingCheckpoint;
+      delete row.pendingCheckpointSubSequenceNumber;
+    });
+  }
+
+  async releaseLease(lease: Lease): Promise<LeaseWriteResult> {
+    const handoff = lease.checkpointOwner !== undefined;
+    const condition = (row: Lease) =>
+      row.leaseCounter === lease.leaseCounter && (handoff ? row.checkpointOwner === lease.checkpointOwner : row.leaseOwner === lease.leaseOwner && row.checkpointOwner === undefined);
+    return this.write(lease, condition, (row) => {
+      if (handoff) delete row.checkpointOwner;
+      else delete row.leaseOwner;
+    });
+  }
+
+  async deleteLease(lease: Lease): Promise<LeaseWriteResult> {
+    this.check();
+    const row = this.rows.get(lease.leaseKey);
+    if (!row || row.leaseOwner !== lease.leaseOwner) return { outcome: 'leaseLost', leaseKey: lease.leaseKey };
+    this.rows.delete(lease.leaseKey);
+    return { outcome: 'ok', lease: row };
+  }
+
+  async updateChildShardIds(leaseKey: string, childShardIds: readonly string[]): Promise<LeaseWriteResult> {
+    this.check();
+    const row = this.rows.get(leaseKey);
+    if (!row) return { outcome: 'leaseLost', leaseKey };
+    const next = { ...row, childShardIds: [...childShardIds] };
+    this.rows.set(leaseKey, next);
+    return { outcome: 'ok', lease: { ...next } };
+  }
+
+  private write(lease: Lease, condition: (row: Lease) => boolean, change: (row: Mutable) => void): LeaseWriteResult {
+    this.check();
+    this.writes++;
+    const row = this.rows.get(lease.leaseKey);
+    if (!row || !condition(row)) return { outcome: 'leaseLost', leaseKey: lease.leaseKey };
+    const next: Mutable = { ...row, leaseCounter: row.leaseCounter + 1 };
+    change(next);
+    this.rows.set(lease.leaseKey, next);
+    return { outcome: 'ok', lease: { ...next } };
+  }
+
+  private check(): void {
+    if (this.failWith) throw this.failWith;
+  }
+}
+
+/** The DynamoDB store's condition: the worker the caller saw as the actual owner still may write the lease. */
+function mayWrite(row: Lease, seen: Lease): boolean {
+  const actual = actualOwner(seen);
+  return (row.leaseOwner === actual && row.checkpointOwner === undefined) || (actual !== undefined && row.checkpointOwner === actual);
+}
