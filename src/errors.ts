@@ -63,28 +63,21 @@ export class InvalidOptionError extends KinesisActorsError {
   }
 }
 
-/** A record given to `put()` was rejected before it was accepted; nothing else is affected. */
-export class InvalidRecordError extends KinesisActorsError {
-  constructor(
-    code: 'INVALID_PARTITION_KEY' | 'INVALID_EXPLICIT_HASH_KEY' | 'RECORD_TOO_LARGE' | 'SERIALIZATION_FAILED',
-    message: string,
-    cause?: unknown,
-  ) {
+/** An error whose code is one of a few, with the error that caused it, if any. */
+abstract class CodedError<C extends ErrorCode> extends KinesisActorsError {
+  constructor(code: C, message: string, cause?: unknown) {
     super(code, message, { cause });
-    this.name = 'InvalidRecordError';
   }
 }
 
+/** A record given to `put()` was rejected before it was accepted; nothing else is affected. */
+export class InvalidRecordError extends CodedError<'INVALID_PARTITION_KEY' | 'INVALID_EXPLICIT_HASH_KEY' | 'RECORD_TOO_LARGE' | 'SERIALIZATION_FAILED'> {
+  override name = 'InvalidRecordError';
+}
+
 /** A compressed envelope could not be opened: bad header, unknown codec, or over the inflate limit. */
-export class EnvelopeError extends KinesisActorsError {
-  constructor(
-    code: 'INVALID_ENVELOPE' | 'UNKNOWN_CODEC' | 'INFLATE_LIMIT_EXCEEDED' | 'INFLATE_FAILED',
-    message: string,
-    cause?: unknown,
-  ) {
-    super(code, message, { cause });
-    this.name = 'EnvelopeError';
-  }
+export class EnvelopeError extends CodedError<'INVALID_ENVELOPE' | 'UNKNOWN_CODEC' | 'INFLATE_LIMIT_EXCEEDED' | 'INFLATE_FAILED'> {
+  override name = 'EnvelopeError';
 }
 
 /** Builds a short, safe description of a bad value for error messages. */

@@ -12,6 +12,7 @@ import { DEFAULT_MAX_INFLATED_BYTES } from '../codec/envelope.ts';
 import { isInitialPosition, type InitialPosition, type RecordProcessorFactory } from './processor.ts';
 import type { BatchHandler } from './handler-processor.ts';
 import type { ErrorHandlingOptions } from './error-handling/options.ts';
+import type { LeaseBalanceOptions } from '../leases/lease-coordinator-options.ts';
 import { renamedConsumerOptions as renamed, type DeprecatedConsumerField } from '../options/renamed-options.ts';
 
 /**
@@ -19,7 +20,7 @@ import { renamedConsumerOptions as renamed, type DeprecatedConsumerField } from 
  * unit; defaults are tuned for fast hand-off where they differ from the KCL's (see each field).
  * The framework's own durations end in `Ms`.
  */
-export interface ConsumerOptions {
+export interface ConsumerOptions extends LeaseBalanceOptions {
   /** Stream to read. Required. */
   streamName: string;
   /** Names the lease table (one per application and stream, as the KCL does). Required. */
@@ -59,37 +60,6 @@ export interface ConsumerOptions {
    * @defaultValue `connection` without its endpoint
    */
   dynamoDbConnection?: AwsConnection | undefined;
-  /** A lease not renewed for this long is expired and may be taken. @defaultValue 10000 */
-  failoverTimeMillis?: number | undefined;
-  /**
-   * How often leases are renewed, ms. The KCL has no such setting: it renews every
-   * failoverTimeMillis / 3 − 25 ms (3,308). @defaultValue failoverTimeMillis / 3 (3333)
-   */
-  renewIntervalMs?: number | undefined;
-  /** @deprecated Use `renewIntervalMs`; this name goes in the next release. */
-  renewIntervalMillis?: number | undefined;
-  /**
-   * How often the worker looks for leases to take, ms; released leases move within one interval.
-   * The KCL 2.x has no such setting: its taker runs every 2 × (failoverTimeMillis + 25) ms
-   * (20,050), so a released or new lease waits up to 20 s.
-   * @defaultValue failoverTimeMillis / 10 (1000)
-   */
-  takerIntervalMs?: number | undefined;
-  /** @deprecated Use `takerIntervalMs`; this name goes in the next release. */
-  takerIntervalMillis?: number | undefined;
-  /** Most leases this worker holds. @defaultValue unlimited (as the KCL) */
-  maxLeasesForWorker?: number | undefined;
-  /**
-   * Most leases stolen in one taker round; two halves the rounds a joining worker needs to get
-   * its share. @defaultValue 2 (the KCL: 1)
-   */
-  maxLeasesToStealAtOneTime?: number | undefined;
-  /**
-   * How long a lease in another worker's KCL 3.x graceful hand-off (`checkpointOwner` set) is
-   * left alone before this worker may take it anyway; 0 takes it like any other lease.
-   * @defaultValue 30000 (as the KCL 3.x)
-   */
-  gracefulLeaseHandoffTimeoutMillis?: number | undefined;
   /** How often shards are listed to create leases for new ones. @defaultValue 60000 (as the KCL) */
   shardSyncIntervalMillis?: number | undefined;
   /**

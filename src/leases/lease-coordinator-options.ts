@@ -5,15 +5,11 @@ import { givenOption, warnDeprecated } from '../options/renamed-option.ts';
 import { renamedLeaseCoordinatorOptions as renamed, type DeprecatedLeaseCoordinatorField } from '../options/renamed-options.ts';
 import { integer } from '../options/validate.ts';
 
-/** Options of {@link LeaseCoordinator}; names follow the KCL's `LeaseManagementConfig`. */
-export interface LeaseCoordinatorOptions {
-  /**
-   * This worker's id, written as `leaseOwner`; unique per process (the KCL's `workerIdentifier`).
-   * Required (typed optional while the deprecated `workerId` may stand in for it).
-   */
-  workerIdentifier?: string | undefined;
-  /** @deprecated Use `workerIdentifier` (the KCL's name); this name goes in the next release. */
-  workerId?: string | undefined;
+/**
+ * How a worker holds and balances leases: the settings the consumer and a coordinator used on
+ * its own share. Names follow the KCL's `LeaseManagementConfig`.
+ */
+export interface LeaseBalanceOptions {
   /**
    * A lease whose counter has not moved for this long (in another worker's view) may be taken.
    * @defaultValue 10000 (as the KCL)
@@ -30,9 +26,9 @@ export interface LeaseCoordinatorOptions {
    * How often the table is scanned for leases to take, ms. Dead workers' leases move after at
    * most failover + one interval, and a new worker gets its share within a few intervals; each
    * round costs one Scan. Not a KCL setting: the KCL 2.x taker runs every
-   * 2 × (failoverTimeMillis + 25) ms (20,050). The consumer passes its own `takerIntervalMs`,
-   * whose default is failoverTimeMillis / 10 (1000).
-   * @defaultValue failoverTimeMillis / 5 (2000), for a coordinator used on its own
+   * 2 × (failoverTimeMillis + 25) ms (20,050), so a released or new lease waits up to 20 s.
+   * @defaultValue failoverTimeMillis / 10 (1000) in a consumer; failoverTimeMillis / 5 (2000)
+   * for a coordinator used on its own
    */
   takerIntervalMs?: number | undefined;
   /** @deprecated Use `takerIntervalMs`; this name goes in the next release. */
@@ -52,6 +48,17 @@ export interface LeaseCoordinatorOptions {
    * @defaultValue 30000 (the KCL 3.x `gracefulLeaseHandoffTimeoutMillis`)
    */
   gracefulLeaseHandoffTimeoutMillis?: number | undefined;
+}
+
+/** Options of {@link LeaseCoordinator}; names follow the KCL's `LeaseManagementConfig`. */
+export interface LeaseCoordinatorOptions extends LeaseBalanceOptions {
+  /**
+   * This worker's id, written as `leaseOwner`; unique per process (the KCL's `workerIdentifier`).
+   * Required (typed optional while the deprecated `workerId` may stand in for it).
+   */
+  workerIdentifier?: string | undefined;
+  /** @deprecated Use `workerIdentifier` (the KCL's name); this name goes in the next release. */
+  workerId?: string | undefined;
   /** @defaultValue the system clock */
   clock?: Clock | undefined;
   /** A pino logger, or a console-like object such as `console` (adapted: its methods get the message, then the context; debug and below left out). Anything else throws `InvalidOptionError`. @defaultValue warnings and errors to stderr */

@@ -1,20 +1,8 @@
+import type { ArenaChunk, ChunkReturn } from './arena-chunk.ts';
 import type { UserRecord } from './user-record.ts';
 
 const MIN_CHUNK = 16 * 1024;
 const MAX_CHUNK = 1024 * 1024;
-
-/**
- * One buffer of an arena, with the count of the unsettled records whose bytes it holds. @internal
- */
-export interface ArenaChunk {
-  readonly bytes: Buffer;
-  /** Records stored here and not yet released. */
-  live: number;
-  /** Whether its arena still writes into it. */
-  current: boolean;
-  /** Where it goes back once nothing lives in it, unless it is a record's own oversized buffer. */
-  readonly pool: ChunkPool | undefined;
-}
 
 /**
  * Chunks whose records have all settled, kept for the next records instead of being freed.
@@ -24,7 +12,7 @@ export interface ArenaChunk {
  * capped in bytes; a chunk beyond the cap is left to the garbage collector.
  * @internal
  */
-export class ChunkPool {
+export class ChunkPool implements ChunkReturn {
   private readonly free = new Map<number, Buffer[]>();
   private bytes = 0;
 

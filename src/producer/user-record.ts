@@ -1,5 +1,4 @@
-import type { KinesisActorsError } from '../errors.ts';
-import type { ArenaChunk } from './byte-arena.ts';
+import type { ArenaChunk } from './arena-chunk.ts';
 
 /** What `put()` resolves with once Kinesis has acknowledged the record. */
 export interface PutResult {

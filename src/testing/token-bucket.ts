@@ -1,24 +1,21 @@
 /**
- * A token bucket: holds at most `capacity` tokens, refills at `ratePerSecond`, starts full.
- * Time comes from the caller so tests can freeze or step it.
+ * A token bucket that holds one second of `ratePerSecond` and refills continuously; it starts
+ * full. Time comes from the caller so tests can freeze or step it.
  */
 class TokenBucket {
   private tokens: number;
-  private updatedAt: number;
 
   constructor(
-    readonly capacity: number,
-    readonly ratePerSecond: number,
-    now: number,
+    private readonly ratePerSecond: number,
+    private updatedAt: number,
   ) {
-    this.tokens = capacity;
-    this.updatedAt = now;
+    this.tokens = ratePerSecond;
   }
 
   /** Whether `amount` tokens are available at `now` (refilling first). */
   has(amount: number, now: number): boolean {
     if (now > this.updatedAt) {
-      this.tokens = Math.min(this.capacity, this.tokens + ((now - this.updatedAt) / 1000) * this.ratePerSecond);
+      this.tokens = Math.min(this.ratePerSecond, this.tokens + ((now - this.updatedAt) / 1000) * this.ratePerSecond);
       this.updatedAt = now;
     }
     return this.tokens >= amount;
@@ -53,8 +50,8 @@ export class ShardWriteLimiter {
     if (shard === undefined) {
       const { bytesPerSecond, recordsPerSecond } = this.limits;
       shard = {
-        bytes: new TokenBucket(bytesPerSecond, bytesPerSecond, now),
-        records: new TokenBucket(recordsPerSecond, recordsPerSecond, now),
+        bytes: new TokenBucket(bytesPerSecond, now),
+        records: new TokenBucket(recordsPerSecond, now),
       };
       shards.set(shardId, shard);
     }
