@@ -70,7 +70,7 @@ export class FanOutReader implements ShardRecordsReader {
   }
 
   async read(signal: AbortSignal): Promise<ReadResult> {
-    this.pump ??= this.subscribeUntilEnd();
+    this.pump ??= this.subscribeUntilEnd().catch((error: unknown) => this.push({ error }));
     for (;;) {
       const item = this.queue.shift();
       if (item) {
