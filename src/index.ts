@@ -16,6 +16,7 @@ export type { CompressionCodec } from './codec/envelope.ts';
 // The consumer
 export { createConsumer, Consumer } from './consumer/consumer.ts';
 export type { ConsumerOptions, ResolvedConsumerOptions } from './consumer/options.ts';
+export type { RetrievalOption, FanOutOption } from './consumer/retrieval.ts';
 export { consumerDefaults, resolveConsumerOptions } from './consumer/options.ts';
 export { ConsumerInitializationError } from './consumer/initialization.ts';
 export type { InitializationStep } from './consumer/initialization.ts';

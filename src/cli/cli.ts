@@ -3,6 +3,7 @@ import type { Command } from './command.ts';
 import { KinesisRequestError } from '../kinesis/kinesis-errors.ts';
 import { createStreamCommand } from './commands/create-stream.ts';
 import { describeStreamCommand } from './commands/describe-stream.ts';
+import { consumersCommand, deregisterConsumerCommand, registerConsumerCommand } from './commands/consumers.ts';
 import { leasesCommand } from './commands/leases.ts';
 import { localCommand } from './commands/local.ts';
 import { putCommand } from './commands/put.ts';
@@ -11,7 +12,24 @@ import { commandUsage, overallUsage } from './help.ts';
 import { packageVersion } from './version.ts';
 
 /** The commands, in the order the overall help lists them. */
-const commands: readonly Command[] = [localCommand, createStreamCommand, describeStreamCommand, leasesCommand, putCommand, tailCommand];
+const commands: readonly Command[] = [
+  localCommand,
+  createStreamCommand,
+  describeStreamCommand,
+  consumersCommand,
+  registerConsumerCommand,
+  deregisterConsumerCommand,
+  leasesCommand,
+  putCommand,
+  tailCommand,
+];
+
+/** The command `words` start with: a two-word one (`consumers register`) before a one-word one. */
+function commandOf(words: string[]): { command: Command | undefined; rest: string[] } {
+  const two = commands.find((c) => c.name === `${words[0]} ${words[1]}`);
+  if (two) return { command: two, rest: words.slice(2) };
+  return { command: commands.find((c) => c.name === words[0]), rest: words.slice(1) };
+}
 
 /**
  * Runs the CLI on `argv` (without node and the script) and returns the exit code: 0 done,
@@ -27,10 +45,9 @@ export async function runCli(argv: string[]): Promise<number> {
     console.log(packageVersion());
     return 0;
   }
-  const wanted = name === 'help' ? args[0] : name;
-  const command = commands.find((c) => c.name === wanted);
+  const { command, rest } = commandOf(name === 'help' ? args : argv);
   if (command === undefined) {
-    console.error(`kinesis-actors: unknown command "${wanted}"\n\n${overallUsage(commands)}`);
+    console.error(`kinesis-actors: unknown command "${name === 'help' ? args[0] : name}"\n\n${overallUsage(commands)}`);
     return 2;
   }
   if (name === 'help') {
@@ -38,7 +55,7 @@ export async function runCli(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    const parsed = parseCommand(command, args);
+    const parsed = parseCommand(command, rest);
     if (parsed.help) {
       console.log(commandUsage(command));
       return 0;

@@ -20,6 +20,7 @@ import type { KinesisApi } from '../kinesis/kinesis-api.ts';
 import { SdkKinesisApi } from '../kinesis/sdk-kinesis-api.ts';
 import { serviceEndpoint } from '../aws/endpoints.ts';
 import { requireDynamoDbEndpoint } from '../aws/wrong-endpoint.ts';
+import { FanOutRetrieval } from './fan-out-retrieval.ts';
 
 /**
  * A consumer worker: holds shard leases in DynamoDB with other workers of the same
@@ -37,6 +38,7 @@ export class Consumer {
   private readonly store: LeaseStore;
   private readonly coordinator: LeaseCoordinator;
   private readonly instrumentation: ConsumerInstrumentation;
+  private readonly fanOut: FanOutRetrieval | undefined;
   private readonly shardSync: PeriodicShardSync;
   private readonly shardConsumers: ShardConsumers;
   private readonly initialization = new AbortController();
@@ -51,7 +53,11 @@ export class Consumer {
     this.clock = o.clock ?? systemClock;
     this.logger = (o.logger ?? defaultLogger()).child({ component: 'consumer', streamName: o.streamName, workerId: o.workerIdentifier });
     this.kinesisClient = o.kinesis ?? this.own(createKinesisClient(o.connection));
-    this.kinesis = new SdkKinesisApi(this.kinesisClient);
+    if (o.retrieval.type === 'fanOut') {
+      this.fanOut = new FanOutRetrieval(o.retrieval, o.kinesis ? { like: o.kinesis } : { connection: o.connection });
+      this.owned.push(this.fanOut);
+    }
+    this.kinesis = new SdkKinesisApi(this.kinesisClient, this.fanOut?.client);
     this.dynamodb = o.dynamodb ?? this.own(createDynamoDbClient(o.dynamoDbConnection));
     this.store = new DynamoDbLeaseStore(this.dynamodb, o.leaseTableName, { clock: this.clock });
     this.coordinator = new LeaseCoordinator(this.store, {
@@ -68,7 +74,7 @@ export class Consumer {
     this.instrumentation = new ConsumerInstrumentation(o.handler !== undefined);
     this.shardSync = new PeriodicShardSync(this.kinesis, this.store, o, this.clock, this.logger);
     this.shardConsumers = new ShardConsumers({
-      factory: new ShardConsumerFactory(o, options, this.kinesis, this.clock, this.logger, this.instrumentation),
+      factory: new ShardConsumerFactory(o, options, this.kinesis, this.clock, this.logger, this.instrumentation, this.fanOut),
       leases: this.coordinator,
       shardSync: this.shardSync,
       instrumentation: this.instrumentation,
@@ -127,6 +133,7 @@ export class Consumer {
           },
         ],
         ['shardSync', () => this.shardSync.syncShardsOrThrow()],
+        ...(this.fanOut ? [['streamConsumer', () => this.fanOut!.register(this.kinesis, o.streamName, this.clock, this.logger, this.initialization.signal)] as const] : []),
         [
           'leaseTaking',
           async () => {

@@ -5,9 +5,10 @@ import { jitteredBackoff } from '../internal/backoff.ts';
 
 /**
  * The steps of a consumer worker's initialization, in the order they run: the lease table is
- * created or checked, the stream's shards are listed into leases, the first taker round runs.
+ * created or checked, the stream's shards are listed into leases, the enhanced fan-out consumer
+ * is registered (with fan-out), the first taker round runs.
  */
-export type InitializationStep = 'leaseTable' | 'shardSync' | 'leaseTaking';
+export type InitializationStep = 'leaseTable' | 'shardSync' | 'streamConsumer' | 'leaseTaking';
 
 /**
  * `consumer.start()` gave up: a step kept failing with errors that may pass (a 5xx, throttling,

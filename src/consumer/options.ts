@@ -13,6 +13,7 @@ import { isInitialPosition, type InitialPosition, type RecordProcessorFactory } 
 import type { BatchHandler } from './handler-processor.ts';
 import type { ErrorHandlingOptions } from './error-handling/options.ts';
 import type { LeaseBalanceOptions } from '../leases/lease-coordinator-options.ts';
+import { resolveRetrieval, type ResolvedRetrieval, type RetrievalOption } from './retrieval.ts';
 import { renamedConsumerOptions as renamed, type DeprecatedConsumerField } from '../options/renamed-options.ts';
 
 /**
@@ -42,6 +43,12 @@ export interface ConsumerOptions extends LeaseBalanceOptions {
   initialPositionInStreamExtended?: InitialPosition | undefined;
   /** @deprecated Use `initialPositionInStreamExtended` (the KCL's name); this name goes in the next release. */
   initialPosition?: InitialPosition | undefined;
+  /**
+   * How shards are read: `'polling'` (GetRecords) or `{ fanOut: { consumerName?, consumerArn? } }`
+   * (enhanced fan-out, SubscribeToShard on an HTTP/2 client of its own; the stream consumer is
+   * registered unless an ARN is given). The KCL's `RetrievalConfig`. @defaultValue 'polling'
+   */
+  retrieval?: RetrievalOption | undefined;
   /** A ready Kinesis client; when absent one is built from `connection`. */
   kinesis?: KinesisClient | undefined;
   /** A ready DynamoDB client for the lease table; when absent one is built from `dynamoDbConnection`. */
@@ -132,7 +139,8 @@ export interface ConsumerOptions extends LeaseBalanceOptions {
 
 /** Options after defaults and validation; frozen. */
 export interface ResolvedConsumerOptions
-  extends Readonly<Omit<Required<ConsumerOptions>, DeprecatedConsumerField | 'processor' | 'handler' | 'kinesis' | 'dynamodb' | 'connection' | 'dynamoDbConnection' | 'logger' | 'clock' | 'errorHandling' | 'maxLeasesForWorker'>> {
+  extends Readonly<Omit<Required<ConsumerOptions>, DeprecatedConsumerField | 'processor' | 'handler' | 'kinesis' | 'dynamodb' | 'connection' | 'dynamoDbConnection' | 'logger' | 'clock' | 'errorHandling' | 'maxLeasesForWorker' | 'retrieval'>> {
+  readonly retrieval: ResolvedRetrieval;
   readonly processor: RecordProcessorFactory | undefined;
   readonly handler: BatchHandler | undefined;
   readonly errorHandling: ErrorHandlingOptions;
@@ -229,6 +237,7 @@ export function resolveConsumerOptions(options: ConsumerOptions): ResolvedConsum
     handler: options.handler,
     errorHandling: options.errorHandling ?? {},
     initialPositionInStreamExtended,
+    retrieval: resolveRetrieval(options.retrieval, { applicationName, streamName }),
     kinesis: options.kinesis,
     dynamodb: options.dynamodb,
     connection,

@@ -9,6 +9,7 @@ import type { ConsumerOptions, ResolvedConsumerOptions } from './options.ts';
 import type { RecordProcessorFactory } from './processor.ts';
 import { ShardConsumerSteps } from './shard-consumer-steps.ts';
 import { shardConsumerLogic, type ShardConsumerLogic } from './shard-consumer.machine.ts';
+import type { FanOutRetrieval } from './fan-out-retrieval.ts';
 
 /**
  * Makes a worker's shard consumers from its options: for one lease, the steps of its shard
@@ -27,6 +28,7 @@ export class ShardConsumerFactory {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly instrumentation: ConsumerInstrumentation,
+    private readonly fanOut?: FanOutRetrieval,
   ) {
     const o = options;
     if (o.handler) {
@@ -67,6 +69,7 @@ export class ShardConsumerFactory {
         retryBaseDelayMs: 100,
         retryMaxDelayMs: 5000,
       },
+      fanOut: this.fanOut?.reading(),
       limits: {
         maxInflatedBytes: o.maxInflatedBytes,
         maxUserRecordsPerAggregate: o.maxUserRecordsPerAggregate,

@@ -8,6 +8,9 @@ import type { ShardHashRange } from './shard-hash-range.ts';
 import { HashKeyCache } from '../codec/hash-key-cache.ts';
 import type { Checkpointer, InitialPosition, RecordProcessor } from './processor.ts';
 import { ShardReader, type ReadResult, type ShardReaderOptions } from '../kinesis/shard-reader.ts';
+import { FanOutReader } from '../kinesis/fan-out-reader.ts';
+import type { ShardRecordsReader } from '../kinesis/shard-records-reader.ts';
+import type { FanOutReading } from './fan-out-retrieval.ts';
 import type { LeaseHandle } from '../leases/lease-handle.ts';
 import { ShardCheckpointer, type CheckpointReport } from './shard-checkpointer.ts';
 
@@ -26,6 +29,8 @@ export interface ShardConsumerDeps {
   processor: RecordProcessor;
   initialPosition: InitialPosition;
   reader: ShardReaderOptions;
+  /** Read by enhanced fan-out instead of polling. */
+  fanOut?: FanOutReading | undefined;
   limits: DecodeLimits;
   parentPollIntervalMs: number;
   /** The shard's lease, for the whole life of the shard consumer. */
@@ -42,7 +47,7 @@ const SHARD_END = 'SHARD_END';
  * @internal
  */
 export class ShardConsumerSteps {
-  private reader: ShardReader | undefined;
+  private reader: ShardRecordsReader | undefined;
   private readonly checkpoints: ShardCheckpointer;
   private resumeAfter: ExtendedSequenceNumber | undefined;
   private range: ShardHashRange | undefined;
@@ -87,13 +92,26 @@ export class ShardConsumerSteps {
       checkpoint = at;
       position = { type: at };
     }
-    this.reader = new ShardReader(this.deps.kinesis, this.deps.streamName, this.deps.lease.shardId, this.deps.clock, this.deps.reader);
+    const { kinesis, streamName, clock, fanOut } = this.deps;
+    const shardId = this.deps.lease.shardId;
+    this.reader = fanOut
+      ? new FanOutReader(kinesis, fanOut.consumerArn, shardId, clock, this.deps.logger, fanOut.options)
+      : new ShardReader(kinesis, streamName, shardId, clock, this.deps.reader);
     await this.reader.start(position);
     await this.deps.processor.initialize?.({ shardId: this.deps.lease.shardId, checkpoint, state: lease.checkpointState });
   }
 
   /** Reads and processes until the shard ends ('shardEnded') or `signal` stops fetching ('stopped'). */
   async process(signal: AbortSignal): Promise<'shardEnded' | 'stopped'> {
+    try {
+      return await this.readAndProcess(signal);
+    } finally {
+      // A fan-out subscription ends with the loop, whatever ended it.
+      await this.reader?.close?.();
+    }
+  }
+
+  private async readAndProcess(signal: AbortSignal): Promise<'shardEnded' | 'stopped'> {
     const { deps } = this;
     const checkpointer = this.checkpoints.checkpointer(false);
     while (!signal.aborted) {

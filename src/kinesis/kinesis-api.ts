@@ -1,10 +1,10 @@
-import type { PutRecordsRequestEntry, PutRecordsResultEntry, Shard, StreamDescriptionSummary, _Record } from '@aws-sdk/client-kinesis';
+import type { ChildShard, PutRecordsRequestEntry, PutRecordsResultEntry, Shard, StreamDescriptionSummary, _Record } from '@aws-sdk/client-kinesis';
 
 // Records, shards and PutRecords entries keep the shapes and names of the Kinesis API, so the
 // SDK implementation hands them on without copying one per record: `Shard` (id, hash key range,
 // sequence number range, parents), `PutRecordsRequestEntry`, `PutRecordsResultEntry` (a shard and
 // sequence number, or an error code).
-export type { PutRecordsRequestEntry, PutRecordsResultEntry, Shard };
+export type { ChildShard, PutRecordsRequestEntry, PutRecordsResultEntry, Shard };
 
 /** A Kinesis record as GetRecords returns it (the API's `Record`). */
 export type KinesisRecord = _Record;
@@ -32,13 +32,35 @@ export interface RecordsPage {
   millisBehindLatest: number | undefined;
 }
 
+/** A registered enhanced fan-out consumer of a stream (RegisterStreamConsumer). */
+export interface StreamConsumer {
+  consumerName: string;
+  consumerArn: string;
+  /** CREATING, ACTIVE or DELETING. */
+  status: string;
+  createdAt: Date | undefined;
+}
+
+/** A stream consumer, by its ARN or by its name on a stream. */
+export type StreamConsumerRef = { consumerArn: string } | { streamArn: string; consumerName: string };
+
+/** One event of a SubscribeToShard subscription. */
+export interface SubscriptionEvent {
+  records: KinesisRecord[];
+  /** Where the next subscription resumes (after it); absent once the shard has ended. */
+  continuationSequenceNumber: string | undefined;
+  millisBehindLatest: number | undefined;
+  /** The shard's children, in the event that ends it. */
+  childShards: ChildShard[] | undefined;
+}
+
 /**
  * The Kinesis operations the framework uses: the one boundary between it and Kinesis. The
  * producer, the consumer, the CLI and the test kit call Kinesis through it and nothing else.
  * Every failure of Kinesis rejects with a `KinesisActorsError` from `classifyKinesisError`
- * (code and `retriable` set); a programming error rejects as it is. Enhanced fan-out joins
- * here as SubscribeToShard, beside GetShardIterator and GetRecords, with a reader of its own that
- * gives the shard consumer the same pages as the polling `ShardReader`.
+ * (code and `retriable` set); a programming error rejects as it is. Enhanced fan-out is
+ * SubscribeToShard, beside GetShardIterator and GetRecords, with a reader of its own
+ * (`FanOutReader`) that gives the shard consumer the same pages as the polling `ShardReader`.
  * @internal
  */
 export interface KinesisApi {
@@ -54,4 +76,18 @@ export interface KinesisApi {
   describeStreamSummary(streamName: string): Promise<StreamSummary>;
   /** CreateStream of a provisioned stream; it is CREATING until DescribeStreamSummary says ACTIVE. */
   createStream(streamName: string, shardCount: number): Promise<void>;
+  /** RegisterStreamConsumer; the consumer is CREATING until DescribeStreamConsumer says ACTIVE. */
+  registerStreamConsumer(streamArn: string, consumerName: string): Promise<StreamConsumer>;
+  /** DescribeStreamConsumer. */
+  describeStreamConsumer(consumer: StreamConsumerRef): Promise<StreamConsumer>;
+  /** Every consumer registered on the stream (ListStreamConsumers, all pages). */
+  listStreamConsumers(streamArn: string): Promise<StreamConsumer[]>;
+  /** DeregisterStreamConsumer; it is DELETING until it is gone. */
+  deregisterStreamConsumer(consumer: StreamConsumerRef): Promise<void>;
+  /**
+   * SubscribeToShard, on the fan-out client (HTTP/2): its events, until the subscription ends
+   * (after about five minutes), fails, or `signal` aborts, which releases its HTTP/2 stream.
+   * Events are read as they are pulled: a reader that stops pulling pauses the stream.
+   */
+  subscribeToShard(consumerArn: string, shardId: string, position: StartPosition, signal: AbortSignal): Promise<AsyncIterable<SubscriptionEvent>>;
 }

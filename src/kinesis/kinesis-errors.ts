@@ -35,6 +35,20 @@ export class ExpiredIteratorError extends KinesisRequestError {
   }
 }
 
+/**
+ * Kinesis refused a request on a resource that is busy: a SubscribeToShard within five seconds
+ * of the last one on the shard, a consumer registered twice. Waiting and trying again works.
+ * @internal
+ */
+export class ResourceInUseError extends KinesisRequestError {
+  constructor(operation: string, message: string, cause: unknown) {
+    super('KINESIS_ERROR', operation, message, cause);
+  }
+}
+
+/** Operations whose ResourceNotFoundException names a stream consumer, not a stream. */
+const CONSUMER_OPERATIONS = new Set(['DescribeStreamConsumer', 'DeregisterStreamConsumer', 'SubscribeToShard']);
+
 /** Errors of the code itself (a bug, a bad argument): never retried, they crash. @internal */
 export function isProgrammingError(error: unknown): boolean {
   return error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError;
@@ -42,7 +56,8 @@ export function isProgrammingError(error: unknown): boolean {
 
 /**
  * Translates what the Kinesis SDK threw into a framework error: throttling is `THROTTLED`, a
- * missing stream `STREAM_NOT_FOUND`, anything else (a 5xx, a reset connection, a 4xx)
+ * missing stream `STREAM_NOT_FOUND`, a missing stream consumer `STREAM_CONSUMER_NOT_FOUND` (not
+ * retriable), anything else (a 5xx, a reset connection, a 4xx)
  * `KINESIS_ERROR`; every one of them retriable. The one place that knows the SDK's error
  * shapes. A framework error is returned as it is.
  * @internal
@@ -52,11 +67,15 @@ export function classifyKinesisError(error: unknown, operation: string): Kinesis
   const e = error as SdkErrorShape | undefined;
   const name = e?.name ?? 'Error';
   if (THROTTLING.has(name)) return new KinesisRequestError('THROTTLED', operation, `${operation} was throttled: ${e?.message ?? name}`, error);
+  if (name === 'ResourceNotFoundException' && CONSUMER_OPERATIONS.has(operation)) {
+    return new KinesisActorsError('STREAM_CONSUMER_NOT_FOUND', `${operation}: ${e?.message ?? name}`, { cause: error });
+  }
   if (name === 'ResourceNotFoundException') return new KinesisRequestError('STREAM_NOT_FOUND', operation, `${operation}: ${e?.message ?? name}`, error);
   const status = e?.$metadata?.httpStatusCode;
   const detail = status ? `${name} (HTTP ${status})` : e?.code ? `${name} (${e.code})` : name;
   const message = `${operation} failed: ${detail}: ${e?.message ?? ''}`.trim();
   if (name === 'ExpiredIteratorException') return new ExpiredIteratorError(operation, message, error);
+  if (name === 'ResourceInUseException') return new ResourceInUseError(operation, message, error);
   return new KinesisRequestError('KINESIS_ERROR', operation, message, error);
 }
 

@@ -9,16 +9,36 @@ import {
   type KinesisClient,
 } from '@aws-sdk/client-kinesis';
 import { classifyKinesisError, isProgrammingError } from './kinesis-errors.ts';
-import type { KinesisApi, PutRecordsRequestEntry, PutRecordsResultEntry, RecordsPage, ShardPage, StartPosition, StreamSummary } from './kinesis-api.ts';
+import type {
+  KinesisApi,
+  PutRecordsRequestEntry,
+  PutRecordsResultEntry,
+  RecordsPage,
+  ShardPage,
+  StartPosition,
+  StreamConsumer,
+  StreamConsumerRef,
+  StreamSummary,
+  SubscriptionEvent,
+} from './kinesis-api.ts';
+import { SdkStreamConsumers } from './sdk-stream-consumers.ts';
+import { subscribeToShard } from './subscribe-to-shard.ts';
 
 /**
  * {@link KinesisApi} on the AWS SDK's Kinesis client: the one place that sends Kinesis commands.
- * Errors leave it classified; the client's life (its sockets, `destroy()`) stays with whoever
- * built it.
+ * Errors leave it classified; the clients' life (their sockets, `destroy()`) stays with whoever
+ * built them. SubscribeToShard goes to `fanOutClient` (HTTP/2), every other request to `client`.
  * @internal
  */
 export class SdkKinesisApi implements KinesisApi {
-  constructor(private readonly client: KinesisClient) {}
+  private readonly consumers: SdkStreamConsumers;
+
+  constructor(
+    private readonly client: KinesisClient,
+    private readonly fanOutClient: KinesisClient = client,
+  ) {
+    this.consumers = new SdkStreamConsumers(client, (operation, send) => this.call(operation, send));
+  }
 
   async putRecords(streamName: string, entries: PutRecordsRequestEntry[]): Promise<PutRecordsResultEntry[]> {
     const output = await this.call('PutRecords', () => this.client.send(new PutRecordsCommand({ StreamName: streamName, Records: entries })));
@@ -51,6 +71,26 @@ export class SdkKinesisApi implements KinesisApi {
 
   async createStream(streamName: string, shardCount: number): Promise<void> {
     await this.call('CreateStream', () => this.client.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: shardCount })));
+  }
+
+  registerStreamConsumer(streamArn: string, consumerName: string): Promise<StreamConsumer> {
+    return this.consumers.register(streamArn, consumerName);
+  }
+
+  describeStreamConsumer(consumer: StreamConsumerRef): Promise<StreamConsumer> {
+    return this.consumers.describe(consumer);
+  }
+
+  listStreamConsumers(streamArn: string): Promise<StreamConsumer[]> {
+    return this.consumers.list(streamArn);
+  }
+
+  deregisterStreamConsumer(consumer: StreamConsumerRef): Promise<void> {
+    return this.consumers.deregister(consumer);
+  }
+
+  subscribeToShard(consumerArn: string, shardId: string, position: StartPosition, signal: AbortSignal): Promise<AsyncIterable<SubscriptionEvent>> {
+    return subscribeToShard(this.fanOutClient, consumerArn, shardId, position, signal);
   }
 
   private async call<T>(operation: string, send: () => Promise<T>): Promise<T> {

@@ -11,6 +11,11 @@ export function fakeKinesisApi(operations: Partial<KinesisApi>): KinesisApi {
     getRecords: unused,
     describeStreamSummary: unused,
     createStream: unused,
+    registerStreamConsumer: unused,
+    describeStreamConsumer: unused,
+    listStreamConsumers: unused,
+    deregisterStreamConsumer: unused,
+    subscribeToShard: unused,
     ...operations,
   };
 }
