@@ -12,12 +12,22 @@ export class InMemoryLeaseStore implements LeaseStore {
   readonly rows = new Map<string, Lease>();
   failWith: Error | undefined;
   writes = 0;
+  fullScans = 0;
+  segmentScans = 0;
 
   async ensureTable(): Promise<void> {}
 
   async listLeases(): Promise<Lease[]> {
     this.check();
+    this.fullScans++;
     return [...this.rows.values()].map((lease) => ({ ...lease }));
+  }
+
+  /** Segments by an FNV-1a hash of the key, as DynamoDB splits by its hash: disjoint, stable, covering. */
+  async listLeaseSegment(segment: number, totalSegments: number): Promise<Lease[]> {
+    this.check();
+    this.segmentScans++;
+    return [...this.rows.values()].filter((lease) => segmentOf(lease.leaseKey, totalSegments) === segment).map((lease) => ({ ...lease }));
   }
 
   async getLease(leaseKey: string): Promise<Lease | undefined> {
@@ -33,8 +43,10 @@ export class InMemoryLeaseStore implements LeaseStore {
     return true;
   }
 
-  async renewLease(lease: Lease): Promise<LeaseWriteResult> {
-    return this.write(lease, (row) => row.leaseCounter === lease.leaseCounter && mayWrite(row, lease), () => {});
+  async renewLease(lease: Lease, throughputKBps?: number): Promise<LeaseWriteResult> {
+    return this.write(lease, (row) => row.leaseCounter === lease.leaseCounter && mayWrite(row, lease), (row) => {
+      if (throughputKBps !== undefined) row.throughputKBps = throughputKBps;
+    });
   }
 
   async takeLease(lease: Lease, owner: string): Promise<LeaseWriteResult> {
@@ -103,4 +115,11 @@ export class InMemoryLeaseStore implements LeaseStore {
 function mayWrite(row: Lease, seen: Lease): boolean {
   const actual = actualOwner(seen);
   return (row.leaseOwner === actual && row.checkpointOwner === undefined) || (actual !== undefined && row.checkpointOwner === actual);
+}
+
+/** The segment of `key` among `totalSegments`: its 32-bit FNV-1a hash, split into equal ranges. */
+export function segmentOf(key: string, totalSegments: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  return Math.floor((hash / 2 ** 32) * totalSegments);
 }
