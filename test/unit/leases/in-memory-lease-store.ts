@@ -14,20 +14,29 @@ export class InMemoryLeaseStore implements LeaseStore {
   writes = 0;
   fullScans = 0;
   segmentScans = 0;
+  /** Items read by scans (full or segment), what DynamoDB would charge read units for. */
+  itemsScanned = 0;
+  /** Scans asked for, failed ones included. */
+  scanAttempts = 0;
+  /** Makes scans only (not other calls) reject, e.g. with a throttling error, until cleared. */
+  scanFailWith: Error | undefined;
 
   async ensureTable(): Promise<void> {}
 
   async listLeases(): Promise<Lease[]> {
-    this.check();
+    this.checkScan();
     this.fullScans++;
+    this.itemsScanned += this.rows.size;
     return [...this.rows.values()].map((lease) => ({ ...lease }));
   }
 
   /** Segments by an FNV-1a hash of the key, as DynamoDB splits by its hash: disjoint, stable, covering. */
   async listLeaseSegment(segment: number, totalSegments: number): Promise<Lease[]> {
-    this.check();
+    this.checkScan();
     this.segmentScans++;
-    return [...this.rows.values()].filter((lease) => segmentOf(lease.leaseKey, totalSegments) === segment).map((lease) => ({ ...lease }));
+    const read = [...this.rows.values()].filter((lease) => segmentOf(lease.leaseKey, totalSegments) === segment);
+    this.itemsScanned += read.length;
+    return read.map((lease) => ({ ...lease }));
   }
 
   async getLease(leaseKey: string): Promise<Lease | undefined> {
@@ -108,6 +117,12 @@ export class InMemoryLeaseStore implements LeaseStore {
 
   private check(): void {
     if (this.failWith) throw this.failWith;
+  }
+
+  private checkScan(): void {
+    this.scanAttempts++;
+    this.check();
+    if (this.scanFailWith) throw this.scanFailWith;
   }
 }
 
