@@ -19,6 +19,7 @@ import { createConsumer, createProducer, type ConsumerOptions } from '../src/ind
 import { DynamoDbLeaseStore } from '../src/leases/index.ts';
 import { startKinesisLocal, startLocalStack, createStream, randomName, type KinesisLocal, type LocalStack } from '../src/testing/index.ts';
 import { clickEvent, putClickEvents } from './click-events.ts';
+import { timeOneWorker } from './consumer.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const now = () => performance.timeOrigin + performance.now();
@@ -173,29 +174,12 @@ export async function runThroughput(stack: FanOutStack, streamName: string, mode
   const applicationName = randomName('bench-fo-app');
   await new DynamoDbLeaseStore(stack.leases.dynamodb!, applicationName).ensureTable();
   if (mode === 'fanOut') await registerStreamConsumer(stack, streamName, applicationName);
-  let count = 0;
-  let allSeen!: () => void;
-  const seen = new Promise<void>((resolve) => (allSeen = resolve));
-  const consumer = benchConsumer(stack, streamName, mode, {
-    applicationName,
-    initialPositionInStreamExtended: 'TRIM_HORIZON',
-    async handler(records) {
-      count += records.length;
-      if (count >= events) allSeen();
-    },
-  });
-  const started = performance.now();
-  try {
-    await consumer.start();
-    await seen;
-  } finally {
-    await consumer.close();
-  }
-  const seconds = (performance.now() - started) / 1000;
-  const m = consumer.metrics();
-  if (m.RecordsProcessed !== events) throw new Error(`${mode}: processed ${m.RecordsProcessed} of ${events}`);
-  if (mode === 'fanOut' && m.SubscriptionsStarted < 4) throw new Error(`fan-out read with ${m.SubscriptionsStarted} subscriptions`);
-  return { recordsPerSec: Math.round(events / seconds) };
+  const { recordsPerSec, metrics } = await timeOneWorker(
+    { streamName, applicationName, kinesis: stack.local.kinesis, dynamodb: stack.leases.dynamodb, retrieval: retrievalOption(mode) },
+    events,
+  );
+  if (mode === 'fanOut' && metrics.SubscriptionsStarted < 4) throw new Error(`fan-out read with ${metrics.SubscriptionsStarted} subscriptions`);
+  return { recordsPerSec };
 }
 
 /** One run of every fan-out figure and its polling counterpart, alternating which goes first (the second in a process runs warmer). */
