@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type _Record } from '@aws-sdk/client-kinesis';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { createConsumer, createProducer, type ProducerOptions } from '../src/index.ts';
+import { createConsumer, createProducer, type ConsumerMetrics, type ConsumerOptions, type ProducerOptions } from '../src/index.ts';
 import { DynamoDbLeaseStore } from '../src/leases/index.ts';
 import { startLocalStack, createStream, randomName, type LocalStack } from '../src/testing/index.ts';
 import { clickEvent, putClickEvents } from './click-events.ts';
@@ -56,20 +56,32 @@ async function produceClicks(stack: LocalStack, events: number, options: Partial
  */
 export async function runConsumerThroughput(stack: LocalStack, events: number): Promise<{ recordsPerSec: number }> {
   const streamName = await produceClicks(stack, events, { compression: 'deflate' });
-  let count = 0;
-  let allSeen!: () => void;
-  const seen = new Promise<void>((resolve) => (allSeen = resolve));
   // A deployed application's lease table exists before its workers start: created once, not timed.
   const applicationName = randomName('bench-app');
   await new DynamoDbLeaseStore(stack.dynamodb!, applicationName).ensureTable();
+  const { recordsPerSec, metrics } = await timeOneWorker(
+    { streamName, applicationName, kinesis: stack.kinesis, dynamodb: stack.dynamodb, idleTimeBetweenReadsInMillis: 50 },
+    events,
+  );
+  if (!(metrics.CheckpointsWritten > 0)) throw new Error('no checkpoints written');
+  return { recordsPerSec };
+}
+
+/**
+ * One worker (handler form, no-op handler) reading `events` user records from TRIM_HORIZON,
+ * timed from start() until every one was handled and close() has written the final checkpoints.
+ */
+export async function timeOneWorker(
+  options: Omit<ConsumerOptions, 'handler' | 'processor'>,
+  events: number,
+): Promise<{ recordsPerSec: number; metrics: ConsumerMetrics }> {
+  let count = 0;
+  let allSeen!: () => void;
+  const seen = new Promise<void>((resolve) => (allSeen = resolve));
   const consumer = createConsumer({
-    streamName,
-    applicationName,
-    kinesis: stack.kinesis,
-    dynamodb: stack.dynamodb,
     initialPositionInStreamExtended: 'TRIM_HORIZON',
-    idleTimeBetweenReadsInMillis: 50,
     metricsIntervalMs: 0,
+    ...options,
     async handler(records) {
       count += records.length;
       if (count >= events) allSeen();
@@ -83,10 +95,9 @@ export async function runConsumerThroughput(stack: LocalStack, events: number): 
     await consumer.close();
   }
   const seconds = (performance.now() - started) / 1000;
-  const m = consumer.metrics();
-  if (m.RecordsProcessed !== events) throw new Error(`processed ${m.RecordsProcessed} of ${events}`);
-  if (!(m.CheckpointsWritten > 0)) throw new Error('no checkpoints written');
-  return { recordsPerSec: Math.round(events / seconds) };
+  const metrics = consumer.metrics();
+  if (metrics.RecordsProcessed !== events) throw new Error(`processed ${metrics.RecordsProcessed} of ${events}`);
+  return { recordsPerSec: Math.round(events / seconds), metrics };
 }
 
 /**

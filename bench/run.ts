@@ -3,6 +3,7 @@
  * same run. Prints a table and writes bench/results/latest.json.
  *
  *   npm run bench -- --seconds 10 --events 400000 --runs 3
+ *   npm run bench -- fanout      # only enhanced fan-out beside polling (bench/fan-out.ts), merged into latest.json
  *
  * --seconds: how long each producer-side throughput run offers events; --events: how many the
  * consumer-side runs read.
@@ -11,7 +12,7 @@
  * figures (compression 'none', the default: plain KPL records), which measure the same load for
  * comparison.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runNullEndpoint, runProducer, runSdkLoop, withStack, type ProducerRun } from './producer.ts';
@@ -21,13 +22,18 @@ import { runClickServer } from './click-server.ts';
 import { runOverload } from './overload.ts';
 import { startLocalStack } from '../src/testing/index.ts';
 import { runConsumerThroughput, runEndToEndLatency, runGetRecordsAggPeer, runHandoff } from './consumer.ts';
+import { fanOutEntries, fanOutRows, runFanOutFigures, withFanOutStack } from './fan-out.ts';
 
-const { values } = parseArgs({
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
   options: {
     seconds: { type: 'string', default: '10' },
     events: { type: 'string', default: '400000' },
     runs: { type: 'string', default: '3' },
     'overload-seconds': { type: 'string', default: '60' },
+    'fanout-rate': { type: 'string', default: '400' },
+    'fanout-seconds': { type: 'string', default: '10' },
+    'fanout-events': { type: 'string', default: '100000' },
   },
 });
 const seconds = Number(values.seconds);
@@ -70,6 +76,25 @@ const producerRun = ({ eventsPerSec, bytesPerEvent, batchesPerRequest }: Produce
   ...(batchesPerRequest === undefined ? {} : { batchesPerRequest: Number(batchesPerRequest.toFixed(2)) }),
 });
 
+// Enhanced fan-out beside polling, on kinesis-local; alone with `npm run bench -- fanout`.
+const fanOutSettings = { rate: Number(values['fanout-rate']), seconds: Number(values['fanout-seconds']), events: Number(values['fanout-events']) };
+const runFanOut = async () =>
+  fanOutEntries(
+    await withFanOutStack((stack) =>
+      repeated(`fan-out and polling on kinesis-local (${fanOutSettings.rate} events/s; ${fanOutSettings.events} events)`, (run) => runFanOutFigures(stack, run, fanOutSettings)),
+    ),
+    { ...fanOutSettings, runs },
+  );
+if (positionals.length > 0) {
+  if (positionals.join(' ') !== 'fanout') throw new Error(`unknown selection '${positionals.join(' ')}': the only one is 'fanout'`);
+  const latest = new URL('./results/latest.json', import.meta.url);
+  const entries = await runFanOut();
+  const merged = { ...(existsSync(latest) ? (JSON.parse(readFileSync(latest, 'utf8')) as Record<string, unknown>) : {}), ...entries };
+  writeFileSync(latest, JSON.stringify(merged, null, 2) + '\n');
+  console.log(`\nMedians of ${runs} runs, with the lowest and highest in parentheses.\n\n| figure | value | goal |\n|---|---|---|\n${fanOutRows(entries)}\n`);
+  process.exit(0);
+}
+
 const figures = await withStack(async (stack) => {
   const deflate = await repeated('producer (deflate)', async () => producerRun(await runProducer(stack, seconds, { compression: 'deflate' })));
   const kpl = await repeated('producer (compression none: KPL format)', async () => producerRun(await runProducer(stack, seconds, { compression: 'none' })));
@@ -103,6 +128,7 @@ const consumerFigures = await (async () => {
     await stack.close();
   }
 })();
+const fanOutFigures = await runFanOut();
 const nullEndpoint = await repeated('producer against the null endpoint', async () => producerRun(await runNullEndpoint(seconds)));
 const offered = 2 * nullEndpoint.median.eventsPerSec;
 const overload = await repeated(`overload at ${offered} events/s for ${overloadSeconds} s`, async () => {
@@ -139,6 +165,7 @@ const results = {
   ...entry('producer.deflate.bytesPerEvent', figures.deflate, 'bytesPerEvent'),
   ...entry('producer.kplFormat.bytesPerEvent', figures.kpl, 'bytesPerEvent'),
   ...entry('peer.sdkPutRecords.bytesPerEvent', figures.sdk, 'bytesPerEvent'),
+  ...fanOutFigures,
 } as Record<string, unknown>;
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(new URL('./results/latest.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');
@@ -169,4 +196,5 @@ Medians of ${runs} runs, with the lowest and highest in parentheses.
 | producer.deflate.bytesPerEvent | ${v('producer.deflate.bytesPerEvent')} | ${ratio('producer.kplFormat.bytesPerEvent', 'producer.deflate.bytesPerEvent')} fewer than KPL format |
 | producer.kplFormat.bytesPerEvent | ${v('producer.kplFormat.bytesPerEvent')} | |
 | peer.sdkPutRecords.bytesPerEvent | ${v('peer.sdkPutRecords.bytesPerEvent')} | |
+${fanOutRows(results)}
 `);

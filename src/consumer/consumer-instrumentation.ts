@@ -12,13 +12,21 @@ import type { ShutdownReason } from './shard-consumer.machine.ts';
  */
 export class ConsumerInstrumentation {
   private readonly events = new InstrumentationEmitter<ConsumerEvents>();
-  private readonly recorder = new ConsumerMetricsRecorder();
+  private readonly recorder: ConsumerMetricsRecorder;
   /** Decoding counters, shared by every shard consumer of the worker. */
   readonly counts = newDecodeCounts();
   private timer: NodeJS.Timeout | undefined;
 
-  /** `handlerCountsBatches`: the handler form counts a batch as soon as the handler is done, before the checkpoint. */
-  constructor(private readonly handlerCountsBatches: boolean) {}
+  /**
+   * `handlerCountsBatches`: the handler form counts a batch as soon as the handler is done,
+   * before the checkpoint. `retrieval`: how the shards are read.
+   */
+  constructor(
+    private readonly handlerCountsBatches: boolean,
+    retrieval: ConsumerMetrics['Retrieval'],
+  ) {
+    this.recorder = new ConsumerMetricsRecorder(retrieval);
+  }
 
   on<K extends keyof ConsumerEvents>(event: K, listener: (payload: ConsumerEvents[K]) => void): () => void {
     return this.events.on(event, listener);
@@ -39,6 +47,19 @@ export class ConsumerInstrumentation {
       },
       checkpointFailed: () => {
         m.CheckpointFailures++;
+      },
+      fanOut: {
+        subscribed: (kind) => {
+          m.SubscriptionsStarted++;
+          if (kind === 'renewal') m.SubscriptionsRenewed++;
+          else if (kind === 'afterError') m.SubscriptionsAfterError++;
+        },
+        eventReceived: () => {
+          m.SubscribeToShardEvents++;
+        },
+        resourceInUse: () => {
+          m.ResourceInUseWaits++;
+        },
       },
     };
   }

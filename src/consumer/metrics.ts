@@ -10,7 +10,10 @@ export interface ConsumerMetrics {
   KinesisRecordsRead: number;
   /** Batches counted in RecordsProcessed. */
   BatchesProcessed: number;
-  /** MillisBehindLatest of the last read, per shard held. */
+  /**
+   * MillisBehindLatest per shard being read: of the last GetRecords page (polling), or of the
+   * last SubscribeToShard event (fan-out). A shard appears once its first page or event arrived.
+   */
   MillisBehindLatest: Record<string, number>;
   /** Leases this worker holds now. */
   LeasesHeld: number;
@@ -40,6 +43,18 @@ export interface ConsumerMetrics {
   RecordsToFailureDestination: number;
   /** Shard consumer restarts under supervision. */
   Restarts: number;
+  /** How shards are read (`retrieval`); the counters below stay 0 when polling. */
+  Retrieval: 'polling' | 'fanOut';
+  /** Enhanced fan-out subscriptions accepted, of every kind (a ResourceInUseException refusal is none). */
+  SubscriptionsStarted: number;
+  /** Of those, renewals after the one before ended: Kinesis ends each subscription after five minutes. */
+  SubscriptionsRenewed: number;
+  /** Of those, subscriptions made again after one failed (a broken connection, a 5xx, throttling). */
+  SubscriptionsAfterError: number;
+  /** SubscribeToShard calls refused with ResourceInUseException (another subscription still open on the shard), each waited out. */
+  ResourceInUseWaits: number;
+  /** SubscribeToShardEvents received, with records or without (Kinesis sends one at least every 5 s). */
+  SubscribeToShardEvents: number;
 }
 
 /** Mutable counters behind {@link ConsumerMetrics}. @internal */
@@ -62,7 +77,17 @@ export class ConsumerMetricsRecorder {
     UserRecordsOutsideShard: 0,
     RecordsToFailureDestination: 0,
     Restarts: 0,
+    Retrieval: 'polling',
+    SubscriptionsStarted: 0,
+    SubscriptionsRenewed: 0,
+    SubscriptionsAfterError: 0,
+    ResourceInUseWaits: 0,
+    SubscribeToShardEvents: 0,
   };
+
+  constructor(retrieval: ConsumerMetrics['Retrieval']) {
+    this.values.Retrieval = retrieval;
+  }
 
   snapshot(): ConsumerMetrics {
     return structuredClone(this.values);

@@ -8,7 +8,7 @@ import type { ShardHashRange } from './shard-hash-range.ts';
 import { HashKeyCache } from '../codec/hash-key-cache.ts';
 import type { Checkpointer, InitialPosition, RecordProcessor } from './processor.ts';
 import { ShardReader, type ReadResult, type ShardReaderOptions } from '../kinesis/shard-reader.ts';
-import { FanOutReader } from '../kinesis/fan-out-reader.ts';
+import { FanOutReader, type FanOutReaderReport } from '../kinesis/fan-out-reader.ts';
 import type { ShardRecordsReader } from '../kinesis/shard-records-reader.ts';
 import type { FanOutReading } from './fan-out-retrieval.ts';
 import type { LeaseHandle } from '../leases/lease-handle.ts';
@@ -18,6 +18,8 @@ import { ShardCheckpointer, type CheckpointReport } from './shard-checkpointer.t
 export interface ShardConsumerReport extends CheckpointReport {
   batch(records: number, millisBehindLatest: number | undefined): void;
   badRecord(sequenceNumber: string, error: unknown): void;
+  /** What a fan-out reader tells about its subscriptions. */
+  fanOut?: FanOutReaderReport;
 }
 
 /** What the shard consumer needs from the consumer around it. @internal */
@@ -95,7 +97,7 @@ export class ShardConsumerSteps {
     const { kinesis, streamName, clock, fanOut } = this.deps;
     const shardId = this.deps.lease.shardId;
     this.reader = fanOut
-      ? new FanOutReader(kinesis, fanOut.consumerArn, shardId, clock, this.deps.logger, fanOut.options)
+      ? new FanOutReader(kinesis, fanOut.consumerArn, shardId, clock, this.deps.logger, fanOut.options, this.deps.report.fanOut)
       : new ShardReader(kinesis, streamName, shardId, clock, this.deps.reader);
     await this.reader.start(position);
     await this.deps.processor.initialize?.({ shardId: this.deps.lease.shardId, checkpoint, state: lease.checkpointState });

@@ -25,10 +25,21 @@ export interface FanOutReaderOptions {
   renewAfterMs?: number | undefined;
 }
 
+/**
+ * Why a subscription was made: the shard's first, a renewal after the one before ended
+ * (Kinesis ends each after five minutes, or `renewAfterMs`), or a re-subscribe after a failure.
+ * @internal
+ */
+export type SubscriptionKind = 'first' | 'renewal' | 'afterError';
+
 /** What the reader tells about its subscriptions. @internal */
 export interface FanOutReaderReport {
-  subscribed(resubscribe: boolean): void;
-  subscriptionFailed(error: unknown): void;
+  /** A subscription was accepted (a refusal with ResourceInUseException is not one). */
+  subscribed(kind: SubscriptionKind): void;
+  /** An event of a subscription was received. */
+  eventReceived(): void;
+  /** SubscribeToShard was refused with ResourceInUseException; it is tried again after a wait. */
+  resourceInUse(): void;
 }
 
 type Item = { event: SubscriptionEvent } | { error: unknown };
@@ -124,7 +135,7 @@ export class FanOutReader implements ShardRecordsReader {
     const stop = this.stop.signal;
     let failures = 0;
     let inUse = 0;
-    let subscriptions = 0;
+    let kind: SubscriptionKind = 'first';
     while (!stop.aborted) {
       const gap = this.lastSubscribeAt + this.options.minTimeBetweenSubscribesMs - this.clock.now();
       if (gap > 0 && !(await sleepUnlessAborted(this.clock, gap, stop))) return;
@@ -132,14 +143,25 @@ export class FanOutReader implements ShardRecordsReader {
       const onStop = () => subscription.abort();
       stop.addEventListener('abort', onStop, { once: true });
       let renew: unknown;
+      // Reported once it is known not to be a refusal: an emulator may send ResourceInUseException
+      // as the first message of an accepted stream instead of refusing the call.
+      let accepted = false;
+      let reported = false;
+      const started = () => {
+        if (reported || !accepted) return;
+        reported = true;
+        this.report?.subscribed(kind);
+      };
       try {
         this.lastSubscribeAt = this.clock.now();
         const position: StartPosition = this.continuation ? { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: this.continuation } : this.position;
         const events = await this.kinesis.subscribeToShard(this.consumerArn, this.shardId, position, subscription.signal);
-        this.report?.subscribed(subscriptions++ > 0);
+        accepted = true;
         // Counted from the subscription's start, as Kinesis counts its five minutes.
         if (this.options.renewAfterMs !== undefined) renew = this.clock.setTimeout(() => subscription.abort(), this.options.renewAfterMs);
         for await (const event of events) {
+          started();
+          this.report?.eventReceived();
           failures = 0;
           inUse = 0;
           if (event.continuationSequenceNumber !== undefined) this.continuation = event.continuationSequenceNumber;
@@ -149,14 +171,27 @@ export class FanOutReader implements ShardRecordsReader {
           if (event.continuationSequenceNumber === undefined) return;
           if (subscription.signal.aborted) break;
         }
+        started();
+        kind = 'renewal';
       } catch (error) {
         // Renewal ends a subscription by aborting it: that is no failure.
-        if (subscription.signal.aborted) continue;
+        if (subscription.signal.aborted) {
+          started();
+          if (reported) kind = 'renewal';
+          continue;
+        }
         if (isProgrammingError(error) || !(error instanceof KinesisActorsError) || !error.retriable) {
+          started();
           this.push({ error });
           return;
         }
-        this.report?.subscriptionFailed(error);
+        const refused = error instanceof ResourceInUseError && !reported;
+        if (refused) {
+          this.report?.resourceInUse();
+        } else {
+          started();
+          kind = 'afterError';
+        }
         const delay =
           error instanceof ResourceInUseError
             ? jitteredBackoff(++inUse, this.options.resourceInUseDelayMs, 5 * this.options.resourceInUseDelayMs)

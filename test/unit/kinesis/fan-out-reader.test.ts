@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { KinesisActorsError } from '../../../src/errors.ts';
 import type { KinesisRecord, StartPosition, SubscriptionEvent } from '../../../src/kinesis/kinesis-api.ts';
 import { classifyKinesisError } from '../../../src/kinesis/kinesis-errors.ts';
-import { FanOutReader } from '../../../src/kinesis/fan-out-reader.ts';
+import { FanOutReader, type FanOutReaderReport } from '../../../src/kinesis/fan-out-reader.ts';
 import { silentLogger } from '../../../src/internal/logger.ts';
 import { SimulatedClock } from '../../../src/testing/simulated-clock.ts';
 import { fakeKinesisApi } from './fake-kinesis.ts';
@@ -57,8 +57,24 @@ function fakeFanOut(scripts: Script[]) {
 const options = { maxBufferedEvents: 3, minTimeBetweenSubscribesMs: 1000, retryBaseDelayMs: 100, retryMaxDelayMs: 1000, resourceInUseDelayMs: 1000 };
 const signal = new AbortController().signal;
 
-function newReader(kinesis: ReturnType<typeof fakeFanOut>['kinesis'], clock: SimulatedClock, extra: Partial<typeof options & { renewAfterMs: number }> = {}) {
-  return new FanOutReader(kinesis, 'arn:consumer', 'shard-0', clock, silentLogger(), { ...options, ...extra });
+function newReader(
+  kinesis: ReturnType<typeof fakeFanOut>['kinesis'],
+  clock: SimulatedClock,
+  extra: Partial<typeof options & { renewAfterMs: number }> = {},
+  report?: FanOutReaderReport,
+) {
+  return new FanOutReader(kinesis, 'arn:consumer', 'shard-0', clock, silentLogger(), { ...options, ...extra }, report);
+}
+
+/** A report that records what the reader told, in order. */
+function recordingReport() {
+  const told: string[] = [];
+  const report: FanOutReaderReport = {
+    subscribed: (kind) => told.push(kind),
+    eventReceived: () => told.push('event'),
+    resourceInUse: () => told.push('resourceInUse'),
+  };
+  return { told, report };
 }
 
 describe('FanOutReader', () => {
@@ -150,5 +166,57 @@ describe('FanOutReader', () => {
     await idle.close();
     await idle.close();
     expect(subscriptions[0].released).toBe(true);
+  });
+  it('reports each subscription with why it was made, each event, and each ResourceInUseException refusal, whether the call or the stream refused', async () => {
+    const clock = new SimulatedClock();
+    const inUse = () => kinesisError('ResourceInUseException');
+    const { kinesis } = fakeFanOut([
+      inUse(), // the call refused
+      { events: [], then: inUse() }, // an accepted stream whose first message refuses (as kinesis-mock does)
+      { events: [event(['1'], '1'), event([], '1')] }, // ended by Kinesis: renewed
+      { events: [event(['2'], '2')], then: kinesisError('InternalFailureException') }, // failed: made again
+      { events: [event(['3'], '3')], then: 'open' }, // renewed after renewAfterMs
+      { events: [event(['4'], undefined)] },
+    ]);
+    const { told, report } = recordingReport();
+    const reader = newReader(kinesis, clock, { renewAfterMs: 5000 }, report);
+    await reader.start({ type: 'TRIM_HORIZON' });
+    const seen: string[] = [];
+    for (;;) {
+      const page = await drive(clock, reader.read(signal));
+      seen.push(...page.records.map((r) => r.SequenceNumber!));
+      if (page.shardEnded) break;
+    }
+    expect(seen).toEqual(['1', '2', '3', '4']);
+    expect(told).toEqual([
+      'resourceInUse',
+      'resourceInUse',
+      'first',
+      'event',
+      'event',
+      'renewal',
+      'event',
+      'afterError',
+      'event',
+      'renewal',
+      'event',
+    ]);
+    await reader.close();
+  });
+
+  it('a subscription counts once accepted, even if it ends (or is closed) before its first event', async () => {
+    const clock = new SimulatedClock();
+    const { kinesis, subscriptions } = fakeFanOut([{ events: [] }, { events: [], then: 'open' }]);
+    const { told, report } = recordingReport();
+    const reader = newReader(kinesis, clock, {}, report);
+    await reader.start({ type: 'LATEST' });
+    const stop = new AbortController();
+    const read = reader.read(stop.signal);
+    for (let i = 0; i < 200 && subscriptions.length < 2; i++) await drive(clock, new Promise((resolve) => setImmediate(resolve)));
+    expect(subscriptions).toHaveLength(2);
+    stop.abort();
+    await read;
+    await reader.close();
+    expect(told).toEqual(['first', 'renewal']);
   });
 });
