@@ -1,6 +1,7 @@
 import { InstrumentationEmitter } from '../internal/instrumentation-emitter.ts';
 import { newDecodeCounts } from './decode-records.ts';
 import type { ConsumerEvents } from './events.ts';
+import { ConsumerTelemetry, type ConsumerIdentity } from './consumer-telemetry.ts';
 import { ConsumerMetricsRecorder, type ConsumerMetrics } from './metrics.ts';
 import type { ShardConsumerReport } from './shard-consumer-steps.ts';
 import type { ShutdownReason } from './shard-consumer.machine.ts';
@@ -16,9 +17,19 @@ export class ConsumerInstrumentation {
   /** Decoding counters, shared by every shard consumer of the worker. */
   readonly counts = newDecodeCounts();
   private timer: NodeJS.Timeout | undefined;
+  /** The OpenTelemetry instruments, when the consumer's identity is given. */
+  private readonly telemetry: ConsumerTelemetry | undefined;
 
-  /** `handlerCountsBatches`: the handler form counts a batch as soon as the handler is done, before the checkpoint. */
-  constructor(private readonly handlerCountsBatches: boolean) {}
+  /**
+   * `handlerCountsBatches`: the handler form counts a batch as soon as the handler is done, before
+   * the checkpoint. `identity`: the dimensions of the OpenTelemetry metrics.
+   */
+  constructor(
+    private readonly handlerCountsBatches: boolean,
+    identity?: ConsumerIdentity,
+  ) {
+    if (identity) this.telemetry = new ConsumerTelemetry(identity, this.recorder.values.MillisBehindLatest);
+  }
 
   on<K extends keyof ConsumerEvents>(event: K, listener: (payload: ConsumerEvents[K]) => void): () => void {
     return this.events.on(event, listener);
@@ -28,8 +39,9 @@ export class ConsumerInstrumentation {
   forShard(shardId: string): ShardConsumerReport {
     const m = this.recorder.values;
     return {
-      batch: (records, millisBehindLatest) => {
+      batch: (records, millisBehindLatest, processed) => {
         if (millisBehindLatest !== undefined) m.MillisBehindLatest[shardId] = millisBehindLatest;
+        if (processed) this.telemetry?.processRecords(shardId, processed.bytes, processed.ms);
         if (!this.handlerCountsBatches) this.batch(shardId, records, millisBehindLatest);
       },
       badRecord: (sequenceNumber, error) => this.events.emit('consumer.badRecord', { shardId, sequenceNumber, error }),
@@ -49,6 +61,7 @@ export class ConsumerInstrumentation {
     const m = this.recorder.values;
     m.RecordsProcessed += records;
     m.BatchesProcessed++;
+    this.telemetry?.processed(shardId, records);
     this.events.emit('consumer.batch', { shardId, records, millisBehindLatest });
   }
 
@@ -79,6 +92,7 @@ export class ConsumerInstrumentation {
 
   shardStopped(shardId: string, reason: ShutdownReason): void {
     delete this.recorder.values.MillisBehindLatest[shardId];
+    this.telemetry?.forget(shardId);
     this.events.emit('consumer.shardStopped', { shardId, reason });
   }
 
@@ -106,5 +120,6 @@ export class ConsumerInstrumentation {
 
   stopReporting(): void {
     clearInterval(this.timer);
+    this.telemetry?.close();
   }
 }

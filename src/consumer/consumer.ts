@@ -71,7 +71,11 @@ export class Consumer {
       clock: this.clock,
       logger: this.logger,
     });
-    this.instrumentation = new ConsumerInstrumentation(o.handler !== undefined);
+    this.instrumentation = new ConsumerInstrumentation(o.handler !== undefined, {
+      applicationName: o.applicationName,
+      streamName: o.streamName,
+      workerIdentifier: o.workerIdentifier,
+    });
     this.shardSync = new PeriodicShardSync(this.kinesis, this.store, o, this.clock, this.logger);
     this.shardConsumers = new ShardConsumers({
       factory: new ShardConsumerFactory(o, options, this.kinesis, this.clock, this.logger, this.instrumentation, this.fanOut),
