@@ -65,6 +65,11 @@ export class ConsumerInstrumentation {
     this.events.emit('consumer.batch', { shardId, records, millisBehindLatest });
   }
 
+  /** A periodic shard sync round took `ms`. */
+  shardSyncRound(ms: number, succeeded: boolean): void {
+    this.telemetry?.shardSync(ms, succeeded);
+  }
+
   recordsToFailureDestination(records: number): void {
     this.recorder.values.RecordsToFailureDestination += records;
   }

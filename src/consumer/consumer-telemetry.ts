@@ -13,6 +13,7 @@ interface ConsumerInstruments {
   recordsProcessed: Counter;
   dataBytesProcessed: Counter;
   processTaskTime: Histogram;
+  shardSyncTime: Histogram;
   millisBehindLatest: ObservableGauge;
   observe: (result: ObservableResult) => void;
 }
@@ -27,6 +28,8 @@ interface ConsumerInstruments {
 export class ConsumerTelemetry {
   private readonly base: Attributes;
   private readonly byShard = new Map<string, Attributes>();
+  private readonly syncSucceeded: Attributes;
+  private readonly syncFailed: Attributes;
   private readonly binding: MeterBinding<ConsumerInstruments>;
 
   constructor(
@@ -39,6 +42,9 @@ export class ConsumerTelemetry {
       WorkerIdentifier: identity.workerIdentifier,
       Operation: 'ProcessTask',
     });
+    const sync = { ...this.base, Operation: 'ShardSyncTask' };
+    this.syncSucceeded = Object.freeze({ ...sync, Success: true });
+    this.syncFailed = Object.freeze({ ...sync, Success: false });
     this.binding = new MeterBinding(
       (meter) => this.create(meter),
       (i) => i.millisBehindLatest.removeCallback(i.observe),
@@ -57,6 +63,11 @@ export class ConsumerTelemetry {
     const attributes = this.shard(shardId);
     if (bytes > 0) i.dataBytesProcessed.add(bytes, attributes);
     i.processTaskTime.record(ms, attributes);
+  }
+
+  /** A periodic shard sync round took `ms`; `Success` tells failed rounds apart, as the KCL's Success metric does. */
+  shardSync(ms: number, succeeded: boolean): void {
+    this.binding.current().shardSyncTime.record(ms, succeeded ? this.syncSucceeded : this.syncFailed);
   }
 
   /** The shard is no longer consumed here. */
@@ -82,6 +93,11 @@ export class ConsumerTelemetry {
       processTaskTime: meter.createHistogram('RecordProcessor.processRecords.Time', {
         unit: 'ms',
         description: 'Time in processRecords (or the handler) per batch',
+        advice: { explicitBucketBoundaries: MILLISECOND_BUCKETS },
+      }),
+      shardSyncTime: meter.createHistogram('ShardSyncTask.Time', {
+        unit: 'ms',
+        description: 'Per periodic shard sync round (ListShards, leases for new shards)',
         advice: { explicitBucketBoundaries: MILLISECOND_BUCKETS },
       }),
       millisBehindLatest: meter.createObservableGauge('MillisBehindLatest', { unit: 'ms', description: 'How far the last read of each shard was behind the tip of the stream' }),

@@ -76,7 +76,7 @@ export class Consumer {
       streamName: o.streamName,
       workerIdentifier: o.workerIdentifier,
     });
-    this.shardSync = new PeriodicShardSync(this.kinesis, this.store, o, this.clock, this.logger);
+    this.shardSync = new PeriodicShardSync(this.kinesis, this.store, o, this.clock, this.logger, (ms, succeeded) => this.instrumentation.shardSyncRound(ms, succeeded));
     this.shardConsumers = new ShardConsumers({
       factory: new ShardConsumerFactory(o, options, this.kinesis, this.clock, this.logger, this.instrumentation, this.fanOut),
       leases: this.coordinator,
