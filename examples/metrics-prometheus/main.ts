@@ -7,47 +7,24 @@
  *   METRICS_PORT=0 npx tsx examples/metrics-prometheus/main.ts
  */
 import { pino } from 'pino';
-import { createConsumer, createProducer } from '../../src/index.ts';
-import { startLocalStack, createStream } from '../../src/testing/index.ts';
+import { startLocalStack } from '../../src/testing/index.ts';
 import { startPrometheusMetrics } from './metrics.ts';
+import { startClickWorkload } from './workload.ts';
 
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' });
 // First, before the producer and the consumer: their instruments then go straight to this provider.
 const prometheus = await startPrometheusMetrics(Number(process.env.METRICS_PORT ?? 9464));
 const stack = await startLocalStack();
 const streamName = 'example-metrics';
-await createStream(stack.kinesis, streamName, 2);
-
-const producer = createProducer({ streamName, kinesis: stack.kinesis, logger });
-let put = 0;
-let n = 0;
-const feeding = setInterval(() => {
-  for (let i = 0; i < 100; i++, n++) void producer.put({ page: `/p/${n % 5}`, n }, { partitionKey: `user-${n % 100}` }).then(() => put++, () => {});
-}, 100);
-
-let processed = 0;
-const consumer = createConsumer({
-  streamName,
-  applicationName: 'example-metrics',
-  initialPositionInStreamExtended: 'TRIM_HORIZON',
-  kinesis: stack.kinesis,
-  dynamodb: stack.dynamodb,
-  logger,
-  async handler(records) {
-    processed += records.length;
-  },
-});
-await consumer.start();
+const work = await startClickWorkload(stack, streamName, logger);
 logger.info({ scrape: prometheus.url }, 'producing and consuming; send SIGTERM or press Ctrl-C to stop');
 
 async function shutdown(signal: string) {
   logger.info({ signal }, 'draining');
-  clearInterval(feeding);
-  await producer.close();
-  await consumer.close();
+  await work.drain();
   const scraped = await (await fetch(prometheus.url)).text();
   const series = scraped.split('\n').filter((line) => /^(UserRecordsPut|RecordsProcessed)_total\{/.test(line));
-  logger.info({ put, processed }, `last scrape:\n${series.join('\n')}`);
+  logger.info(work.counts(), `last scrape:\n${series.join('\n')}`);
   await prometheus.close();
   await stack.close();
 }
