@@ -15,11 +15,12 @@ import { runPutLatency } from './put-latency.ts';
 const [mode, figure, amount] = process.argv.slice(2);
 const prometheus = mode === 'sdk' ? await startPrometheusMetrics(0) : undefined;
 let scraped = 0;
+let scraping: Promise<void> = Promise.resolve();
 const scraper = prometheus
   ? setInterval(() => {
-      void fetch(prometheus.url)
+      scraping = fetch(prometheus.url)
         .then((r) => r.text())
-        .then((text) => (scraped += text.length > 0 ? 1 : 0));
+        .then((text) => void (scraped += text.length > 0 ? 1 : 0));
     }, 1000)
   : undefined;
 
@@ -46,6 +47,7 @@ if (figure === 'producer') {
   await stack.close();
 }
 clearInterval(scraper);
+await scraping;
 if (prometheus && scraped === 0) throw new Error('the Prometheus endpoint was never scraped');
 await prometheus?.close();
 process.stdout.write(JSON.stringify({ ...result, scraped }) + '\n');

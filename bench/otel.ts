@@ -4,12 +4,14 @@
  * so that the load other processes put on the machine falls on both alike, each in a fresh
  * process. Prints the medians with the lowest and highest of each.
  *
- *   npx tsx bench/otel.ts [--runs 5] [--seconds 8] [--events 100000]
+ *   npx tsx bench/otel.ts [--runs 5] [--seconds 8] [--events 100000] [--only producer|putLatency|consumer]
  */
 import { parseArgs } from 'node:util';
 import { runJsonChild } from './child.ts';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, seconds: { type: 'string', default: '8' }, events: { type: 'string', default: '100000' } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '5' }, seconds: { type: 'string', default: '8' }, events: { type: 'string', default: '100000' }, only: { type: 'string' } },
+});
 const runs = Number(values.runs);
 const figures: [figure: string, amount: string, keys: string[]][] = [
   ['producer', values.seconds!, ['eventsPerSec', 'usPerEvent', 'cpuUsPerEvent']],
@@ -26,6 +28,7 @@ function summary(xs: number[]): string {
 
 const rows: string[] = [];
 for (const [figure, amount, keys] of figures) {
+  if (values.only !== undefined && values.only !== figure) continue;
   const results: Record<'none' | 'sdk', Record<string, number>[]> = { none: [], sdk: [] };
   for (let run = 0; run < runs; run++) {
     for (const mode of run % 2 === 0 ? (['none', 'sdk'] as const) : (['sdk', 'none'] as const)) {
