@@ -4,7 +4,7 @@
  * record or read at collection time), with no SDK registered and with the SDK and a reader,
  * interleaved. Prints ns per user record, medians with the lowest and highest.
  *
- *   npx tsx bench/otel-record-cost.ts [runs]
+ *   npx tsx bench/otel-record-cost.ts [runs] [records]
  */
 import { metrics } from '@opentelemetry/api';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
@@ -17,7 +17,7 @@ class Reader extends MetricReader {
 }
 
 const runs = Number(process.argv[2] ?? 7);
-const records = 2_000_000;
+const records = Number(process.argv[3] ?? 2_000_000);
 const batch = 500;
 
 function nsPerRecord(): number {
