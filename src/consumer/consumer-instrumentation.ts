@@ -1,6 +1,7 @@
 import { InstrumentationEmitter } from '../internal/instrumentation-emitter.ts';
 import { newDecodeCounts } from './decode-records.ts';
 import type { ConsumerEvents } from './events.ts';
+import { ConsumerTelemetry, type ConsumerIdentity } from './consumer-telemetry.ts';
 import { ConsumerMetricsRecorder, type ConsumerMetrics } from './metrics.ts';
 import type { ShardConsumerReport } from './shard-consumer-steps.ts';
 import type { ShutdownReason } from './shard-consumer.machine.ts';
@@ -16,16 +17,21 @@ export class ConsumerInstrumentation {
   /** Decoding counters, shared by every shard consumer of the worker. */
   readonly counts = newDecodeCounts();
   private timer: NodeJS.Timeout | undefined;
+  /** The OpenTelemetry instruments, when the consumer's identity is given. */
+  private readonly telemetry: ConsumerTelemetry | undefined;
 
   /**
    * `handlerCountsBatches`: the handler form counts a batch as soon as the handler is done,
-   * before the checkpoint. `retrieval`: how the shards are read.
+   * before the checkpoint. `retrieval`: how the shards are read. `identity`: the dimensions of
+   * the OpenTelemetry metrics.
    */
   constructor(
     private readonly handlerCountsBatches: boolean,
     retrieval: ConsumerMetrics['Retrieval'],
+    identity?: ConsumerIdentity,
   ) {
     this.recorder = new ConsumerMetricsRecorder(retrieval);
+    if (identity) this.telemetry = new ConsumerTelemetry(identity, this.recorder.values.MillisBehindLatest);
   }
 
   on<K extends keyof ConsumerEvents>(event: K, listener: (payload: ConsumerEvents[K]) => void): () => void {
@@ -36,8 +42,9 @@ export class ConsumerInstrumentation {
   forShard(shardId: string): ShardConsumerReport {
     const m = this.recorder.values;
     return {
-      batch: (records, millisBehindLatest) => {
+      batch: (records, millisBehindLatest, processed) => {
         if (millisBehindLatest !== undefined) m.MillisBehindLatest[shardId] = millisBehindLatest;
+        if (processed) this.telemetry?.processRecords(shardId, processed.bytes, processed.ms);
         if (!this.handlerCountsBatches) this.batch(shardId, records, millisBehindLatest);
       },
       badRecord: (sequenceNumber, error) => this.events.emit('consumer.badRecord', { shardId, sequenceNumber, error }),
@@ -70,7 +77,13 @@ export class ConsumerInstrumentation {
     const m = this.recorder.values;
     m.RecordsProcessed += records;
     m.BatchesProcessed++;
+    this.telemetry?.processed(shardId, records);
     this.events.emit('consumer.batch', { shardId, records, millisBehindLatest });
+  }
+
+  /** A periodic shard sync round took `ms`. */
+  shardSyncRound(ms: number, succeeded: boolean): void {
+    this.telemetry?.shardSync(ms, succeeded);
   }
 
   recordsToFailureDestination(records: number): void {
@@ -100,6 +113,7 @@ export class ConsumerInstrumentation {
 
   shardStopped(shardId: string, reason: ShutdownReason): void {
     delete this.recorder.values.MillisBehindLatest[shardId];
+    this.telemetry?.forget(shardId);
     this.events.emit('consumer.shardStopped', { shardId, reason });
   }
 
@@ -127,5 +141,6 @@ export class ConsumerInstrumentation {
 
   stopReporting(): void {
     clearInterval(this.timer);
+    this.telemetry?.close();
   }
 }

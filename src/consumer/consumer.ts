@@ -74,8 +74,12 @@ export class Consumer {
       clock: this.clock,
       logger: this.logger,
     });
-    this.instrumentation = new ConsumerInstrumentation(o.handler !== undefined, o.retrieval.type);
-    this.shardSync = new PeriodicShardSync(this.kinesis, this.store, o, this.clock, this.logger);
+    this.instrumentation = new ConsumerInstrumentation(o.handler !== undefined, o.retrieval.type, {
+      applicationName: o.applicationName,
+      streamName: o.streamName,
+      workerIdentifier: o.workerIdentifier,
+    });
+    this.shardSync = new PeriodicShardSync(this.kinesis, this.store, o, this.clock, this.logger, (ms, succeeded) => this.instrumentation.shardSyncRound(ms, succeeded));
     this.shardConsumers = new ShardConsumers({
       factory: new ShardConsumerFactory(o, options, this.kinesis, this.clock, this.logger, this.instrumentation, this.fanOut),
       leases: this.coordinator,

@@ -22,6 +22,8 @@ export class PeriodicShardSync {
     private readonly options: ResolvedConsumerOptions,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    /** Told of every round: its time, and whether it succeeded. */
+    private readonly onRound?: (ms: number, succeeded: boolean) => void,
   ) {
     this.task = new PeriodicTask(this.clock, options.shardSyncIntervalMillis, () => this.syncShards());
   }
@@ -40,10 +42,14 @@ export class PeriodicShardSync {
   }
 
   async syncShards(): Promise<void> {
+    const startedAt = this.clock.now();
+    let succeeded = false;
     try {
       await this.syncShardsOrThrow();
+      succeeded = true;
     } catch (error) {
       this.logger.warn({ err: error }, 'shardSync.failed');
     }
+    this.onRound?.(this.clock.now() - startedAt, succeeded);
   }
 }

@@ -16,7 +16,8 @@ import { ShardCheckpointer, type CheckpointReport } from './shard-checkpointer.t
 
 /** What a shard consumer reports to the consumer's metrics and events. @internal */
 export interface ShardConsumerReport extends CheckpointReport {
-  batch(records: number, millisBehindLatest: number | undefined): void;
+  /** `processed`: the data bytes of a batch handed to the processor, and how long it took. */
+  batch(records: number, millisBehindLatest: number | undefined, processed?: { bytes: number; ms: number }): void;
   badRecord(sequenceNumber: string, error: unknown): void;
   /** What a fan-out reader tells about its subscriptions. */
   fanOut?: FanOutReaderReport;
@@ -147,8 +148,11 @@ export class ShardConsumerSteps {
     const { deps } = this;
     const last = records[records.length - 1];
     if (last) this.checkpoints.delivered({ sequenceNumber: last.sequenceNumber, subSequenceNumber: last.subSequenceNumber });
+    let bytes = 0;
+    for (const record of records) bytes += record.data.length;
+    const startedAt = deps.clock.now();
     await deps.processor.processRecords({ shardId: deps.lease.shardId, records, checkpointer, millisBehindLatest: page.millisBehindLatest, signal });
-    deps.report.batch(records.length, page.millisBehindLatest);
+    deps.report.batch(records.length, page.millisBehindLatest, { bytes, ms: deps.clock.now() - startedAt });
   }
 
   /**

@@ -1,6 +1,7 @@
 import { KinesisActorsError } from '../errors.ts';
 import type { Logger } from '../internal/logger.ts';
 import { InstrumentationEmitter } from '../internal/instrumentation-emitter.ts';
+import { LeaseTelemetry } from './lease-telemetry.ts';
 import type { Lease } from './lease.ts';
 import type { LeaseStore } from './lease-store.ts';
 import { LeaseTracker } from './lease-tracker.ts';
@@ -53,6 +54,7 @@ export class LeaseCoordinator {
   /** Taker rounds left to skip after a throttled scan, and how many scans in a row were throttled. */
   private skipRounds = 0;
   private throttledInARow = 0;
+  private readonly telemetry: LeaseTelemetry;
   private taking = true;
   private starting: Promise<void> | undefined;
   private closing: Promise<ReleaseSummary> | undefined;
@@ -67,10 +69,22 @@ export class LeaseCoordinator {
     this.handoffs = new HandoffTracker(clock, this.options.gracefulLeaseHandoffTimeoutMillis, workerId);
     this.log = this.options.logger.child({ component: 'leaseCoordinator', workerId });
     this.renewer = new LeaseRenewer({ store, tracker: this.tracker, events: this.events, clock, log: this.log, workerId, failoverTimeMillis });
-    this.renewTask = new PeriodicTask(clock, this.options.renewIntervalMs, () => this.renewer.renewAll());
+    const telemetry = (this.telemetry = new LeaseTelemetry(workerId, () => this.renewer.leases().length));
+    this.events.on('lease.taken', () => telemetry.taken());
+    this.events.on('lease.lost', () => telemetry.lost());
+    this.renewTask = new PeriodicTask(clock, this.options.renewIntervalMs, async () => {
+      const startedAt = clock.now();
+      await this.renewer.renewAll();
+      telemetry.renewRound(clock.now() - startedAt);
+    });
     this.takeTask = new PeriodicTask(clock, this.options.takerIntervalMs, async () => {
-      if (this.skipRounds > 0) this.skipRounds--;
-      else await this.takeLeases();
+      if (this.skipRounds > 0) {
+        this.skipRounds--;
+        return;
+      }
+      const startedAt = clock.now();
+      await this.takeLeases();
+      telemetry.takeRound(clock.now() - startedAt);
     });
   }
 
@@ -148,6 +162,7 @@ export class LeaseCoordinator {
       }
       const fresh = this.observe(scanned, assignment, round);
       const plan = this.plan(fresh, round, assignment.totalSegments > 1 ? 1 : 0);
+      this.telemetry.scanned(this.picture.size, plan.workers);
       if (plan.take.length === 0) return undefined;
       this.log.debug({ workers: plan.workers, target: plan.target, held: plan.held, taking: plan.take.length, segments: assignment.totalSegments }, 'taking leases');
       const won = await Promise.all(plan.take.map((item) => this.takeOne(item, round)));
@@ -241,6 +256,7 @@ export class LeaseCoordinator {
   async stop(): Promise<void> {
     await this.stopTaking();
     await this.renewTask.stop();
+    this.telemetry.close();
   }
 
   /** Graceful shutdown: {@link releaseAll}, then {@link stop}. Idempotent: returns the same promise. */

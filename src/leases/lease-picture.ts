@@ -42,6 +42,11 @@ export class LeasePicture {
     return gone;
   }
 
+  /** Leases in the picture. */
+  get size(): number {
+    return this.entries.size;
+  }
+
   leases(): Lease[] {
     return [...this.entries.values()].map((e) => e.lease);
   }

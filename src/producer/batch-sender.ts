@@ -13,6 +13,7 @@ import type { UserRecord } from './user-record.ts';
 import type { ProducerEvents } from './events.ts';
 import { releaseFrames } from './release-frames.ts';
 import type { Expected, RequestCollector } from './request-collector.ts';
+import type { ProducerTelemetry } from './producer-telemetry.ts';
 
 /** What the batch sender needs from the producer. @internal */
 export interface BatchSenderDeps {
@@ -27,6 +28,8 @@ export interface BatchSenderDeps {
   router: Pick<ShardRouter, 'limiterOf'>;
   /** What becomes of each user record once its attempt is over. */
   settler: Pick<RecordSettler, 'succeed' | 'retryOrFail' | 'wrongShard'>;
+  /** The OpenTelemetry instruments; none in unit tests that do not look at them. */
+  telemetry?: Pick<ProducerTelemetry, 'instruments' | 'buffered' | 'kinesisRecordPut'> | undefined;
 }
 
 const encoder = new TextEncoder();
@@ -43,7 +46,7 @@ function partitionKeyBytes(key: string): number {
  * @internal
  */
 export function createBatchSender(deps: BatchSenderDeps): (batch: Batch) => Promise<void> {
-  const { options, collector, pool, clock, metrics, settler } = deps;
+  const { options, collector, pool, clock, metrics, settler, telemetry } = deps;
 
   return async function sendBatch(batch: Batch): Promise<void> {
     const expected = collector.expect();
@@ -56,9 +59,13 @@ export function createBatchSender(deps: BatchSenderDeps): (batch: Batch) => Prom
 
   async function send(batch: Batch, expected: Expected): Promise<void> {
     const startedAt = clock.now();
+    telemetry?.instruments();
     for (const group of batch.groups) {
       for (const record of group) {
-        if (record.attempts === 0) observe(metrics.values.BufferingTime, startedAt - record.arrivedAt);
+        if (record.attempts === 0) {
+          observe(metrics.values.BufferingTime, startedAt - record.arrivedAt);
+          telemetry?.buffered(startedAt - record.arrivedAt);
+        }
         record.attempts++;
       }
     }
@@ -85,7 +92,7 @@ export function createBatchSender(deps: BatchSenderDeps): (batch: Batch) => Prom
     const sentAt = clock.now();
     let response;
     try {
-      response = await collector.submit(expected, entries, bytes);
+      response = await collector.submit(expected, entries, bytes, batch.userRecords);
     } catch (thrown) {
       // The Kinesis boundary classified every failure of Kinesis; anything else is a bug.
       if (!(thrown instanceof KinesisActorsError)) throw thrown;
@@ -137,6 +144,7 @@ export function createBatchSender(deps: BatchSenderDeps): (batch: Batch) => Prom
       metrics.values.KinesisRecordsPut++;
       metrics.values.KinesisRecordsDataPut += encoded[g].byteLength;
       observe(metrics.values.UserRecordsPerKinesisRecord, group.length);
+      telemetry?.kinesisRecordPut(group.length);
       if (result.ShardId !== batch.shardId && group.length > 1) {
         if (group.some(mustFollow)) for (const record of group) retry(record);
         else misplaced.push({ group, shardId: result.ShardId, sequenceNumber: result.SequenceNumber });

@@ -16,6 +16,7 @@ import type { ProducerEvents } from './events.ts';
 import { MetricsRecorder, type ProducerMetrics } from './metrics.ts';
 import { resolveProducerOptions, type ProducerOptions, type ResolvedProducerOptions } from './options.ts';
 import { ProducerActors } from './producer-actors.ts';
+import { ProducerTelemetry } from './producer-telemetry.ts';
 import { RecordSettler, rejectUserRecord } from './record-settler.ts';
 import { RequestCollector } from './request-collector.ts';
 import { ShardRouter } from './shard-router.ts';
@@ -57,6 +58,7 @@ export class Producer {
   private readonly router: ShardRouter;
   private readonly admission: Admission<UserRecord>;
   private readonly settler: RecordSettler;
+  private readonly telemetry: ProducerTelemetry;
   private metricsTimer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
   private draining = false;
@@ -90,13 +92,16 @@ export class Producer {
       admit: (record) => this.admitWaited(record),
       turnAway: rejectUserRecord,
     }));
-    const settler = (this.settler = new RecordSettler({ options: o, clock, metrics, events, causeLog, admission, router }));
-    const collector = new RequestCollector(kinesis, o.streamName, clock, {
-      maxEntries: o.collectionMaxCount,
-      maxBytes: o.collectionMaxSize,
-      holdMs: collectionHoldMs(o.recordMaxBufferedTime),
-    });
-    const send = createBatchSender({ options: o, collector, pool, clock, metrics, events, router, settler });
+    const telemetry = (this.telemetry = new ProducerTelemetry(o.streamName, metrics));
+    const settler = (this.settler = new RecordSettler({ options: o, clock, metrics, events, causeLog, admission, router, telemetry }));
+    const collector = new RequestCollector(
+      kinesis,
+      o.streamName,
+      clock,
+      { maxEntries: o.collectionMaxCount, maxBytes: o.collectionMaxSize, holdMs: collectionHoldMs(o.recordMaxBufferedTime) },
+      (ms, kinesisRecords, userRecords) => telemetry.request(ms, kinesisRecords, userRecords),
+    );
+    const send = createBatchSender({ options: o, collector, pool, clock, metrics, events, router, settler, telemetry });
     const actors = new ProducerActors({ options: o, clock, logger, causeLog, metrics, events, kinesis, supervisor, router, settler, send, draining: () => this.draining });
     actors.start();
     if (o.metricsIntervalMs > 0) {
@@ -191,6 +196,7 @@ export class Producer {
       ['actors', () => this.supervisor.stopAll()],
       ['pool', () => this.pool.close()],
       ['client', () => this.ownClient?.destroy()],
+      ['telemetry', () => this.telemetry.close()],
     ];
     for (const [step, run] of steps) {
       try {

@@ -9,6 +9,7 @@ import type { Batch } from './batch.ts';
 import type { ProducerEvents } from './events.ts';
 import { entryError } from '../kinesis/kinesis-errors.ts';
 import { observe, type MetricsRecorder } from './metrics.ts';
+import type { ProducerTelemetry } from './producer-telemetry.ts';
 import type { ResolvedProducerOptions } from './options.ts';
 import { releaseFrames } from './release-frames.ts';
 import type { ShardRouter } from './shard-router.ts';
@@ -46,6 +47,8 @@ export interface RecordSettlerDeps {
   admission: Admission<UserRecord>;
   /** Where a record to be sent again goes back to (its shard's buffer), and the fresh shard map. */
   router: Pick<ShardRouter, 'shardIdOf' | 'requeue' | 'keepUnrouted' | 'refreshMap'>;
+  /** The OpenTelemetry instruments; none in unit tests that do not look at them. */
+  telemetry?: Pick<ProducerTelemetry, 'settled'> | undefined;
 }
 
 /**
@@ -69,6 +72,7 @@ export class RecordSettler {
     m.UserRecordsPut++;
     m.UserRecordsDataPut += record.size;
     observe(m.RetriesPerRecord, record.attempts - 1);
+    this.deps.telemetry?.settled(record.attempts - 1);
     this.release(record);
     record.resolve({ shardId, sequenceNumber, subSequenceNumber, attempts: record.attempts });
   }
@@ -85,6 +89,7 @@ export class RecordSettler {
       causeLog.warn('producer.recordsExpired', cause, { recordTtl: options.recordTtl, attempts: record.attempts });
     }
     observe(m.RetriesPerRecord, Math.max(0, record.attempts - 1));
+    this.deps.telemetry?.settled(Math.max(0, record.attempts - 1));
     this.release(record);
     if (events.has('producer.recordFailed')) events.emit('producer.recordFailed', { partitionKey: record.partitionKey, attempts: record.attempts, error });
     rejectUserRecord(record, error);

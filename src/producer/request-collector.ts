@@ -22,6 +22,7 @@ export interface Expected {
 interface Submission {
   entries: PutRecordsRequestEntry[];
   bytes: number;
+  userRecords: number;
   resolve(result: CollectedResult): void;
   reject(error: unknown): void;
 }
@@ -48,6 +49,8 @@ export class RequestCollector {
     private readonly streamName: string,
     private readonly clock: Clock,
     private readonly limits: CollectorLimits,
+    /** Told of each request once it came back or failed: its time and what it carried. */
+    private readonly onRequest?: (ms: number, kinesisRecords: number, userRecords: number) => void,
   ) {}
 
   /** A flush has started: its batch will be submitted, or withdrawn. */
@@ -67,12 +70,13 @@ export class RequestCollector {
   /**
    * Sends a batch's entries, with others when they are ready soon enough, and resolves with
    * the batch's results; rejects with the request's error if the request failed as a whole.
+   * `userRecords`: how many user records the entries carry (aggregation puts several in one).
    */
-  submit(expected: Expected, entries: PutRecordsRequestEntry[], bytes: number): Promise<CollectedResult> {
+  submit(expected: Expected, entries: PutRecordsRequestEntry[], bytes: number, userRecords = entries.length): Promise<CollectedResult> {
     expected.open = false;
     this.expected--;
     return new Promise<CollectedResult>((resolve, reject) => {
-      this.waiting.push({ entries, bytes, resolve, reject });
+      this.waiting.push({ entries, bytes, userRecords, resolve, reject });
       this.waitingEntries += entries.length;
       if (this.expected <= 0 || this.waitingEntries >= this.limits.maxEntries || this.limits.holdMs === 0) {
         this.dispatch();
@@ -113,8 +117,16 @@ export class RequestCollector {
 
   private sendRequest(submissions: Submission[]): void {
     const entries = submissions.length === 1 ? submissions[0].entries : submissions.flatMap((s) => s.entries);
+    const sentAt = this.clock.now();
+    const done = () => {
+      if (this.onRequest === undefined) return;
+      let userRecords = 0;
+      for (const submission of submissions) userRecords += submission.userRecords;
+      this.onRequest(this.clock.now() - sentAt, entries.length, userRecords);
+    };
     this.kinesis.putRecords(this.streamName, entries).then(
       (results) => {
+        done();
         let offset = 0;
         for (const submission of submissions) {
           const count = submission.entries.length;
@@ -125,6 +137,7 @@ export class RequestCollector {
         }
       },
       (error: unknown) => {
+        done();
         for (const submission of submissions) submission.reject(error);
       },
     );

@@ -106,5 +106,26 @@ describe('runnable examples', () => {
     expect(output).toContain('e-mail addresses left unmasked: 0');
     expect(code).toBe(0);
   });
-});
 
+  it('the metrics-prometheus example: a last scrape shows as many records put and processed as were', async () => {
+    const { code, output } = await run(['examples/metrics-prometheus/main.ts'], { killAfterLine: /producing and consuming/, env: { METRICS_PORT: '0' } });
+    expect(code).toBe(0);
+    const counts = output.match(/"put":(\d+),"processed":(\d+)/);
+    expect(counts).not.toBeNull();
+    expect(Number(counts![1])).toBeGreaterThan(0);
+    expect(output).toMatch(new RegExp(`UserRecordsPut_total\\{[^}]*\\} ${counts![1]}\\\\n`));
+    const processed = [...output.matchAll(/RecordsProcessed_total\{[^}]*\} (\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+    expect(processed).toBe(Number(counts![2]));
+  });
+
+  it('the metrics-otlp example: its last export shows as many records put and processed as were', async () => {
+    const { code, output } = await run(['examples/metrics-otlp/main.ts'], { killAfterLine: /producing and consuming/ });
+    expect(code).toBe(0);
+    const counts = output.match(/"put":(\d+),"processed":(\d+)/);
+    expect(counts).not.toBeNull();
+    expect(Number(counts![1])).toBeGreaterThan(0);
+    expect(output).toMatch(new RegExp(`UserRecordsPut\\{[^}]*\\} ${counts![1]}\\\\n`));
+    const processed = [...output.matchAll(/RecordsProcessed\{[^}]*\} (\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+    expect(processed).toBe(Number(counts![2]));
+  });
+});
