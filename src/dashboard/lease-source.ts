@@ -45,9 +45,9 @@ export class LeaseTableSource {
   /** A move seen by an in-process consumer (lease.taken, lease.lost) before the next scan. */
   recordMove(move: LeaseMove): void {
     const last = this.moves.findLast((m) => m.shardId === move.shardId);
-    if (last?.to === move.to) return;
-    this.moves.push(move);
     const known = this.leases.get(move.shardId);
+    if ((last ? last.to : known?.owner) === move.to) return;
+    this.moves.push(move);
     if (known) this.leases.set(move.shardId, { ...known, owner: move.to });
   }
 

@@ -64,6 +64,12 @@ function name(field: string, value: unknown): string {
   throw new InvalidOptionError(field, 'must be a non-empty string', value);
 }
 
+/** A DynamoDB table name, checked here so that a bad one fails before anything is opened. */
+function tableName(field: string, value: unknown): string {
+  if (typeof value === 'string' && /^[a-zA-Z0-9_.-]{3,255}$/.test(value)) return value;
+  throw new InvalidOptionError(field, 'must be 3–255 characters of a-z, A-Z, 0-9, _ . - (it names the lease table)', value);
+}
+
 /** Checks the options once; a bad one throws an `InvalidOptionError` naming it. @internal */
 export function resolveDashboardOptions(options: DashboardOptions): ResolvedDashboardOptions {
   const applicationName = name('applicationName', options.applicationName);
@@ -77,7 +83,7 @@ export function resolveDashboardOptions(options: DashboardOptions): ResolvedDash
   return {
     streamName: name('streamName', options.streamName),
     applicationName,
-    leaseTableName: options.leaseTableName === undefined ? applicationName : name('leaseTableName', options.leaseTableName),
+    leaseTableName: tableName(options.leaseTableName === undefined ? 'applicationName' : 'leaseTableName', options.leaseTableName ?? applicationName),
     kinesis: options.kinesis,
     dynamodb: options.dynamodb,
     consumers,
