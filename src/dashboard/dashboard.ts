@@ -47,7 +47,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const leases = new LeaseTableSource(new DynamoDbLeaseStore(dynamodb, o.leaseTableName), o.historyMs);
   const stream = new StreamSource(new SdkKinesisApi(kinesisClient), o.streamName, o);
   const inProcess = new ProcessSource(o.consumers, o.producer, (move) => leases.recordMove(move));
-  const builder = new SnapshotBuilder({ streamName: o.streamName, applicationName: o.applicationName, intervalMs: o.intervalMs, historyMs: o.historyMs });
+  const builder = new SnapshotBuilder({ streamName: o.streamName, applicationName: o.applicationName, intervalMs: o.intervalMs, historyMs: o.historyMs, since: Date.now() });
   let latest: DashboardSnapshot | undefined;
   let server: Awaited<ReturnType<typeof startDashboardServer>> | undefined;
 

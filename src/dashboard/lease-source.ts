@@ -46,7 +46,11 @@ export class LeaseTableSource {
   recordMove(move: LeaseMove): void {
     const last = this.moves.findLast((m) => m.shardId === move.shardId);
     const known = this.leases.get(move.shardId);
-    if ((last ? last.to : known?.owner) === move.to) return;
+    const current = last ? last.to : known?.owner;
+    if (current === move.to) return;
+    // A lease taken free that was last seen with another owner: that owner released it
+    // (a drained worker) between two scans.
+    if (move.from === undefined && current !== undefined) this.moves.push({ at: move.at, shardId: move.shardId, from: current, to: undefined });
     this.moves.push(move);
     if (known) this.leases.set(move.shardId, { ...known, owner: move.to });
   }

@@ -73,8 +73,14 @@ function el(tag, attrs, text) {
 }
 function svgEl(tag, attrs) { return el(tag, Object.assign({ svg: true }, attrs)); }
 function push(list, value) { list.push(value); if (list.length > HISTORY) list.shift(); }
-function hue(id) { let h = 0; for (const c of id) h = (h * 31 + c.charCodeAt(0)) >>> 0; return h % 360; }
-function colorOf(owner) { return owner ? "hsl(" + hue(owner) + ", 65%, 48%)" : "#d4d4d8"; }
+// Owners get colours in the order the page first sees them, a golden angle apart, so that
+// worker-1 and worker-2 never look alike and a worker keeps its colour while the page is open.
+const hues = new Map();
+function colorOf(owner) {
+  if (!owner) return "#d4d4d8";
+  if (!hues.has(owner)) hues.set(owner, (hues.size * 137.508 + 210) % 360);
+  return "hsl(" + hues.get(owner).toFixed(0) + ", 62%, 47%)";
+}
 function num(v, digits) { return v === undefined || v === null ? "–" : v.toLocaleString("en-US", { maximumFractionDigits: digits || 0 }); }
 function ms(v) {
   if (v === undefined || v === null) return "–";
@@ -119,7 +125,7 @@ function lineChart(svg, series, unit) {
 }
 
 function segments(snapshot, shard) {
-  const from = snapshot.at - snapshot.historyMs;
+  const from = Math.max(snapshot.at - snapshot.historyMs, snapshot.since);
   const moves = snapshot.moves.filter((m) => m.shardId === shard.shardId);
   const out = [];
   let start = from;
@@ -137,8 +143,10 @@ function drawTimeline(snapshot) {
   svg.setAttribute("height", height);
   svg.replaceChildren();
   const width = svg.clientWidth || 900;
-  const from = snapshot.at - snapshot.historyMs;
-  const x = (t) => left + ((t - from) / snapshot.historyMs) * (width - left);
+  // From when the dashboard started until the window is full: it knows nothing from before.
+  const from = Math.max(snapshot.at - snapshot.historyMs, snapshot.since);
+  const span = Math.max(1, snapshot.at - from);
+  const x = (t) => left + ((Math.max(t, from) - from) / span) * (width - left);
   snapshot.shards.forEach((shard, row) => {
     const y = top + row * rowHeight;
     if (rowHeight >= 9 || row % 8 === 0) {
@@ -155,7 +163,7 @@ function drawTimeline(snapshot) {
     }
   });
   const axis = svgEl("text", { x: left, y: height - 2 });
-  axis.textContent = "last " + Math.round(snapshot.historyMs / 60000) + " min; a change of colour is a lease moving";
+  axis.textContent = "last " + ms(span) + "; a change of colour is a lease moving, grey is no owner";
   svg.append(axis);
   const list = document.getElementById("moves");
   list.replaceChildren(...snapshot.moves.slice(-50).reverse().map((m) =>

@@ -7,7 +7,6 @@ import { CounterRate } from './counter-rate.ts';
 /** One consumer of this process, as sampled in a round. */
 export interface SampledWorker {
   workerId: string;
-  leases: number;
   recordsPerSec: number;
   errors: number;
   millisBehindLatest: Record<string, number>;
@@ -63,7 +62,7 @@ export class ProcessSource {
       const m = consumer.metrics();
       let rate = this.workerRates.get(consumer);
       if (rate === undefined) this.workerRates.set(consumer, (rate = new CounterRate()));
-      return { workerId: consumer.workerIdentifier, leases: m.LeasesHeld, recordsPerSec: rate.sample(m.RecordsProcessed, now), errors: errorsOf(m), millisBehindLatest: m.MillisBehindLatest };
+      return { workerId: consumer.workerIdentifier, recordsPerSec: rate.sample(m.RecordsProcessed, now), errors: errorsOf(m), millisBehindLatest: m.MillisBehindLatest };
     });
   }
 

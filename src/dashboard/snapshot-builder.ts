@@ -27,7 +27,7 @@ export class SnapshotBuilder {
   private readonly writeRecords = new Map<string, CounterRate>();
   private readonly writeBytes = new Map<string, CounterRate>();
 
-  constructor(private readonly header: { streamName: string; applicationName: string; intervalMs: number; historyMs: number }) {}
+  constructor(private readonly header: { streamName: string; applicationName: string; intervalMs: number; historyMs: number; since: number }) {}
 
   build(round: RoundInputs): DashboardSnapshot {
     const leases = new Map(round.leases.map((l) => [l.shardId, l]));
@@ -56,12 +56,14 @@ export class SnapshotBuilder {
         leaseCounter: lease?.leaseCounter,
       };
     });
-    const { streamName, applicationName, intervalMs, historyMs } = this.header;
-    return { streamName, applicationName, intervalMs, historyMs, at: round.now, shards, workers: this.workers(round, shards), moves: [...round.moves], producer: round.producer, problems: round.problems };
+    const { streamName, applicationName, intervalMs, historyMs, since } = this.header;
+    return { streamName, applicationName, intervalMs, historyMs, since, at: round.now, shards, workers: this.workers(round, shards), moves: [...round.moves], producer: round.producer, problems: round.problems };
   }
 
   private workers(round: RoundInputs, shards: readonly ShardView[]): WorkerView[] {
-    const views: WorkerView[] = round.workers.map((w) => ({ workerId: w.workerId, leases: w.leases, recordsPerSec: w.recordsPerSec, errors: w.errors, source: 'process' }));
+    // Leases are counted from the owners the shard rows show, so that the two tables agree.
+    const held = (workerId: string) => shards.filter((s) => s.owner === workerId).length;
+    const views: WorkerView[] = round.workers.map((w) => ({ workerId: w.workerId, leases: held(w.workerId), recordsPerSec: w.recordsPerSec, errors: w.errors, source: 'process' }));
     const inProcess = new Set(views.map((w) => w.workerId));
     const byOwner = new Map<string, ShardView[]>();
     for (const shard of shards) {

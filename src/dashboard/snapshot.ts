@@ -71,6 +71,8 @@ export interface DashboardSnapshot {
   streamName: string;
   applicationName: string;
   intervalMs: number;
+  /** When the dashboard started: it knows nothing of the leases before. */
+  since: number;
   /** How far back {@link DashboardSnapshot.moves} reach. */
   historyMs: number;
   shards: ShardView[];

@@ -42,6 +42,18 @@ describe('the lease table as the dashboard follows it', () => {
     expect(source.view(2000).moves.map((m) => [m.from, m.to])).toEqual([['a', undefined], [undefined, 'b']]);
   });
 
+  it('shows a lease taken free, that a scan last saw with another owner, as released by that owner first', async () => {
+    const t = table();
+    const source = new LeaseTableSource(t, 60_000);
+    t.set([lease('s-0', 'a', '1')]);
+    await source.poll(1000);
+    source.recordMove({ at: 1500, shardId: 's-0', from: undefined, to: 'b' });
+    expect(source.view(1500).moves).toEqual([
+      { at: 1500, shardId: 's-0', from: 'a', to: undefined },
+      { at: 1500, shardId: 's-0', from: undefined, to: 'b' },
+    ]);
+  });
+
   it('dates a checkpoint from when it was seen to change, and forgets moves older than the history', async () => {
     const t = table();
     const source = new LeaseTableSource(t, 5000);

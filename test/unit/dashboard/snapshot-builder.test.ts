@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CounterRate } from '../../../src/dashboard/counter-rate.ts';
 import { SnapshotBuilder, type RoundInputs } from '../../../src/dashboard/snapshot-builder.ts';
 
-const header = { streamName: 's', applicationName: 'app', intervalMs: 1000, historyMs: 60_000 };
+const header = { streamName: 's', applicationName: 'app', intervalMs: 1000, historyMs: 60_000, since: 500 };
 
 function round(now: number, records: number, extra: Partial<RoundInputs> = {}): RoundInputs {
   return {
@@ -19,7 +19,7 @@ function round(now: number, records: number, extra: Partial<RoundInputs> = {}): 
     ],
     moves: [],
     reads: new Map([['shard-1', { total: 50, perSec: 5 }]]),
-    workers: [{ workerId: 'local', leases: 1, recordsPerSec: 5, errors: 2, millisBehindLatest: { 'shard-1': 1200 } }],
+    workers: [{ workerId: 'local', recordsPerSec: 5, errors: 2, millisBehindLatest: { 'shard-1': 1200 } }],
     producer: undefined,
     problems: [],
     ...extra,
@@ -52,7 +52,7 @@ describe('the snapshot the page draws', () => {
     const snapshot = new SnapshotBuilder(header).build(round(1000, 5, { readTip: false, problems: ['lease table: gone'] }));
     expect(snapshot.shards.every((s) => s.writeRecordsPerSec === undefined)).toBe(true);
     expect(snapshot.problems).toEqual(['lease table: gone']);
-    expect(JSON.parse(JSON.stringify(snapshot))).toMatchObject({ streamName: 's', applicationName: 'app', historyMs: 60_000 });
+    expect(JSON.parse(JSON.stringify(snapshot))).toMatchObject({ streamName: 's', applicationName: 'app', historyMs: 60_000, since: 500 });
   });
 
   it('rates a counter by its change over the time between samples, the first sample reading 0', () => {
