@@ -9,7 +9,7 @@ import { DynamoDbLeaseStore } from '../../src/leases/dynamodb-lease-store.ts';
 import { createStream, randomName, readStream, startLocalStack, type LocalStack } from '../../src/testing/index.ts';
 import { launchChromium } from './chromium.ts';
 import { startCli, type CliProcess } from './cli-process.ts';
-import { shown, until } from './dashboard-page.ts';
+import { browserTestTimeoutMs, shown, until } from './dashboard-page.ts';
 
 const shardCount = 64;
 
@@ -17,7 +17,7 @@ const shardCount = 64;
  * `kinesis-actors dashboard` on a deployed fleet: two workers in this process, which the
  * dashboard (another process) knows only through the lease table and the stream, on 64 shards.
  */
-describe('kinesis-actors dashboard, in a browser, at 64 shards', () => {
+describe('kinesis-actors dashboard, in a browser, at 64 shards', { timeout: browserTestTimeoutMs }, () => {
   let stack: LocalStack;
   let browser: Browser;
   let page: Page;
@@ -53,7 +53,7 @@ describe('kinesis-actors dashboard, in a browser, at 64 shards', () => {
     const [, url] = await cli.waitFor(/ at (http:\/\/127\.0\.0\.1:\d+\/) /);
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.goto(url);
-  }, 120_000);
+  }, browserTestTimeoutMs);
 
   afterAll(async () => {
     await page?.close();
@@ -62,7 +62,7 @@ describe('kinesis-actors dashboard, in a browser, at 64 shards', () => {
     await Promise.all(workers.map((w) => w.close()));
     await stack?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  }, browserTestTimeoutMs);
 
   it('shows every shard with the owner the lease table has, each worker with the leases it holds, readably', async () => {
     // Records written after the dashboard started: it counts them at the tip of each shard.

@@ -45,10 +45,16 @@ const readPage = `(() => {
 })()`;
 
 /**
+ * How long a browser test may take: generous, as the suite runs on a shared, busy machine; the
+ * tests wait on conditions, and this only bounds a test that would otherwise never end.
+ */
+export const browserTestTimeoutMs = 600_000;
+
+/**
  * Polls `probe` until it returns a value `accept` takes, and returns it; on timeout, fails with
  * the last value seen, so that a failure says what the page showed.
  */
-export async function until<T>(what: string, probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 90_000): Promise<T> {
+export async function until<T>(what: string, probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = browserTestTimeoutMs - 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   for (;;) {

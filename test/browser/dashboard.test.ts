@@ -16,17 +16,17 @@ import { startFleet } from '../../examples/demo/fleet.ts';
 import { startLoad } from '../../examples/demo/load.ts';
 import { demoStack, type DemoStack } from '../../examples/demo/stack.ts';
 import { launchChromium } from './chromium.ts';
-import { shown, until } from './dashboard-page.ts';
+import { browserTestTimeoutMs, shown, until } from './dashboard-page.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const clicks = 3000;
+const clicks = 1500;
 
 /**
  * The demo's stack (embedded Kinesis and DynamoDB, the click endpoint and its producer, two
  * consumer workers) with its dashboard, looked at in headless Chromium: what the page shows is
  * checked against the lease table and the stream themselves.
  */
-describe('the dashboard in a browser', () => {
+describe('the dashboard in a browser', { timeout: browserTestTimeoutMs }, () => {
   let browser: Browser;
   let page: Page;
   let stack: DemoStack;
@@ -59,7 +59,7 @@ describe('the dashboard in a browser', () => {
     });
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.goto(dashboard.url);
-  }, 120_000);
+  }, browserTestTimeoutMs);
 
   afterAll(async () => {
     await page?.close();
@@ -70,7 +70,7 @@ describe('the dashboard in a browser', () => {
     await producer?.close();
     await stack?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  }, browserTestTimeoutMs);
 
   it('shows the stream shards, owners and rates that the stream and the lease table have', async () => {
     const api = new SdkKinesisApi(stack.kinesis);
