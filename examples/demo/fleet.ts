@@ -48,6 +48,9 @@ export async function startFleet(stack: Pick<DemoStack, 'kinesis' | 'dynamodb'>,
   await Promise.all(consumers.map((c) => c.start()));
   return {
     stats,
+    consumers,
+    /** Drains one worker: its final checkpoints, its leases released for the others to take. */
+    drain: (workerId: string) => consumers.find((c) => c.workerIdentifier === workerId)!.close(),
     /** Drains every worker: final checkpoints, leases released. */
     close: () => Promise.all(consumers.map((c) => c.close())),
   };

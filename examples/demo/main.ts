@@ -3,13 +3,15 @@
  * the producer in between, a fleet of consumer workers sharing the shards through leases, a
  * live view, and a summary checked against what is read back from the stream.
  *
- *   npm start                                # 20 s, 4 shards, 2 workers
+ *   npm start                                # 20 s, 4 shards, 2 workers, dashboard on a free port
+ *   npm start -- --dashboard-port 8080       # the dashboard on a port of your choice
  *   npm start -- --duration 60 --workers 3   # longer; Ctrl-C stops early and still drains
  *   AWS_ENDPOINT_URL=http://localhost:4566 npm start   # against the endpoints the SDK variables name
  */
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { createProducer } from '../../src/index.ts';
+import { startDashboard } from '../../src/dashboard/index.ts';
 import { createStream, readStream } from '../../src/testing/index.ts';
 import { startClickServer } from './click-server.ts';
 import { startLoad } from './load.ts';
@@ -23,6 +25,7 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '32' },
     'max-events': { type: 'string', default: '300000' },
     workers: { type: 'string', default: '2' },
+    'dashboard-port': { type: 'string', default: '0' },
   },
 });
 const durationMs = Number(args.duration) * 1000;
@@ -38,13 +41,25 @@ await createStream(stack.kinesis, streamName, shardCount);
 const producer = createProducer({ streamName, kinesis: stack.kinesis, logger, workerThreads: 1, compression: 'deflate' });
 const click = await startClickServer(producer);
 const fleet = await startFleet(stack, streamName, applicationName, Number(args.workers), logger);
+// Started before the load, so that its tip readers see every record written.
+const dashboard = await startDashboard({
+  streamName,
+  applicationName,
+  kinesis: stack.kinesis,
+  dynamodb: stack.dynamodb,
+  consumers: fleet.consumers,
+  producer,
+  port: Number(args['dashboard-port']),
+  logger,
+});
 const load = startLoad(click.url, { connections: Number(args.connections), maxEvents: Number(args['max-events']), users: 10_000 });
 let wireBytes = 0;
 producer.on('producer.putRecords', (e) => (wireBytes += e.error ? 0 : e.bytes));
 
 console.log(`${stack.where}; stream '${streamName}' with ${shardCount} shards.`);
 console.log(`Click endpoint at ${click.url}; synthetic load from ${args.connections} connections for ${durationMs / 1000} s (Ctrl-C stops).`);
-console.log(`${args.workers} consumer workers share the shards through the lease table '${applicationName}'.\n`);
+console.log(`${args.workers} consumer workers share the shards through the lease table '${applicationName}'.`);
+console.log(`Dashboard at ${dashboard.url}\n`);
 
 const started = Date.now();
 let lastPut = new Map<string, number>();
@@ -91,6 +106,7 @@ function stop(reason: string): Promise<void> {
     const deadline = Date.now() + 60_000;
     while (fleet.stats.unique.size < click.stats.accepted && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     await fleet.close();
+    await dashboard.close();
     render(true);
     const contents = await readStream(stack.kinesis, streamName);
     const m = producer.metrics();

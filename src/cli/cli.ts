@@ -4,6 +4,7 @@ import { KinesisRequestError } from '../kinesis/kinesis-errors.ts';
 import { createStreamCommand } from './commands/create-stream.ts';
 import { describeStreamCommand } from './commands/describe-stream.ts';
 import { consumersCommand, deregisterConsumerCommand, registerConsumerCommand } from './commands/consumers.ts';
+import { dashboardCommand } from './commands/dashboard.ts';
 import { leasesCommand } from './commands/leases.ts';
 import { localCommand } from './commands/local.ts';
 import { putCommand } from './commands/put.ts';
@@ -22,6 +23,7 @@ const commands: readonly Command[] = [
   leasesCommand,
   putCommand,
   tailCommand,
+  dashboardCommand,
 ];
 
 /** The command `words` start with: a two-word one (`consumers register`) before a one-word one. */

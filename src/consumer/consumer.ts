@@ -205,6 +205,11 @@ export class Consumer {
     this.logger.info('consumer.closed');
   }
 
+  /** The worker's identifier: the lease owner it writes in the lease table. */
+  get workerIdentifier(): string {
+    return this.options.workerIdentifier;
+  }
+
   /** Shards this worker holds leases for. */
   heldShards(): string[] {
     return this.coordinator.heldLeases().map((l) => l.leaseKey);

@@ -54,7 +54,8 @@ export async function describeLeaseTable(options: { kinesis: KinesisClient; dyna
 /** One record is enough to date the checkpoint, and a shard that cannot be read shows no lag rather than holding up the table. */
 const lagReads = { maxRecords: 1, minTimeBetweenReadsMs: 0, idleTimeBetweenReadsMs: 0, retryBaseDelayMs: 0, retryMaxDelayMs: 0, maxAttempts: 1 };
 
-async function lagOf(kinesis: KinesisApi, streamName: string, shardId: string, checkpoint: string, now: number): Promise<number | undefined> {
+/** @internal */
+export async function lagOf(kinesis: KinesisApi, streamName: string, shardId: string, checkpoint: string, now: number): Promise<number | undefined> {
   if (checkpoint === 'SHARD_END') return undefined;
   if (checkpoint === 'LATEST') return 0;
   try {

@@ -82,7 +82,7 @@ describe('the packed package in a fresh application', () => {
     const stray = paths.filter((p) => !/^(dist\/|package\.json$|README\.md$|LICENSE$)/.test(p));
     expect(stray).toEqual([]);
     expect(paths.filter((p) => p.endsWith('.ts') && !p.endsWith('.d.ts'))).toEqual([]);
-    const entries = ['index', 'codec/index', 'leases/index', 'supervision/index', 'testing/index'].flatMap((e) => [`dist/src/${e}.js`, `dist/src/${e}.d.ts`]);
+    const entries = ['index', 'codec/index', 'leases/index', 'supervision/index', 'testing/index', 'dashboard/index'].flatMap((e) => [`dist/src/${e}.js`, `dist/src/${e}.d.ts`]);
     for (const entry of [...entries, 'dist/src/index.js.map', 'dist/workers/encode.worker.js', 'dist/src/cli/main.js', 'LICENSE', 'README.md']) {
       expect(paths).toContain(entry);
     }

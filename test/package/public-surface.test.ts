@@ -241,6 +241,11 @@ const entries: Record<string, { source: string; values: string[]; types: string[
       'ThrottleOptions',
     ],
   },
+  './dashboard': {
+    source: 'src/dashboard/index.ts',
+    values: ['startDashboard'],
+    types: ['Dashboard', 'DashboardOptions', 'DashboardSnapshot', 'LeaseMove', 'ProducerView', 'ShardView', 'WorkerView'],
+  },
 };
 
 /** The names an entry lists in `export type { ... }`: its entry file names every export, none by `export *`. */

@@ -36,6 +36,7 @@ describe('the operator CLI explains itself', () => {
     leases: { synopsis: 'leases <applicationName> --stream <name> [options]', options: { '--stream': 'required', ...connection } },
     put: { synopsis: 'put <stream> <file> [options]', options: { '--partition-key': 'line-<n>', '--partition-key-field': 'none', '--compression': 'none', ...connection } },
     tail: { synopsis: 'tail <stream> [options]', options: { '--from': 'latest', '--max': 'no limit', ...connection } },
+    dashboard: { synopsis: 'dashboard --stream <name> --app <name> [options]', options: { '--stream': 'required', '--app': 'required', '--port': '8080', '--host': '127.0.0.1', '--interval': '1000', '--no-tip': 'the tips are read', ...connection } },
   };
 
   it('prints the overall usage for --help, -h, help and no arguments', async () => {
