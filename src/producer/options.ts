@@ -7,6 +7,7 @@ import { renamedProducerOptions as renamed, type DeprecatedProducerField } from 
 import { boolean, integer, oneOf, optionalFunction } from '../options/validate.ts';
 import type { CompressionCodec } from '../codec/envelope.ts';
 import type { Clock } from '../internal/clock.ts';
+import { resolveStream, type ResolvedStream } from '../kinesis/stream-identity.ts';
 import { serializeJson } from './json-serializer.ts';
 
 /**
@@ -25,8 +26,14 @@ export type BackpressureMode = 'wait' | 'reject';
  * and default; the rest are this framework's additions, whose durations end in `Ms`.
  */
 export interface ProducerOptions {
-  /** Stream to put records into. Required. */
-  streamName: string;
+  /** Stream to put records into, by name. Give it or `streamArn`. */
+  streamName?: string | undefined;
+  /**
+   * Stream to put records into, by ARN (`arn:<partition>:kinesis:<region>:<account>:stream/<name>`):
+   * every Kinesis call then names it by `StreamARN`, which a stream of another account shared
+   * through a resource policy requires. Give it or `streamName`.
+   */
+  streamArn?: string | undefined;
   /** A ready Kinesis client; when absent one is built from `connection`. */
   kinesis?: KinesisClient | undefined;
   /**
@@ -159,8 +166,8 @@ export interface ProducerOptions {
 
 /** Options after defaults and validation; frozen. */
 export type ResolvedProducerOptions = Readonly<
-  Required<Omit<ProducerOptions, 'kinesis' | 'connection' | 'logger' | 'clock' | DeprecatedProducerField>> &
-    Pick<ProducerOptions, 'kinesis' | 'connection' | 'clock'> & { logger: Logger | undefined }
+  Required<Omit<ProducerOptions, 'streamArn' | 'kinesis' | 'connection' | 'logger' | 'clock' | DeprecatedProducerField>> &
+    Pick<ProducerOptions, 'kinesis' | 'connection' | 'clock'> & { logger: Logger | undefined } & ResolvedStream
 >;
 
 const MAX_LONG = Number.MAX_SAFE_INTEGER;
@@ -212,10 +219,7 @@ function connectionSetting(options: ProducerOptions, name: 'maxConnections' | 'r
  */
 export function resolveProducerOptions(options: ProducerOptions): ResolvedProducerOptions {
   if (options === null || typeof options !== 'object') throw new InvalidOptionError('', 'must be an object', options);
-  const { streamName } = options;
-  if (typeof streamName !== 'string' || !/^[a-zA-Z0-9_.-]{1,128}$/.test(streamName)) {
-    throw new InvalidOptionError('streamName', 'must be 1–128 characters of a-z, A-Z, 0-9, _ . -', streamName);
-  }
+  const stream = resolveStream(options);
   const serializer = optionalFunction('serializer', options.serializer) ?? producerDefaults.serializer;
   const connection = resolveAwsConnection(options.connection, 'connection');
   const maxConnections = connectionSetting(options, 'maxConnections');
@@ -235,7 +239,7 @@ export function resolveProducerOptions(options: ProducerOptions): ResolvedProduc
     return integer(field, value ?? d[name], min, max);
   };
   const resolved = {
-    streamName,
+    ...stream,
     kinesis: options.kinesis,
     // The client is built from this one object: what it holds is what the client gets.
     connection: Object.freeze({ ...connection, maxConnections, requestTimeout }),

@@ -53,7 +53,7 @@ export class ProducerActors {
     const { options, clock, kinesis } = this.deps;
     const logic = producerRootMachine.provide({
       actors: {
-        loadShardMap: fromPromise<ShardMap, { version: number }>(({ input }) => loadShardMap(kinesis, options.streamName, input.version)),
+        loadShardMap: fromPromise<ShardMap, { version: number }>(({ input }) => loadShardMap(kinesis, options.stream, input.version)),
       },
       actions: {
         applyMap: (_, { map }) => this.applyMap(map),

@@ -91,7 +91,7 @@ export class Producer {
       turnAway: rejectUserRecord,
     }));
     const settler = (this.settler = new RecordSettler({ options: o, clock, metrics, events, causeLog, admission, router }));
-    const collector = new RequestCollector(kinesis, o.streamName, clock, {
+    const collector = new RequestCollector(kinesis, o.stream, clock, {
       maxEntries: o.collectionMaxCount,
       maxBytes: o.collectionMaxSize,
       holdMs: collectionHoldMs(o.recordMaxBufferedTime),

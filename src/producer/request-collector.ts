@@ -1,4 +1,5 @@
 import type { KinesisApi, PutRecordsRequestEntry, PutRecordsResultEntry } from '../kinesis/kinesis-api.ts';
+import type { StreamIdentity } from '../kinesis/stream-identity.ts';
 import type { Clock } from '../internal/clock.ts';
 
 /** What one shard's batch gets back from the request that carried it. @internal */
@@ -45,7 +46,7 @@ export class RequestCollector {
 
   constructor(
     private readonly kinesis: Pick<KinesisApi, 'putRecords'>,
-    private readonly streamName: string,
+    private readonly stream: StreamIdentity,
     private readonly clock: Clock,
     private readonly limits: CollectorLimits,
   ) {}
@@ -113,7 +114,7 @@ export class RequestCollector {
 
   private sendRequest(submissions: Submission[]): void {
     const entries = submissions.length === 1 ? submissions[0].entries : submissions.flatMap((s) => s.entries);
-    this.kinesis.putRecords(this.streamName, entries).then(
+    this.kinesis.putRecords(this.stream, entries).then(
       (results) => {
         let offset = 0;
         for (const submission of submissions) {
