@@ -140,7 +140,7 @@ export class Consumer {
           },
         ],
         ['shardSync', () => this.shardSync.syncShardsOrThrow()],
-        ...(this.fanOut ? [['streamConsumer', () => this.fanOut!.register(this.kinesis, o.streamName, this.clock, this.logger, this.initialization.signal)] as const] : []),
+        ...(this.fanOut ? [['streamConsumer', () => this.fanOut!.register(this.kinesis, o.stream, this.clock, this.logger, this.initialization.signal)] as const] : []),
         [
           'leaseTaking',
           async () => {

@@ -6,6 +6,7 @@ import { createFanOutClient, type FanOutClient } from '../kinesis/fan-out-client
 import type { FanOutReaderOptions } from '../kinesis/fan-out-reader.ts';
 import type { Http2SessionCounts } from '../kinesis/http2-handler.ts';
 import type { KinesisApi } from '../kinesis/kinesis-api.ts';
+import type { StreamIdentity } from '../kinesis/stream-identity.ts';
 import { ensureStreamConsumer } from '../kinesis/stream-consumer-registration.ts';
 import type { ResolvedRetrieval } from './retrieval.ts';
 
@@ -36,10 +37,10 @@ export class FanOutRetrieval {
   }
 
   /** Finds or registers the stream consumer and waits until it is ACTIVE. */
-  async register(kinesis: KinesisApi, streamName: string, clock: Clock, logger: Logger, signal: AbortSignal): Promise<void> {
+  async register(kinesis: KinesisApi, stream: StreamIdentity, clock: Clock, logger: Logger, signal: AbortSignal): Promise<void> {
     const r = this.retrieval;
     const t = r.timings;
-    const consumer = await ensureStreamConsumer(kinesis, r.consumerArn ? { consumerArn: r.consumerArn } : { streamName, consumerName: r.consumerName }, {
+    const consumer = await ensureStreamConsumer(kinesis, r.consumerArn ? { consumerArn: r.consumerArn } : { stream, consumerName: r.consumerName }, {
       clock,
       logger,
       signal,

@@ -13,6 +13,7 @@ import { isInitialPosition, type InitialPosition, type RecordProcessorFactory } 
 import type { BatchHandler } from './handler-processor.ts';
 import type { ErrorHandlingOptions } from './error-handling/options.ts';
 import { resolveLeaseScaleOptions, type LeaseBalanceOptions } from '../leases/lease-coordinator-options.ts';
+import { resolveStream, type StreamIdentity } from '../kinesis/stream-identity.ts';
 import { resolveRetrieval, type ResolvedRetrieval, type RetrievalOption } from './retrieval.ts';
 import { renamedConsumerOptions as renamed, type DeprecatedConsumerField } from '../options/renamed-options.ts';
 
@@ -22,8 +23,15 @@ import { renamedConsumerOptions as renamed, type DeprecatedConsumerField } from 
  * The framework's own durations end in `Ms`.
  */
 export interface ConsumerOptions extends LeaseBalanceOptions {
-  /** Stream to read. Required. */
-  streamName: string;
+  /** Stream to read, by name. Give it or `streamArn`. */
+  streamName?: string | undefined;
+  /**
+   * Stream to read, by ARN (`arn:<partition>:kinesis:<region>:<account>:stream/<name>`): every
+   * Kinesis call then names it by `StreamARN`, which a stream of another account shared through
+   * a resource policy requires. The lease table and metrics still go by the stream's name (the
+   * ARN's last part). Give it or `streamName`.
+   */
+  streamArn?: string | undefined;
   /** Names the lease table (one per application and stream, as the KCL does). Required. */
   applicationName: string;
   /** This worker's id in the lease table (`leaseOwner`); the KCL's `workerIdentifier`. @defaultValue `${hostname}-${random}` */
@@ -139,8 +147,12 @@ export interface ConsumerOptions extends LeaseBalanceOptions {
 
 /** Options after defaults and validation; frozen. */
 export interface ResolvedConsumerOptions
-  extends Readonly<Omit<Required<ConsumerOptions>, DeprecatedConsumerField | 'processor' | 'handler' | 'kinesis' | 'dynamodb' | 'connection' | 'dynamoDbConnection' | 'logger' | 'clock' | 'errorHandling' | 'maxLeasesForWorker' | 'retrieval'>> {
+  extends Readonly<Omit<Required<ConsumerOptions>, DeprecatedConsumerField | 'streamArn' | 'processor' | 'handler' | 'kinesis' | 'dynamodb' | 'connection' | 'dynamoDbConnection' | 'logger' | 'clock' | 'errorHandling' | 'maxLeasesForWorker' | 'retrieval'>> {
   readonly retrieval: ResolvedRetrieval;
+  /** The ARN given, if one was. */
+  readonly streamArn: string | undefined;
+  /** What Kinesis is called with: the ARN when one was given, the name otherwise. */
+  readonly stream: StreamIdentity;
   readonly processor: RecordProcessorFactory | undefined;
   readonly handler: BatchHandler | undefined;
   readonly errorHandling: ErrorHandlingOptions;
@@ -181,10 +193,9 @@ type IntegerField = {
 /** Applies defaults, checks every field and the rules between them, and freezes the result. */
 export function resolveConsumerOptions(options: ConsumerOptions): ResolvedConsumerOptions {
   if (options === null || typeof options !== 'object') throw new InvalidOptionError('', 'must be an object', options);
-  const { streamName, applicationName } = options;
-  if (typeof streamName !== 'string' || !/^[a-zA-Z0-9_.-]{1,128}$/.test(streamName)) {
-    throw new InvalidOptionError('streamName', 'must be 1–128 characters of a-z, A-Z, 0-9, _ . -', streamName);
-  }
+  const { applicationName } = options;
+  const stream = resolveStream(options);
+  const { streamName } = stream;
   if (typeof applicationName !== 'string' || !/^[a-zA-Z0-9_.-]{3,255}$/.test(applicationName)) {
     throw new InvalidOptionError('applicationName', 'must be 3–255 characters of a-z, A-Z, 0-9, _ . - (it names the lease table)', applicationName);
   }
@@ -229,7 +240,7 @@ export function resolveConsumerOptions(options: ConsumerOptions): ResolvedConsum
     throw new InvalidOptionError('maxInflatedBytesPerBatch', `must be at least options.maxInflatedBytes (${maxInflatedBytes}): an envelope is never split across batches`, maxInflatedBytesPerBatch);
   }
   return Object.freeze({
-    streamName,
+    ...stream,
     applicationName,
     leaseTableName: applicationName,
     workerIdentifier,

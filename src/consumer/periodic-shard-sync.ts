@@ -38,7 +38,7 @@ export class PeriodicShardSync {
   }
 
   async syncShardsOrThrow(): Promise<void> {
-    await syncShards({ kinesis: this.kinesis, streamName: this.options.streamName, store: this.store, initialPosition: this.options.initialPositionInStreamExtended, logger: this.logger });
+    await syncShards({ kinesis: this.kinesis, stream: this.options.stream, store: this.store, initialPosition: this.options.initialPositionInStreamExtended, logger: this.logger });
   }
 
   async syncShards(): Promise<void> {

@@ -56,7 +56,7 @@ export class ShardConsumerFactory {
     const o = this.options;
     const shardId = lease.shardId;
     return new ShardConsumerSteps({
-      streamName: o.streamName,
+      stream: o.stream,
       kinesis: this.kinesis,
       clock: this.clock,
       logger: this.logger.child({ shardId }),

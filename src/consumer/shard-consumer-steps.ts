@@ -1,4 +1,5 @@
 import type { KinesisApi, StartPosition } from '../kinesis/kinesis-api.ts';
+import type { StreamIdentity } from '../kinesis/stream-identity.ts';
 import { sleep, type Clock } from '../internal/clock.ts';
 import { KinesisActorsError } from '../errors.ts';
 import type { Logger } from '../internal/logger.ts';
@@ -25,7 +26,8 @@ export interface ShardConsumerReport extends CheckpointReport {
 
 /** What the shard consumer needs from the consumer around it. @internal */
 export interface ShardConsumerDeps {
-  streamName: string;
+  /** The stream read, by name or ARN. */
+  stream: StreamIdentity;
   kinesis: KinesisApi;
   clock: Clock;
   logger: Logger;
@@ -95,11 +97,11 @@ export class ShardConsumerSteps {
       checkpoint = at;
       position = { type: at };
     }
-    const { kinesis, streamName, clock, fanOut } = this.deps;
+    const { kinesis, stream, clock, fanOut } = this.deps;
     const shardId = this.deps.lease.shardId;
     this.reader = fanOut
       ? new FanOutReader(kinesis, fanOut.consumerArn, shardId, clock, this.deps.logger, fanOut.options, this.deps.report.fanOut)
-      : new ShardReader(kinesis, streamName, shardId, clock, this.deps.reader);
+      : new ShardReader(kinesis, stream, shardId, clock, this.deps.reader);
     await this.reader.start(position);
     await this.deps.processor.initialize?.({ shardId: this.deps.lease.shardId, checkpoint, state: lease.checkpointState });
   }

@@ -4,6 +4,7 @@ import { newLease, type Checkpoint, type Lease } from '../leases/lease.ts';
 import type { LeaseStore } from '../leases/lease-store.ts';
 import type { InitialPosition } from './processor.ts';
 import { listAllShards } from '../kinesis/list-shards.ts';
+import type { StreamIdentity } from '../kinesis/stream-identity.ts';
 
 const STARTING = new Set(['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP']);
 
@@ -33,12 +34,12 @@ export interface ShardSyncResult {
  */
 export async function syncShards(deps: {
   kinesis: KinesisApi;
-  streamName: string;
+  stream: StreamIdentity;
   store: LeaseStore;
   initialPosition: InitialPosition;
   logger: Logger;
 }): Promise<ShardSyncResult> {
-  const shards = await listAllShards(deps.kinesis, deps.streamName);
+  const shards = await listAllShards(deps.kinesis, deps.stream);
   const leases = new Map((await deps.store.listLeases()).map((lease) => [lease.leaseKey, lease]));
   const byId = new Map(shards.map((s) => [s.ShardId!, s]));
   const children = new Map<string, string[]>();

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { KinesisApi } from './kinesis-api.ts';
+import type { KinesisApi, NewStream } from './kinesis-api.ts';
+import type { StreamIdentity } from './stream-identity.ts';
 
 /** How {@link waitUntilStreamActive} polls. @internal */
 export interface ActiveStreamWait {
@@ -12,20 +13,20 @@ export interface ActiveStreamWait {
 }
 
 /** Polls DescribeStreamSummary until the stream is ACTIVE (after a create, split or merge). @internal */
-export async function waitUntilStreamActive(kinesis: KinesisApi, streamName: string, wait: ActiveStreamWait): Promise<void> {
+export async function waitUntilStreamActive(kinesis: KinesisApi, stream: StreamIdentity, wait: ActiveStreamWait): Promise<void> {
   const timeoutMs = wait.timeoutMs ?? Infinity;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const { StreamStatus } = await kinesis.describeStreamSummary(streamName);
+    const { StreamStatus } = await kinesis.describeStreamSummary(stream);
     if (StreamStatus === 'ACTIVE') return;
-    if (Date.now() > deadline) throw new Error(`stream ${streamName} not ACTIVE after ${timeoutMs} ms`);
+    if (Date.now() > deadline) throw new Error(`stream ${stream} not ACTIVE after ${timeoutMs} ms`);
     wait.onStatus?.(StreamStatus);
     await sleep(wait.pollMs);
   }
 }
 
-/** Creates a provisioned stream and waits until it is ACTIVE. @internal */
-export async function createStreamAndWait(kinesis: KinesisApi, streamName: string, shardCount: number, wait: ActiveStreamWait): Promise<void> {
-  await kinesis.createStream(streamName, shardCount);
+/** Creates a stream (provisioned or on-demand) and waits until it is ACTIVE. @internal */
+export async function createStreamAndWait(kinesis: KinesisApi, streamName: string, settings: NewStream, wait: ActiveStreamWait): Promise<void> {
+  await kinesis.createStream(streamName, settings);
   await waitUntilStreamActive(kinesis, streamName, wait);
 }

@@ -1,4 +1,5 @@
 import type { ChildShard, PutRecordsRequestEntry, PutRecordsResultEntry, Shard, StreamDescriptionSummary, _Record } from '@aws-sdk/client-kinesis';
+import type { StreamIdentity } from './stream-identity.ts';
 
 // Records, shards and PutRecords entries keep the shapes and names of the Kinesis API, so the
 // SDK implementation hands them on without copying one per record: `Shard` (id, hash key range,
@@ -11,6 +12,16 @@ export type KinesisRecord = _Record;
 /** A stream's status, open shards and retention, as DescribeStreamSummary returns them. */
 export type StreamSummary = Partial<StreamDescriptionSummary>;
 
+/** What CreateStream makes: a provisioned stream of `shardCount` shards, or an on-demand one; and its record limit. */
+export interface NewStream {
+  /** Shards of a provisioned stream; ignored when `onDemand`. */
+  shardCount: number;
+  /** An on-demand stream (StreamModeDetails ON_DEMAND), which Kinesis scales itself. */
+  onDemand?: boolean | undefined;
+  /** The stream's record limit, 1024–10240 KiB; Kinesis' default (1024) when absent. */
+  maxRecordSizeInKiB?: number | undefined;
+}
+
 /** Where a shard iterator starts. */
 export type StartPosition =
   | { type: 'TRIM_HORIZON' | 'LATEST' }
@@ -20,7 +31,7 @@ export type StartPosition =
 /** One page of ListShards. */
 export interface ShardPage {
   shards: Shard[];
-  /** Present when more shards follow: pass it to the next call instead of the stream name. */
+  /** Present when more shards follow: pass it to the next call instead of the stream. */
   nextToken: string | undefined;
 }
 
@@ -61,21 +72,23 @@ export interface SubscriptionEvent {
  * (code and `retriable` set); a programming error rejects as it is. Enhanced fan-out is
  * SubscribeToShard, beside GetShardIterator and GetRecords, with a reader of its own
  * (`FanOutReader`) that gives the shard consumer the same pages as the polling `ShardReader`.
+ * Every call on a stream takes its {@link StreamIdentity}: its name, or its ARN (sent as
+ * `StreamARN`, for a stream of another account shared through a resource policy).
  * @internal
  */
 export interface KinesisApi {
   /** PutRecords; resolves with one result per entry, in the order of `entries`. */
-  putRecords(streamName: string, entries: PutRecordsRequestEntry[]): Promise<PutRecordsResultEntry[]>;
-  /** One page of ListShards: the first by stream name, the next ones by the token of the last. */
-  listShards(page: { streamName: string } | { nextToken: string }): Promise<ShardPage>;
+  putRecords(stream: StreamIdentity, entries: PutRecordsRequestEntry[]): Promise<PutRecordsResultEntry[]>;
+  /** One page of ListShards: the first by stream, the next ones by the token of the last. */
+  listShards(page: { stream: StreamIdentity } | { nextToken: string }): Promise<ShardPage>;
   /** GetShardIterator; undefined when Kinesis gives none. */
-  getShardIterator(streamName: string, shardId: string, position: StartPosition): Promise<string | undefined>;
+  getShardIterator(stream: StreamIdentity, shardId: string, position: StartPosition): Promise<string | undefined>;
   /** GetRecords: at most `limit` records from `shardIterator`. */
   getRecords(shardIterator: string, limit: number): Promise<RecordsPage>;
   /** DescribeStreamSummary. */
-  describeStreamSummary(streamName: string): Promise<StreamSummary>;
-  /** CreateStream of a provisioned stream; it is CREATING until DescribeStreamSummary says ACTIVE. */
-  createStream(streamName: string, shardCount: number): Promise<void>;
+  describeStreamSummary(stream: StreamIdentity): Promise<StreamSummary>;
+  /** CreateStream (by name: a new stream has no ARN yet); it is CREATING until DescribeStreamSummary says ACTIVE. */
+  createStream(streamName: string, settings: NewStream): Promise<void>;
   /** RegisterStreamConsumer; the consumer is CREATING until DescribeStreamConsumer says ACTIVE. */
   registerStreamConsumer(streamArn: string, consumerName: string): Promise<StreamConsumer>;
   /** DescribeStreamConsumer. */

@@ -5,12 +5,15 @@ import {
   GetShardIteratorCommand,
   ListShardsCommand,
   PutRecordsCommand,
+  type CreateStreamCommandInput,
   type GetShardIteratorCommandInput,
   type KinesisClient,
 } from '@aws-sdk/client-kinesis';
 import { classifyKinesisError, isProgrammingError } from './kinesis-errors.ts';
+import { streamParameter, type StreamIdentity } from './stream-identity.ts';
 import type {
   KinesisApi,
+  NewStream,
   PutRecordsRequestEntry,
   PutRecordsResultEntry,
   RecordsPage,
@@ -40,19 +43,19 @@ export class SdkKinesisApi implements KinesisApi {
     this.consumers = new SdkStreamConsumers(client, (operation, send) => this.call(operation, send));
   }
 
-  async putRecords(streamName: string, entries: PutRecordsRequestEntry[]): Promise<PutRecordsResultEntry[]> {
-    const output = await this.call('PutRecords', () => this.client.send(new PutRecordsCommand({ StreamName: streamName, Records: entries })));
+  async putRecords(stream: StreamIdentity, entries: PutRecordsRequestEntry[]): Promise<PutRecordsResultEntry[]> {
+    const output = await this.call('PutRecords', () => this.client.send(new PutRecordsCommand({ ...streamParameter(stream), Records: entries })));
     return output.Records ?? [];
   }
 
-  async listShards(page: { streamName: string } | { nextToken: string }): Promise<ShardPage> {
-    const input = 'nextToken' in page ? { NextToken: page.nextToken } : { StreamName: page.streamName };
+  async listShards(page: { stream: StreamIdentity } | { nextToken: string }): Promise<ShardPage> {
+    const input = 'nextToken' in page ? { NextToken: page.nextToken } : streamParameter(page.stream);
     const output = await this.call('ListShards', () => this.client.send(new ListShardsCommand(input)));
     return { shards: output.Shards ?? [], nextToken: output.NextToken };
   }
 
-  async getShardIterator(streamName: string, shardId: string, position: StartPosition): Promise<string | undefined> {
-    const input: GetShardIteratorCommandInput = { StreamName: streamName, ShardId: shardId, ShardIteratorType: position.type };
+  async getShardIterator(stream: StreamIdentity, shardId: string, position: StartPosition): Promise<string | undefined> {
+    const input: GetShardIteratorCommandInput = { ...streamParameter(stream), ShardId: shardId, ShardIteratorType: position.type };
     if (position.type === 'AT_SEQUENCE_NUMBER' || position.type === 'AFTER_SEQUENCE_NUMBER') input.StartingSequenceNumber = position.sequenceNumber;
     if (position.type === 'AT_TIMESTAMP') input.Timestamp = position.timestamp;
     const output = await this.call('GetShardIterator', () => this.client.send(new GetShardIteratorCommand(input)));
@@ -64,13 +67,17 @@ export class SdkKinesisApi implements KinesisApi {
     return { records: output.Records ?? [], nextShardIterator: output.NextShardIterator ?? undefined, millisBehindLatest: output.MillisBehindLatest };
   }
 
-  async describeStreamSummary(streamName: string): Promise<StreamSummary> {
-    const output = await this.call('DescribeStreamSummary', () => this.client.send(new DescribeStreamSummaryCommand({ StreamName: streamName })));
+  async describeStreamSummary(stream: StreamIdentity): Promise<StreamSummary> {
+    const output = await this.call('DescribeStreamSummary', () => this.client.send(new DescribeStreamSummaryCommand(streamParameter(stream))));
     return output.StreamDescriptionSummary ?? {};
   }
 
-  async createStream(streamName: string, shardCount: number): Promise<void> {
-    await this.call('CreateStream', () => this.client.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: shardCount })));
+  async createStream(streamName: string, settings: NewStream): Promise<void> {
+    const input: CreateStreamCommandInput = settings.onDemand
+      ? { StreamName: streamName, StreamModeDetails: { StreamMode: 'ON_DEMAND' } }
+      : { StreamName: streamName, ShardCount: settings.shardCount };
+    if (settings.maxRecordSizeInKiB !== undefined) input.MaxRecordSizeInKiB = settings.maxRecordSizeInKiB;
+    await this.call('CreateStream', () => this.client.send(new CreateStreamCommand(input)));
   }
 
   registerStreamConsumer(streamArn: string, consumerName: string): Promise<StreamConsumer> {

@@ -2,6 +2,7 @@ import { sleepUnlessAborted, type Clock } from '../internal/clock.ts';
 import { KinesisActorsError } from '../errors.ts';
 import { jitteredBackoff } from '../internal/backoff.ts';
 import type { KinesisApi, KinesisRecord, StartPosition } from './kinesis-api.ts';
+import type { StreamIdentity } from './stream-identity.ts';
 import { ExpiredIteratorError } from './kinesis-errors.ts';
 
 /** One GetRecords result. */
@@ -41,7 +42,7 @@ export class ShardReader {
 
   constructor(
     private readonly kinesis: KinesisApi,
-    private readonly streamName: string,
+    private readonly stream: StreamIdentity,
     readonly shardId: string,
     private readonly clock: Clock,
     private readonly options: ShardReaderOptions,
@@ -49,7 +50,7 @@ export class ShardReader {
 
   async start(position: StartPosition): Promise<void> {
     this.startPosition = position;
-    this.iterator = await this.kinesis.getShardIterator(this.streamName, this.shardId, position);
+    this.iterator = await this.kinesis.getShardIterator(this.stream, this.shardId, position);
   }
 
   /** Reads the next page, waiting as the pacing requires; `signal` cuts waits short. */
@@ -74,7 +75,7 @@ export class ShardReader {
       } catch (error) {
         if (error instanceof ExpiredIteratorError) {
           const position: StartPosition = this.lastSequenceNumber ? { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: this.lastSequenceNumber } : this.startPosition;
-          this.iterator = await this.kinesis.getShardIterator(this.streamName, this.shardId, position);
+          this.iterator = await this.kinesis.getShardIterator(this.stream, this.shardId, position);
           // Not a shard end: a closed shard still has an iterator until its last record is read.
           if (this.iterator === undefined) throw new KinesisActorsError('KINESIS_ERROR', `GetShardIterator returned no iterator for ${this.shardId}`, { retriable: true });
           continue;

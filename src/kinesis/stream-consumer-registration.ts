@@ -3,10 +3,11 @@ import { KinesisActorsError } from '../errors.ts';
 import type { Logger } from '../internal/logger.ts';
 import { jitteredBackoff } from '../internal/backoff.ts';
 import type { KinesisApi, StreamConsumer } from './kinesis-api.ts';
+import { parseStreamArn, type StreamIdentity } from './stream-identity.ts';
 import { ResourceInUseError } from './kinesis-errors.ts';
 
 /** Which stream consumer to use: a given ARN, or one registered under a name. @internal */
-export type StreamConsumerChoice = { consumerArn: string } | { streamName: string; consumerName: string };
+export type StreamConsumerChoice = { consumerArn: string } | { stream: StreamIdentity; consumerName: string };
 
 /** Pacing of {@link ensureStreamConsumer}. @internal */
 export interface RegistrationPacing {
@@ -49,7 +50,7 @@ export async function ensureStreamConsumer(kinesis: KinesisApi, choice: StreamCo
     try {
       if (consumer === undefined && 'consumerArn' in choice) consumer = await describeGiven(kinesis, choice.consumerArn);
       if (consumer === undefined && 'consumerName' in choice) {
-        streamArn ??= await streamArnOf(kinesis, choice.streamName);
+        streamArn ??= await streamArnOf(kinesis, choice.stream);
         consumer = await findOrRegister(kinesis, streamArn, choice.consumerName, pacing.logger);
       }
       if (consumer!.status === 'ACTIVE') return consumer!;
@@ -83,9 +84,10 @@ async function describeGiven(kinesis: KinesisApi, consumerArn: string): Promise<
   }
 }
 
-async function streamArnOf(kinesis: KinesisApi, streamName: string): Promise<string> {
-  const summary = await kinesis.describeStreamSummary(streamName);
-  if (!summary.StreamARN) throw new KinesisActorsError('KINESIS_ERROR', `DescribeStreamSummary of ${streamName} returned no StreamARN`, { retriable: true });
+async function streamArnOf(kinesis: KinesisApi, stream: StreamIdentity): Promise<string> {
+  if (parseStreamArn(stream)) return stream;
+  const summary = await kinesis.describeStreamSummary(stream);
+  if (!summary.StreamARN) throw new KinesisActorsError('KINESIS_ERROR', `DescribeStreamSummary of ${stream} returned no StreamARN`, { retriable: true });
   return summary.StreamARN;
 }
 

@@ -3,6 +3,7 @@ import { parseExplicitHashKey } from '../codec/hash-key.ts';
 import type { HashKeyCache } from '../codec/hash-key-cache.ts';
 import { kindOf, serializeJson } from './json-serializer.ts';
 import type { ResolvedProducerOptions } from './options.ts';
+import { RecordLimit } from './record-limit.ts';
 import type { PutOptions, PutResult, UserRecord } from './user-record.ts';
 
 function byteLength(value: string | Uint8Array): number {
@@ -12,6 +13,8 @@ function byteLength(value: string | Uint8Array): number {
 /**
  * Serializes and validates one `put()` into a user record, or throws an {@link InvalidRecordError}
  * naming what is wrong. Nothing is shared with other records, so a bad one affects only its call.
+ * `limit` is the producer's {@link RecordLimit}; without it (in tests) the one the options give
+ * before the stream's limit is known.
  * @internal
  */
 export function acceptUserRecord(
@@ -20,6 +23,7 @@ export function acceptUserRecord(
   options: ResolvedProducerOptions,
   hashKeys: HashKeyCache,
   now: number,
+  limit: RecordLimit = new RecordLimit(options.maxUserRecordSize, options.maxOutstandingBytes),
 ): UserRecord {
   const partitionKey = putOptions?.partitionKey;
   if (typeof partitionKey !== 'string' || partitionKey.length < 1 || partitionKey.length > 256) {
@@ -41,12 +45,7 @@ export function acceptUserRecord(
   const data = asBytes(value) ?? serialize(value, options);
   const dataSize = byteLength(data);
   const size = dataSize + (partitionKey.length < 128 && isAscii(partitionKey) ? partitionKey.length : Buffer.byteLength(partitionKey));
-  if (size > options.maxUserRecordSize) {
-    throw new InvalidRecordError(
-      'RECORD_TOO_LARGE',
-      `the record is ${size} bytes (data plus partition key), over options.maxUserRecordSize (${options.maxUserRecordSize})`,
-    );
-  }
+  if (size > limit.bytes) throw limit.tooLarge(size);
   const promise = new Promise<PutResult>(capture);
   const resolve = captured.resolve!;
   const reject = captured.reject!;

@@ -7,7 +7,9 @@ import { renamedProducerOptions as renamed, type DeprecatedProducerField } from 
 import { boolean, integer, oneOf, optionalFunction } from '../options/validate.ts';
 import type { CompressionCodec } from '../codec/envelope.ts';
 import type { Clock } from '../internal/clock.ts';
+import { resolveStream, type ResolvedStream } from '../kinesis/stream-identity.ts';
 import { serializeJson } from './json-serializer.ts';
+import { DEFAULT_STREAM_RECORD_SIZE, MAX_STREAM_RECORD_SIZE } from './record-limit.ts';
 
 /**
  * Turns a value given to `put()` into the data of one user record: text (well-formed Unicode,
@@ -25,8 +27,14 @@ export type BackpressureMode = 'wait' | 'reject';
  * and default; the rest are this framework's additions, whose durations end in `Ms`.
  */
 export interface ProducerOptions {
-  /** Stream to put records into. Required. */
-  streamName: string;
+  /** Stream to put records into, by name. Give it or `streamArn`. */
+  streamName?: string | undefined;
+  /**
+   * Stream to put records into, by ARN (`arn:<partition>:kinesis:<region>:<account>:stream/<name>`):
+   * every Kinesis call then names it by `StreamARN`, which a stream of another account shared
+   * through a resource policy requires. Give it or `streamName`.
+   */
+  streamArn?: string | undefined;
   /** A ready Kinesis client; when absent one is built from `connection`. */
   kinesis?: KinesisClient | undefined;
   /**
@@ -46,7 +54,11 @@ export interface ProducerOptions {
   aggregationMaxSize?: number | undefined;
   /** Kinesis records per PutRecords request, 1–500. @defaultValue 500 */
   collectionMaxCount?: number | undefined;
-  /** Bytes per PutRecords request, 52224–9223372036854775807 (capped at 5 MiB). @defaultValue 5242880 */
+  /**
+   * Bytes per PutRecords request, 52224–9223372036854775807 (capped at 10 MiB, the request limit
+   * of Kinesis). A single Kinesis record larger than this goes in a request of its own.
+   * @defaultValue 5242880 (as the KPL)
+   */
   collectionMaxSize?: number | undefined;
   /** Longest time a user record waits in a buffer before it is sent, 0–9223372036854775807 ms. @defaultValue 100 */
   recordMaxBufferedTime?: number | undefined;
@@ -83,11 +95,15 @@ export interface ProducerOptions {
    */
   requestTimeout?: number | undefined;
   /**
-   * The stream's record limit, in bytes, 1–10485760: set it to the stream's `MaxRecordSizeInKiB`
-   * × 1024 when that is above 1 MiB (the KPL's `maxUserRecordSize`). A user record whose data
-   * plus partition key is larger is refused with `RECORD_TOO_LARGE` (the KPL counts the data
-   * only; Kinesis counts both), and no aggregated record or compressed envelope sent is larger.
-   * @defaultValue 1048576 (as the KPL)
+   * The largest user record, in bytes, 1–10485760 (the KPL's `maxUserRecordSize`). The producer
+   * learns the stream's own limit at start (DescribeStreamSummary's `MaxRecordSizeInKiB` × 1024;
+   * 1 MiB when the stream does not say, as on streams never raised and on emulators) and never
+   * goes above it: when this option is absent the stream's limit applies, when given the smaller
+   * of the two. A user record whose data plus partition key is larger is refused with
+   * `RECORD_TOO_LARGE` naming its size and the limit (the KPL counts the data only; Kinesis
+   * counts both), and no aggregated record or compressed envelope sent is larger. Records put
+   * before the limit is learned are checked again then, before any is sent.
+   * @defaultValue the stream's limit (1048576 unless the stream was created or updated with a larger `MaxRecordSizeInKiB`)
    */
   maxUserRecordSize?: number | undefined;
   /** @deprecated Use `maxUserRecordSize` (the KPL's name); this name goes in the next release. */
@@ -159,8 +175,11 @@ export interface ProducerOptions {
 
 /** Options after defaults and validation; frozen. */
 export type ResolvedProducerOptions = Readonly<
-  Required<Omit<ProducerOptions, 'kinesis' | 'connection' | 'logger' | 'clock' | DeprecatedProducerField>> &
-    Pick<ProducerOptions, 'kinesis' | 'connection' | 'clock'> & { logger: Logger | undefined }
+  Required<Omit<ProducerOptions, 'streamArn' | 'maxUserRecordSize' | 'kinesis' | 'connection' | 'logger' | 'clock' | DeprecatedProducerField>> &
+    Pick<ProducerOptions, 'kinesis' | 'connection' | 'clock'> & { logger: Logger | undefined } & ResolvedStream & {
+      /** As given; undefined to follow the stream's limit (see {@link RecordLimit}). */
+      maxUserRecordSize: number | undefined;
+    }
 >;
 
 const MAX_LONG = Number.MAX_SAFE_INTEGER;
@@ -179,7 +198,6 @@ export const producerDefaults = Object.freeze({
   preserveOrder: true,
   maxConnections: 24,
   requestTimeout: 6000,
-  maxUserRecordSize: 1048576,
   compression: 'none' as CompressionCodec,
   compressionLevel: 1,
   workerThreads: 1,
@@ -212,10 +230,7 @@ function connectionSetting(options: ProducerOptions, name: 'maxConnections' | 'r
  */
 export function resolveProducerOptions(options: ProducerOptions): ResolvedProducerOptions {
   if (options === null || typeof options !== 'object') throw new InvalidOptionError('', 'must be an object', options);
-  const { streamName } = options;
-  if (typeof streamName !== 'string' || !/^[a-zA-Z0-9_.-]{1,128}$/.test(streamName)) {
-    throw new InvalidOptionError('streamName', 'must be 1–128 characters of a-z, A-Z, 0-9, _ . -', streamName);
-  }
+  const stream = resolveStream(options);
   const serializer = optionalFunction('serializer', options.serializer) ?? producerDefaults.serializer;
   const connection = resolveAwsConnection(options.connection, 'connection');
   const maxConnections = connectionSetting(options, 'maxConnections');
@@ -235,7 +250,7 @@ export function resolveProducerOptions(options: ProducerOptions): ResolvedProduc
     return integer(field, value ?? d[name], min, max);
   };
   const resolved = {
-    streamName,
+    ...stream,
     kinesis: options.kinesis,
     // The client is built from this one object: what it holds is what the client gets.
     connection: Object.freeze({ ...connection, maxConnections, requestTimeout }),
@@ -245,7 +260,7 @@ export function resolveProducerOptions(options: ProducerOptions): ResolvedProduc
     aggregationMaxCount: int('aggregationMaxCount', 1, 4294967295),
     aggregationMaxSize: int('aggregationMaxSize', 64, 1048576),
     collectionMaxCount: int('collectionMaxCount', 1, 500),
-    collectionMaxSize: Math.min(int('collectionMaxSize', 52224, MAX_LONG), 5242880),
+    collectionMaxSize: Math.min(int('collectionMaxSize', 52224, MAX_LONG), MAX_STREAM_RECORD_SIZE),
     recordMaxBufferedTime: int('recordMaxBufferedTime', 0, MAX_LONG),
     recordTtl: int('recordTtl', 100, MAX_LONG),
     rateLimit: int('rateLimit', 1, MAX_LONG),
@@ -253,7 +268,7 @@ export function resolveProducerOptions(options: ProducerOptions): ResolvedProduc
     preserveOrder: boolean('preserveOrder', options.preserveOrder ?? d.preserveOrder),
     maxConnections,
     requestTimeout,
-    maxUserRecordSize: int('maxUserRecordSize', 1, 10 * 1048576),
+    maxUserRecordSize: given.maxUserRecordSize.value === undefined ? undefined : integer(given.maxUserRecordSize.field, given.maxUserRecordSize.value, 1, MAX_STREAM_RECORD_SIZE),
     compression: oneOf('compression', options.compression ?? d.compression, ['none', 'deflate']),
     compressionLevel: int('compressionLevel', 0, 9),
     workerThreads: int('workerThreads', 1, 64),
@@ -267,10 +282,12 @@ export function resolveProducerOptions(options: ProducerOptions): ResolvedProduc
     retryMaxDelayMs: int('retryMaxDelayMs', 1, MAX_LONG),
     metricsIntervalMs: int('metricsIntervalMs', 0, MAX_LONG),
   };
-  if (resolved.maxOutstandingBytes < resolved.maxUserRecordSize) {
+  // Without the option the stream's limit applies, at least 1 MiB: room for one such record is the least.
+  const smallestLimit = resolved.maxUserRecordSize ?? DEFAULT_STREAM_RECORD_SIZE;
+  if (resolved.maxOutstandingBytes < smallestLimit) {
     throw new InvalidOptionError(
       'maxOutstandingBytes',
-      `must be at least options.${given.maxUserRecordSize.field} (${resolved.maxUserRecordSize}), or no record of the largest size could ever be accepted`,
+      `must be at least options.${given.maxUserRecordSize.field} (${smallestLimit}), or no record of the largest size could ever be accepted`,
       resolved.maxOutstandingBytes,
     );
   }

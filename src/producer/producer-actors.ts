@@ -2,7 +2,7 @@ import { assign, createActor, fromPromise, type AnyActorRef } from 'xstate';
 import type { CauseLog } from '../internal/cause-log.ts';
 import type { Clock } from '../internal/clock.ts';
 import type { InstrumentationEmitter } from '../internal/instrumentation-emitter.ts';
-import type { KinesisApi } from '../kinesis/kinesis-api.ts';
+import type { KinesisApi, StreamSummary } from '../kinesis/kinesis-api.ts';
 import { metricCode } from '../kinesis/kinesis-errors.ts';
 import type { Logger } from '../internal/logger.ts';
 import type { Supervisor } from '../supervision/supervisor.ts';
@@ -11,6 +11,7 @@ import type { ProducerEvents } from './events.ts';
 import type { MetricsRecorder } from './metrics.ts';
 import type { ResolvedProducerOptions } from './options.ts';
 import { producerRootMachine } from './producer.machine.ts';
+import type { RecordLimit } from './record-limit.ts';
 import type { RecordSettler } from './record-settler.ts';
 import { releaseFrames } from './release-frames.ts';
 import { shardBufferMachine } from './shard-buffer.machine.ts';
@@ -29,6 +30,8 @@ export interface ProducerActorsDeps {
   supervisor: Supervisor<AnyActorRef>;
   router: ShardRouter;
   settler: RecordSettler;
+  /** The largest user record, learned from the stream before the first shard map. */
+  recordLimit: RecordLimit;
   /** The batch sender; rejects only when the sending broke. */
   send(batch: Batch): Promise<void>;
   /** True while the producer drains: everything goes out without lingering. */
@@ -53,7 +56,10 @@ export class ProducerActors {
     const { options, clock, kinesis } = this.deps;
     const logic = producerRootMachine.provide({
       actors: {
-        loadShardMap: fromPromise<ShardMap, { version: number }>(({ input }) => loadShardMap(kinesis, options.streamName, input.version)),
+        loadShardMap: fromPromise<ShardMap, { version: number }>(async ({ input }) => {
+          if (!this.deps.recordLimit.learned) this.learnRecordLimit(await kinesis.describeStreamSummary(options.stream));
+          return loadShardMap(kinesis, options.stream, input.version);
+        }),
       },
       actions: {
         applyMap: (_, { map }) => this.applyMap(map),
@@ -83,6 +89,24 @@ export class ProducerActors {
     router.reroute(change);
     logger.info({ shards: map.shards.length, version: map.version }, 'producer.shardMap');
     events.emit('producer.shardMap', { version: map.version, shardIds: map.shards.map((s) => s.shardId) });
+  }
+
+  /**
+   * Takes in the stream's record limit before the first shard map: batches are sized after it,
+   * and the records put meanwhile (all unrouted, none sent yet) that are over it fail now.
+   */
+  private learnRecordLimit(summary: StreamSummary): void {
+    const { recordLimit, router, settler, logger, options } = this.deps;
+    const bytes = recordLimit.learn(summary);
+    router.applyRecordLimit();
+    router.keepUnrouted((record) => {
+      if (record.settled || record.size <= bytes) return !record.settled;
+      settler.fail(record, recordLimit.tooLarge(record.size));
+      return false;
+    });
+    const context = { maxRecordSizeInKiB: summary.MaxRecordSizeInKiB, streamLimit: recordLimit.streamLimit, recordLimit: bytes };
+    if (options.maxUserRecordSize !== undefined && options.maxUserRecordSize > bytes) logger.warn({ ...context, maxUserRecordSize: options.maxUserRecordSize }, 'producer.recordLimitLowered');
+    else logger.info(context, 'producer.recordLimit');
   }
 
   /** `error` is classified by the Kinesis boundary, or a programming error. */

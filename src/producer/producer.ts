@@ -17,6 +17,7 @@ import { MetricsRecorder, type ProducerMetrics } from './metrics.ts';
 import { resolveProducerOptions, type ProducerOptions, type ResolvedProducerOptions } from './options.ts';
 import { ProducerActors } from './producer-actors.ts';
 import { ProducerTelemetry } from './producer-telemetry.ts';
+import { RecordLimit } from './record-limit.ts';
 import { RecordSettler, rejectUserRecord } from './record-settler.ts';
 import { RequestCollector } from './request-collector.ts';
 import { ShardRouter } from './shard-router.ts';
@@ -59,6 +60,7 @@ export class Producer {
   private readonly admission: Admission<UserRecord>;
   private readonly settler: RecordSettler;
   private readonly telemetry: ProducerTelemetry;
+  private readonly recordLimit: RecordLimit;
   private metricsTimer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
   private draining = false;
@@ -87,7 +89,8 @@ export class Producer {
         events.emit('producer.restart', { actor: id, attempt, error });
       },
     }));
-    const router = (this.router = new ShardRouter({ options: o, clock, supervisor }));
+    const recordLimit = (this.recordLimit = new RecordLimit(o.maxUserRecordSize, o.maxOutstandingBytes));
+    const router = (this.router = new ShardRouter({ options: o, clock, supervisor, recordLimit }));
     const admission = (this.admission = new Admission<UserRecord>(o, clock, {
       admit: (record) => this.admitWaited(record),
       turnAway: rejectUserRecord,
@@ -96,13 +99,13 @@ export class Producer {
     const settler = (this.settler = new RecordSettler({ options: o, clock, metrics, events, causeLog, admission, router, telemetry }));
     const collector = new RequestCollector(
       kinesis,
-      o.streamName,
+      o.stream,
       clock,
       { maxEntries: o.collectionMaxCount, maxBytes: o.collectionMaxSize, holdMs: collectionHoldMs(o.recordMaxBufferedTime) },
       (ms, kinesisRecords, userRecords) => telemetry.request(ms, kinesisRecords, userRecords),
     );
     const send = createBatchSender({ options: o, collector, pool, clock, metrics, events, router, settler, telemetry });
-    const actors = new ProducerActors({ options: o, clock, logger, causeLog, metrics, events, kinesis, supervisor, router, settler, send, draining: () => this.draining });
+    const actors = new ProducerActors({ options: o, clock, logger, causeLog, metrics, events, kinesis, supervisor, router, settler, recordLimit, send, draining: () => this.draining });
     actors.start();
     if (o.metricsIntervalMs > 0) {
       this.metricsTimer = setInterval(() => {
@@ -127,7 +130,7 @@ export class Producer {
     if (this.closing) return Promise.reject(new KinesisActorsError('PRODUCER_CLOSED', 'put() was called after close()'));
     let record: UserRecord;
     try {
-      record = acceptUserRecord(value, options, this.options, this.hashKeys, this.clock.now());
+      record = acceptUserRecord(value, options, this.options, this.hashKeys, this.clock.now(), this.recordLimit);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -148,7 +151,9 @@ export class Producer {
     const m = this.metricsRecorder.values;
     m.UserRecordsReceived++;
     m.UserRecordsPending++;
-    this.router.route(record);
+    // Only a put that waited in line since before the stream's limit was learned can be over it.
+    if (record.size > this.recordLimit.bytes) this.settler.fail(record, this.recordLimit.tooLarge(record.size));
+    else this.router.route(record);
   }
 
   /** A put that waited in line enters its shard buffer. */

@@ -1,4 +1,5 @@
 import type { KinesisApi, PutRecordsRequestEntry, PutRecordsResultEntry } from '../kinesis/kinesis-api.ts';
+import type { StreamIdentity } from '../kinesis/stream-identity.ts';
 import type { Clock } from '../internal/clock.ts';
 
 /** What one shard's batch gets back from the request that carried it. @internal */
@@ -46,7 +47,7 @@ export class RequestCollector {
 
   constructor(
     private readonly kinesis: Pick<KinesisApi, 'putRecords'>,
-    private readonly streamName: string,
+    private readonly stream: StreamIdentity,
     private readonly clock: Clock,
     private readonly limits: CollectorLimits,
     /** Told of each request once it came back or failed: its time and what it carried. */
@@ -124,7 +125,7 @@ export class RequestCollector {
       for (const submission of submissions) userRecords += submission.userRecords;
       this.onRequest(this.clock.now() - sentAt, entries.length, userRecords);
     };
-    this.kinesis.putRecords(this.streamName, entries).then(
+    this.kinesis.putRecords(this.stream, entries).then(
       (results) => {
         done();
         let offset = 0;

@@ -1,5 +1,6 @@
 import type { KinesisApi, Shard } from '../kinesis/kinesis-api.ts';
 import { listAllShards } from '../kinesis/list-shards.ts';
+import type { StreamIdentity } from '../kinesis/stream-identity.ts';
 
 /** One open shard and the hash keys it owns. */
 export interface ShardRange {
@@ -48,9 +49,9 @@ function isOpen(shard: Shard): boolean {
 }
 
 /** Lists every shard of the stream and keeps the open ones. */
-export async function loadShardMap(kinesis: KinesisApi, streamName: string, version: number): Promise<ShardMap> {
+export async function loadShardMap(kinesis: KinesisApi, stream: StreamIdentity, version: number): Promise<ShardMap> {
   const open: ShardRange[] = [];
-  for (const shard of await listAllShards(kinesis, streamName)) {
+  for (const shard of await listAllShards(kinesis, stream)) {
     if (!isOpen(shard) || !shard.ShardId || !shard.HashKeyRange) continue;
     open.push({
       shardId: shard.ShardId,

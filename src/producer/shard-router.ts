@@ -8,6 +8,7 @@ import { ShardRateLimiter, SHARD_BYTES_PER_SECOND, SHARD_RECORDS_PER_SECOND } fr
 import { ShardBuffer } from './shard-buffer.ts';
 import type { ShardBufferEvent } from './shard-buffer.machine.ts';
 import type { ShardMap } from './shard-map.ts';
+import { MAX_STREAM_RECORD_SIZE, type RecordLimit } from './record-limit.ts';
 import type { UserRecord } from './user-record.ts';
 
 /** One predicted shard: its buffer, its rate limit, and the batch its actor has in flight. @internal */
@@ -33,6 +34,8 @@ export interface ShardRouterDeps {
   clock: Clock;
   /** Where the shard buffer actors and the producer root are found, by id. */
   supervisor: Supervisor<AnyActorRef>;
+  /** The largest user record; see {@link ShardRouter.applyRecordLimit}. */
+  recordLimit: RecordLimit;
 }
 
 /** The supervisor id of a shard's buffer actor. @internal */
@@ -54,25 +57,35 @@ export class ShardRouter {
   private flushWhenRouted = false;
   private refreshWaiters: ((map: ShardMap) => void)[] = [];
   private readonly chunks = new ChunkPool();
-  private readonly limits: BatchLimits;
-  private readonly fullBytes: number;
+  private limits!: BatchLimits;
+  private fullBytes = 0;
   private readonly fullCount: number;
 
   constructor(private readonly deps: ShardRouterDeps) {
-    const o = deps.options;
+    this.applyRecordLimit();
+    this.fullCount = deps.options.aggregationEnabled ? Number.MAX_SAFE_INTEGER : this.limits.maxCount;
+  }
+
+  /**
+   * Sizes batches after the record limit, as it is now: at start, and once the stream's limit is
+   * learned (before the first batch is cut). A batch holds at most one second of the shard's
+   * budget, since a larger request would be throttled in part anyway, but always room for one
+   * record of the largest size: such a record goes alone, in a request of at most 10 MiB.
+   */
+  applyRecordLimit(): void {
+    const o = this.deps.options;
+    const maxRecordSize = this.deps.recordLimit.bytes;
     const bytesPerSecond = Math.floor((SHARD_BYTES_PER_SECOND * o.rateLimit) / 100);
     const recordsPerSecond = Math.floor((SHARD_RECORDS_PER_SECOND * o.rateLimit) / 100);
-    // A request larger than a second of the shard's budget would be throttled in part anyway.
     this.limits = {
       aggregationEnabled: o.aggregationEnabled,
       aggregationMaxCount: o.aggregationMaxCount,
       aggregationMaxSize: o.aggregationMaxSize,
-      maxRecordSize: o.maxUserRecordSize,
+      maxRecordSize,
       maxCount: Math.max(1, Math.min(o.collectionMaxCount, recordsPerSecond)),
-      maxBytes: Math.max(o.maxUserRecordSize, Math.min(o.collectionMaxSize, bytesPerSecond)),
+      maxBytes: Math.min(MAX_STREAM_RECORD_SIZE, Math.max(maxRecordSize, Math.min(o.collectionMaxSize, bytesPerSecond))),
     };
     this.fullBytes = this.limits.maxBytes;
-    this.fullCount = o.aggregationEnabled ? Number.MAX_SAFE_INTEGER : this.limits.maxCount;
   }
 
   /** Puts an accepted record into its shard's buffer; the shard's actor hears of it only on edges. */

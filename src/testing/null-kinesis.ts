@@ -14,7 +14,8 @@ export interface NullKinesis {
 
 /**
  * A Kinesis endpoint that accepts every PutRecords at once and stores nothing: ListShards
- * answers `shardCount` open shards splitting the hash range evenly, PutRecords answers success
+ * answers `shardCount` open shards splitting the hash range evenly, DescribeStreamSummary an
+ * ACTIVE stream with the default record limit, PutRecords answers success
  * for each entry on the shard its hash key maps to. It measures the producer's own ceiling,
  * with the emulator out of the way.
  */
@@ -38,6 +39,8 @@ export async function startNullKinesis(shardCount: number, options: { ownProcess
       let answer: unknown;
       if (target.endsWith('.ListShards')) {
         answer = { Shards: shards };
+      } else if (target.endsWith('.DescribeStreamSummary')) {
+        answer = { StreamDescriptionSummary: { StreamName: body.StreamName, StreamStatus: 'ACTIVE', OpenShardCount: shardCount } };
       } else if (target.endsWith('.PutRecords')) {
         const records = (body.Records as { ExplicitHashKey?: string }[]).map((entry) => {
           stats.entries++;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ListShardsCommand, PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { DescribeStreamSummaryCommand, ListShardsCommand, PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { createProducer, type Producer } from '../../src/producer/producer.ts';
 import { KinesisActorsError } from '../../src/errors.ts';
 import { MAX_HASH_KEY } from '../../src/codec/hash-key.ts';
@@ -12,6 +12,7 @@ function heldKinesis() {
   const held: (() => void)[] = [];
   let sequence = 0;
   const send = async (command: unknown) => {
+    if (command instanceof DescribeStreamSummaryCommand) return { StreamDescriptionSummary: { StreamStatus: 'ACTIVE' } };
     if (command instanceof ListShardsCommand) {
       return {
         Shards: [{ ShardId: shardId, HashKeyRange: { StartingHashKey: '0', EndingHashKey: MAX_HASH_KEY.toString() }, SequenceNumberRange: { StartingSequenceNumber: '0' } }],

@@ -44,7 +44,7 @@ const limits = { maxInflatedBytes: 16 * 1024 * 1024, maxUserRecordsPerAggregate:
 
 function steps(stack: LocalStack, stream: string, shardId: string, processor: RecordProcessor, lease: ReturnType<typeof memoryLease>, decodeLimits: DecodeLimits = limits) {
   return new ShardConsumerSteps({
-    streamName: stream,
+    stream: stream,
     kinesis: new SdkKinesisApi(stack.kinesis),
     clock: systemClock,
     logger: silentLogger(),

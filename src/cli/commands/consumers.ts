@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { systemClock } from '../../internal/clock.ts';
 import type { KinesisApi, StreamConsumer } from '../../kinesis/kinesis-api.ts';
 import { ensureStreamConsumer } from '../../kinesis/stream-consumer-registration.ts';
+import { parseStreamArn } from '../../kinesis/stream-identity.ts';
 import { silentLogger } from '../../internal/logger.ts';
 import { KinesisActorsError } from '../../errors.ts';
 import { defineCommand } from '../command.ts';
@@ -9,6 +10,7 @@ import { cliClients, connectionOptions } from '../connection.ts';
 
 /** The stream's ARN, which the stream-consumer operations take. */
 async function streamArnOf(kinesis: KinesisApi, stream: string): Promise<string> {
+  if (parseStreamArn(stream)) return stream;
   const { StreamARN } = await kinesis.describeStreamSummary(stream);
   if (!StreamARN) throw new KinesisActorsError('KINESIS_ERROR', `DescribeStreamSummary of ${stream} returned no StreamARN`);
   return StreamARN;
@@ -48,7 +50,7 @@ export const registerConsumerCommand = defineCommand({
     try {
       const consumer = await ensureStreamConsumer(
         clients.kinesisApi,
-        { streamName: stream, consumerName: name },
+        { stream, consumerName: name },
         { clock: systemClock, logger: silentLogger(), signal: new AbortController().signal, pollMs: 1000, retryBaseDelayMs: 500, retryMaxDelayMs: 5000, timeoutMs: 300_000 },
       );
       console.log(consumerLines([consumer])[0]);

@@ -2,6 +2,7 @@ import { listAllShards } from '../../kinesis/list-shards.ts';
 import { defineCommand } from '../command.ts';
 import { cliClients, connectionOptions } from '../connection.ts';
 import { consumerLines } from './consumers.ts';
+import { streamArgument } from '../stream-argument.ts';
 
 /** `describe-stream <name>`: status, retention, every shard with its hash range and parents, and the registered consumers. */
 export const describeStreamCommand = defineCommand({
@@ -10,11 +11,13 @@ export const describeStreamCommand = defineCommand({
   summary: 'show a stream: status, retention, shards with hash ranges and parents, registered consumers',
   options: { ...connectionOptions },
   async run(values, [name]) {
+    const { stream } = streamArgument(name);
     const clients = cliClients(values);
     try {
-      const s = await clients.kinesisApi.describeStreamSummary(name);
-      const shards = await listAllShards(clients.kinesisApi, name);
-      console.log(`${s.StreamName}  ${s.StreamStatus}  ${s.OpenShardCount} open shard(s)  retention ${s.RetentionPeriodHours} h  ${s.StreamARN ?? ''}`);
+      const s = await clients.kinesisApi.describeStreamSummary(stream);
+      const shards = await listAllShards(clients.kinesisApi, stream);
+      const mode = s.StreamModeDetails?.StreamMode === 'ON_DEMAND' ? '  on-demand' : '';
+      console.log(`${s.StreamName}  ${s.StreamStatus}  ${s.OpenShardCount} open shard(s)${mode}  retention ${s.RetentionPeriodHours} h  records up to ${s.MaxRecordSizeInKiB ?? 1024} KiB  ${s.StreamARN ?? ''}`);
       for (const shard of shards) {
         const open = shard.SequenceNumberRange?.EndingSequenceNumber === undefined;
         const parents = [shard.ParentShardId, shard.AdjacentParentShardId].filter(Boolean).join('+');

@@ -7,6 +7,7 @@ import { CliUsageError } from '../args.ts';
 import { defineCommand } from '../command.ts';
 import { cliClients, connectionOptions } from '../connection.ts';
 import { progress } from '../progress.ts';
+import { streamArgument } from '../stream-argument.ts';
 
 /**
  * `put <stream> <file> [--partition-key K | --partition-key-field F] [--compression none|deflate]`:
@@ -28,7 +29,8 @@ export const putCommand = defineCommand({
     },
     ...connectionOptions,
   },
-  async run(values, [streamName, file]) {
+  async run(values, [streamArg, file]) {
+    const { streamName, streamArn } = streamArgument(streamArg);
     if (values['partition-key'] !== undefined && values['partition-key-field'] !== undefined) {
       throw new CliUsageError('give --partition-key or --partition-key-field, not both');
     }
@@ -38,7 +40,7 @@ export const putCommand = defineCommand({
     const field = values['partition-key-field'];
     const fixed = values['partition-key'];
     const clients = cliClients(values);
-    const producer = createProducer({ streamName, kinesis: clients.kinesis, compression: values.compression as CompressionCodec });
+    const producer = createProducer({ ...(streamArn ? { streamArn } : { streamName }), kinesis: clients.kinesis, compression: values.compression as CompressionCodec });
     const line = progress();
     let read = 0;
     let put = 0;

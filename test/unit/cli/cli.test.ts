@@ -31,7 +31,7 @@ describe('the operator CLI explains itself', () => {
   // Written out by hand, from what each command does when the option is absent.
   const defaults: Record<string, { synopsis: string; options: Record<string, string> }> = {
     local: { synopsis: 'local [options]', options: { '--port': '4567', '--dynamodb-port': '4568', '--s3-port': '4569' } },
-    'create-stream': { synopsis: 'create-stream <name> [options]', options: { '--shards': '1', ...connection } },
+    'create-stream': { synopsis: 'create-stream <name> [options]', options: { '--shards': '1', '--on-demand': 'off', '--max-record-size': '1024', ...connection } },
     'describe-stream': { synopsis: 'describe-stream <name> [options]', options: connection },
     leases: { synopsis: 'leases <applicationName> --stream <name> [options]', options: { '--stream': 'required', ...connection } },
     put: { synopsis: 'put <stream> <file> [options]', options: { '--partition-key': 'line-<n>', '--partition-key-field': 'none', '--compression': 'none', ...connection } },

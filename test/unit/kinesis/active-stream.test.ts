@@ -11,13 +11,13 @@ describe('createStreamAndWait', () => {
       createStream: async (name, shards) => void created.push([name, shards]),
       describeStreamSummary: async () => ({ StreamStatus: statuses.shift() }),
     });
-    await createStreamAndWait(kinesis, 's', 2, { pollMs: 1, onStatus: (status) => seen.push(status) });
-    expect(created).toEqual([['s', 2]]);
+    await createStreamAndWait(kinesis, 's', { shardCount: 2 }, { pollMs: 1, onStatus: (status) => seen.push(status) });
+    expect(created).toEqual([['s', { shardCount: 2 }]]);
     expect(seen).toEqual(['CREATING', 'CREATING']);
   });
 
   it('gives up after the timeout', async () => {
     const kinesis = fake({ createStream: async () => {}, describeStreamSummary: async () => ({ StreamStatus: 'CREATING' as const }) });
-    await expect(createStreamAndWait(kinesis, 's', 1, { pollMs: 1, timeoutMs: 5 })).rejects.toThrow('stream s not ACTIVE after 5 ms');
+    await expect(createStreamAndWait(kinesis, 's', { shardCount: 1 }, { pollMs: 1, timeoutMs: 5 })).rejects.toThrow('stream s not ACTIVE after 5 ms');
   });
 });

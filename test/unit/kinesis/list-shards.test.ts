@@ -20,6 +20,6 @@ describe('listAllShards', () => {
       },
     });
     expect((await listAllShards(kinesis, 's')).map((s) => s.ShardId)).toEqual(['a', 'b', 'c']);
-    expect(asked).toEqual([{ streamName: 's' }, { nextToken: 't1' }, { nextToken: 't2' }]);
+    expect(asked).toEqual([{ stream: 's' }, { nextToken: 't1' }, { nextToken: 't2' }]);
   });
 });

@@ -33,13 +33,13 @@ describe('SdkKinesisApi', () => {
     const { api } = stubClient(() => ({ NextShardIterator: null, MillisBehindLatest: 0 }));
     expect(await api.getRecords('it', 10)).toEqual({ records: [], nextShardIterator: undefined, millisBehindLatest: 0 });
     expect(await api.putRecords('s', [])).toEqual([]);
-    expect(await api.listShards({ streamName: 's' })).toEqual({ shards: [], nextToken: undefined });
+    expect(await api.listShards({ stream: 's' })).toEqual({ shards: [], nextToken: undefined });
     expect(await api.describeStreamSummary('s')).toEqual({});
   });
 
   it('pages ListShards by stream name first, then by token alone', async () => {
     const { api, inputs } = stubClient(() => ({ Shards: [{ ShardId: 'a' }], NextToken: 't' }));
-    expect(await api.listShards({ streamName: 's' })).toEqual({ shards: [{ ShardId: 'a' }], nextToken: 't' });
+    expect(await api.listShards({ stream: 's' })).toEqual({ shards: [{ ShardId: 'a' }], nextToken: 't' });
     await api.listShards({ nextToken: 't' });
     expect(inputs).toEqual([{ StreamName: 's' }, { NextToken: 't' }]);
   });
@@ -50,11 +50,40 @@ describe('SdkKinesisApi', () => {
       throw cause;
     });
     await expect(failing.api.putRecords('s', [])).rejects.toMatchObject({ code: 'THROTTLED', retriable: true, operation: 'PutRecords', cause });
-    await expect(failing.api.createStream('s', 1)).rejects.toBeInstanceOf(KinesisRequestError);
+    await expect(failing.api.createStream('s', { shardCount: 1 })).rejects.toBeInstanceOf(KinesisRequestError);
     const bug = new TypeError('bug');
     const buggy = stubClient(() => {
       throw bug;
     });
     await expect(buggy.api.getRecords('it', 1)).rejects.toBe(bug);
+  });
+
+  it('sends a stream given by ARN as StreamARN and one given by name as StreamName, on every stream-level call', async () => {
+    const arn = 'arn:aws:kinesis:eu-west-1:123456789012:stream/clicks';
+    const { api, inputs } = stubClient(() => ({}));
+    await api.putRecords(arn, []);
+    await api.listShards({ stream: arn });
+    await api.getShardIterator(arn, 'shard-0', { type: 'LATEST' });
+    await api.describeStreamSummary(arn);
+    await api.describeStreamSummary('clicks');
+    expect(inputs).toEqual([
+      { StreamARN: arn, Records: [] },
+      { StreamARN: arn },
+      { StreamARN: arn, ShardId: 'shard-0', ShardIteratorType: 'LATEST' },
+      { StreamARN: arn },
+      { StreamName: 'clicks' },
+    ]);
+  });
+
+  it('creates a provisioned stream with its shard count, an on-demand one without, and passes the record limit', async () => {
+    const { api, inputs } = stubClient(() => ({}));
+    await api.createStream('a', { shardCount: 2 });
+    await api.createStream('b', { shardCount: 2, onDemand: true, maxRecordSizeInKiB: 10240 });
+    await api.createStream('c', { shardCount: 1, maxRecordSizeInKiB: 2048 });
+    expect(inputs).toEqual([
+      { StreamName: 'a', ShardCount: 2 },
+      { StreamName: 'b', StreamModeDetails: { StreamMode: 'ON_DEMAND' }, MaxRecordSizeInKiB: 10240 },
+      { StreamName: 'c', ShardCount: 1, MaxRecordSizeInKiB: 2048 },
+    ]);
   });
 });

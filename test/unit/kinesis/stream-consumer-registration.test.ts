@@ -36,7 +36,7 @@ describe('ensureStreamConsumer', () => {
       },
     });
     const started = clock.now();
-    const result = await drive(clock, ensureStreamConsumer(kinesis, { streamName: 's', consumerName: 'app' }, pacing(clock)));
+    const result = await drive(clock, ensureStreamConsumer(kinesis, { stream: 's', consumerName: 'app' }, pacing(clock)));
     expect(result.status).toBe('ACTIVE');
     expect(calls.filter((c) => c === 'register')).toHaveLength(3);
     expect(calls.slice(-3)).toEqual(['describe:arn', 'describe:arn', 'describe:arn']);
@@ -50,7 +50,7 @@ describe('ensureStreamConsumer', () => {
       describeStreamSummary: async () => ({ StreamARN: STREAM_ARN }),
       describeStreamConsumer: async () => consumer('ACTIVE'),
     });
-    expect((await drive(clock, ensureStreamConsumer(existing, { streamName: 's', consumerName: 'app' }, pacing(clock)))).consumerArn).toBe(consumer('ACTIVE').consumerArn);
+    expect((await drive(clock, ensureStreamConsumer(existing, { stream: 's', consumerName: 'app' }, pacing(clock)))).consumerArn).toBe(consumer('ACTIVE').consumerArn);
 
     let described = 0;
     const raced = fakeKinesisApi({
@@ -63,7 +63,7 @@ describe('ensureStreamConsumer', () => {
         throw sdkError('ResourceInUseException', 'RegisterStreamConsumer');
       },
     });
-    expect((await drive(clock, ensureStreamConsumer(raced, { streamName: 's', consumerName: 'app' }, pacing(clock)))).status).toBe('ACTIVE');
+    expect((await drive(clock, ensureStreamConsumer(raced, { stream: 's', consumerName: 'app' }, pacing(clock)))).status).toBe('ACTIVE');
   });
 
   it('rejects a given ARN that names no consumer with STREAM_CONSUMER_NOT_FOUND, naming the option', async () => {

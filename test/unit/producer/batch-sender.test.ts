@@ -29,7 +29,7 @@ async function flushAnswered(results: PutRecordsResultEntry[], preserveOrder: bo
   const buffer = new ShardBuffer('shard-0', preserveOrder);
   const records = keysOf.map((partitionKey, id) => acceptUserRecord({ id }, { partitionKey }, options, hashKeys, 0));
   for (const record of records) buffer.push(record);
-  const batch = cutBatch(buffer, { ...options, maxRecordSize: options.maxUserRecordSize, maxCount: 500, maxBytes: 5 * 1024 * 1024 }, 0)!;
+  const batch = cutBatch(buffer, { ...options, maxRecordSize: 1024 * 1024, maxCount: 500, maxBytes: 5 * 1024 * 1024 }, 0)!;
   expect(batch.groups).toHaveLength(results.length);
   const put: number[] = [];
   const retried: number[] = [];

@@ -22,7 +22,7 @@ const limits = (overrides: Partial<BatchLimits> = {}): BatchLimits => ({
   aggregationEnabled: true,
   aggregationMaxCount: 4294967295,
   aggregationMaxSize: 51200,
-  maxRecordSize: options.maxUserRecordSize,
+  maxRecordSize: options.maxUserRecordSize!,
   maxCount: 500,
   maxBytes: 5 * 1024 * 1024,
   ...overrides,

@@ -60,10 +60,16 @@ describe("resolveProducerOptions: the KPL's maxUserRecordSize", () => {
     throw new Error('expected an InvalidOptionError');
   }
 
-  it('takes the record limit under the KPL name, with the KPL default', () => {
+  it("takes the record limit under the KPL name; absent, the stream's limit applies (learned at start)", () => {
     expect(resolveProducerOptions({ streamName: 's', maxUserRecordSize: 10 * MiB }).maxUserRecordSize).toBe(10 * MiB);
-    expect(resolveProducerOptions({ streamName: 's' }).maxUserRecordSize).toBe(MiB);
-    expect(producerDefaults.maxUserRecordSize).toBe(MiB);
+    expect(resolveProducerOptions({ streamName: 's' }).maxUserRecordSize).toBeUndefined();
+    expect(producerDefaults).not.toHaveProperty('maxUserRecordSize');
+  });
+
+  it('caps collectionMaxSize at the 10 MiB request limit of Kinesis', () => {
+    expect(resolveProducerOptions({ streamName: 's' }).collectionMaxSize).toBe(5 * MiB);
+    expect(resolveProducerOptions({ streamName: 's', collectionMaxSize: 8 * MiB }).collectionMaxSize).toBe(8 * MiB);
+    expect(resolveProducerOptions({ streamName: 's', collectionMaxSize: 64 * MiB }).collectionMaxSize).toBe(10 * MiB);
   });
 
   it('still takes the deprecated maxRecordSize, in bytes', () => {

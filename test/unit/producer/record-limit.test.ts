@@ -32,9 +32,9 @@ function limitsOf(options: ResolvedProducerOptions): BatchLimits {
     aggregationEnabled: true,
     aggregationMaxCount: options.aggregationMaxCount,
     aggregationMaxSize: options.aggregationMaxSize,
-    maxRecordSize: options.maxUserRecordSize,
+    maxRecordSize: options.maxUserRecordSize!,
     maxCount: 500,
-    maxBytes: Math.max(options.maxUserRecordSize, 1.5 * MiB),
+    maxBytes: Math.max(options.maxUserRecordSize!, 1.5 * MiB),
   };
 }
 

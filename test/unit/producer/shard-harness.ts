@@ -1,5 +1,6 @@
 import { createActor, fromCallback, type AnyActorRef } from 'xstate';
 import { ShardRouter } from '../../../src/producer/shard-router.ts';
+import { RecordLimit } from '../../../src/producer/record-limit.ts';
 import { RecordSettler } from '../../../src/producer/record-settler.ts';
 import { ProducerActors } from '../../../src/producer/producer-actors.ts';
 import { Admission } from '../../../src/producer/backpressure.ts';
@@ -54,7 +55,10 @@ export function harness(overrides: Partial<ProducerOptions> = {}, sendImpl?: (ba
   });
   // The producer root, as far as the router asks it for a fresh shard map.
   supervisor.spawn({ id: 'producer', create: () => createActor(fromCallback(({ receive }) => receive(() => void refreshes++))) });
-  const router = new ShardRouter({ options, clock, supervisor });
+  // The limit of a stream that does not say (1 MiB), as the producer learns it before its first map.
+  const recordLimit = new RecordLimit(options.maxUserRecordSize, options.maxOutstandingBytes);
+  recordLimit.learn({});
+  const router = new ShardRouter({ options, clock, supervisor, recordLimit });
   const metrics = new MetricsRecorder();
   const events = new InstrumentationEmitter<ProducerEvents>();
   const logger = silentLogger();
@@ -65,6 +69,7 @@ export function harness(overrides: Partial<ProducerOptions> = {}, sendImpl?: (ba
   events.on('producer.recordFailed', ({ partitionKey, error }) => failed.push({ record: byKey.get(partitionKey)!, error }));
   const actors = new ProducerActors({
     options,
+    recordLimit,
     clock,
     logger,
     causeLog,
