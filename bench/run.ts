@@ -21,6 +21,8 @@ import { runClickServer } from './click-server.ts';
 import { runOverload } from './overload.ts';
 import { startLocalStack } from '../src/testing/index.ts';
 import { runConsumerThroughput, runEndToEndLatency, runGetRecordsAggPeer, runHandoff } from './consumer.ts';
+import { runLeaseSimulation } from './lease-simulation/run-simulation.ts';
+import { writeResults as writeLeaseSimulation } from './lease-simulation/report.ts';
 
 const { values } = parseArgs({
   options: {
@@ -28,6 +30,8 @@ const { values } = parseArgs({
     events: { type: 'string', default: '400000' },
     runs: { type: 'string', default: '3' },
     'overload-seconds': { type: 'string', default: '60' },
+    // Lease simulation scales (small, medium, large; see bench/lease-simulation/scales.ts).
+    'lease-scales': { type: 'string', default: 'small' },
   },
 });
 const seconds = Number(values.seconds);
@@ -170,3 +174,13 @@ Medians of ${runs} runs, with the lowest and highest in parentheses.
 | producer.kplFormat.bytesPerEvent | ${v('producer.kplFormat.bytesPerEvent')} | |
 | peer.sdkPutRecords.bytesPerEvent | ${v('peer.sdkPutRecords.bytesPerEvent')} | |
 `);
+
+// Lease management at scale, simulated on a virtual clock (npm run simulate runs every scale).
+const leaseSimulation = await runLeaseSimulation({
+  scales: values['lease-scales'].split(','),
+  designs: [],
+  scenarios: [],
+  seed: 1,
+  log: (line) => console.error(line),
+});
+console.log(`Lease management at scale (simulated; bench/results/lease-simulation.json):\n\n${writeLeaseSimulation('lease-simulation', 1, leaseSimulation)}\n`);
