@@ -68,6 +68,9 @@ export class Consumer {
       maxLeasesForWorker: o.maxLeasesForWorker === Number.MAX_SAFE_INTEGER ? Infinity : o.maxLeasesForWorker,
       maxLeasesToStealAtOneTime: o.maxLeasesToStealAtOneTime,
       gracefulLeaseHandoffTimeoutMillis: o.gracefulLeaseHandoffTimeoutMillis,
+      scannersPerSegment: o.scannersPerSegment,
+      throughputImbalanceThreshold: o.throughputImbalanceThreshold,
+      leaseMoveCooldownRounds: o.leaseMoveCooldownRounds,
       clock: this.clock,
       logger: this.logger,
     });

@@ -12,7 +12,7 @@ import { DEFAULT_MAX_INFLATED_BYTES } from '../codec/envelope.ts';
 import { isInitialPosition, type InitialPosition, type RecordProcessorFactory } from './processor.ts';
 import type { BatchHandler } from './handler-processor.ts';
 import type { ErrorHandlingOptions } from './error-handling/options.ts';
-import type { LeaseBalanceOptions } from '../leases/lease-coordinator-options.ts';
+import { resolveLeaseScaleOptions, type LeaseBalanceOptions } from '../leases/lease-coordinator-options.ts';
 import { resolveRetrieval, type ResolvedRetrieval, type RetrievalOption } from './retrieval.ts';
 import { renamedConsumerOptions as renamed, type DeprecatedConsumerField } from '../options/renamed-options.ts';
 
@@ -248,6 +248,7 @@ export function resolveConsumerOptions(options: ConsumerOptions): ResolvedConsum
     maxLeasesForWorker: int('maxLeasesForWorker', Number.MAX_SAFE_INTEGER, 1, Number.MAX_SAFE_INTEGER),
     maxLeasesToStealAtOneTime: int('maxLeasesToStealAtOneTime', d.maxLeasesToStealAtOneTime, 0, 1000),
     gracefulLeaseHandoffTimeoutMillis: int('gracefulLeaseHandoffTimeoutMillis', d.gracefulLeaseHandoffTimeoutMillis, 0, 3_600_000),
+    ...resolveLeaseScaleOptions(options),
     shardSyncIntervalMillis: int('shardSyncIntervalMillis', d.shardSyncIntervalMillis, 100, 86_400_000),
     parentShardPollIntervalMillis: int('parentShardPollIntervalMillis', d.parentShardPollIntervalMillis, 10, 3_600_000),
     maxRecords: int('maxRecords', d.maxRecords, 1, 10_000),

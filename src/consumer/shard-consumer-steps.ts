@@ -117,6 +117,7 @@ export class ShardConsumerSteps {
     while (!signal.aborted) {
       const page = await this.reader!.read(signal);
       if (signal.aborted) return 'stopped';
+      deps.lease.recordBytes?.(page.records.reduce((sum, record) => sum + (record.Data?.byteLength ?? 0), 0));
       const batches = decodeBatches({ shardId: deps.lease.shardId, records: page.records, after: this.resumeAfter, range: this.range }, deps.limits, deps.counts, {
         onBadRecord: (sequenceNumber, error) => deps.report.badRecord(sequenceNumber, error),
         onOutsideShard: (dropped) => this.droppedOutsideShard(dropped),

@@ -48,7 +48,7 @@ interface Update {
  * may write the lease, see `checkpointOwner`); a failed condition is the `leaseLost` outcome,
  * every other DynamoDB error is translated in `lease-errors.ts`. Every write but the creation
  * of a lease is an UpdateItem of named attributes, so attributes this framework does not know
- * (the KCL's `throughputKBps`, `entityType`, an operator's own) are never dropped.
+ * (the KCL's `entityType`, an operator's own) are never dropped.
  *
  * @example
  * const store = new DynamoDbLeaseStore(createDynamoDbClient(), 'my-application');
@@ -80,13 +80,24 @@ export class DynamoDbLeaseStore implements LeaseStore {
     return ensureLeaseTable(this.client, this.tableName, this.clock, this.tableActiveTimeoutMs);
   }
 
-  async listLeases(): Promise<Lease[]> {
+  listLeases(): Promise<Lease[]> {
+    return this.scan({});
+  }
+
+  listLeaseSegment(segment: number, totalSegments: number): Promise<Lease[]> {
+    if (!Number.isInteger(totalSegments) || totalSegments < 1 || totalSegments > MAX_SEGMENTS || !Number.isInteger(segment) || segment < 0 || segment >= totalSegments) {
+      throw new RangeError(`a scan segment must be 0 ≤ segment < totalSegments ≤ ${MAX_SEGMENTS} (got ${segment} of ${totalSegments})`);
+    }
+    return this.scan(totalSegments === 1 ? {} : { Segment: segment, TotalSegments: totalSegments });
+  }
+
+  private async scan(segment: { Segment?: number; TotalSegments?: number }): Promise<Lease[]> {
     const leases: Lease[] = [];
     let startKey: Record<string, AttributeValue> | undefined;
     do {
       // Eventually consistent (half the read cost): a stale counter only makes a take fail its condition.
       const page = await this.call('Scan', () =>
-        this.client.send(new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: startKey, Limit: this.scanPageSize })),
+        this.client.send(new ScanCommand({ TableName: this.tableName, ExclusiveStartKey: startKey, Limit: this.scanPageSize, ...segment })),
       );
       // A KCL 3.5 fleet keeps worker metrics and coordinator state in the same table.
       for (const item of page.Items ?? []) if (isLeaseItem(item)) leases.push(fromItem(item));
@@ -119,14 +130,18 @@ export class DynamoDbLeaseStore implements LeaseStore {
     }
   }
 
-  renewLease(lease: Lease): Promise<LeaseWriteResult> {
+  renewLease(lease: Lease, throughputKBps?: number): Promise<LeaseWriteResult> {
+    const withThroughput = throughputKBps !== undefined;
+    if (withThroughput && !(Number.isFinite(throughputKBps) && throughputKBps >= 0)) {
+      throw new RangeError(`throughputKBps must be a finite number ≥ 0 (got ${throughputKBps})`);
+    }
     return this.update({
       operation: 'renew',
       leaseKey: lease.leaseKey,
-      update: 'SET #counter = :next',
+      update: `SET #counter = :next${withThroughput ? ', #throughput = :throughput' : ''}`,
       condition: `#counter = :seen AND ${ACTUAL_OWNER}`,
-      names: { '#counter': A.leaseCounter, ...ownerNames },
-      values: { ...counterValues(lease), ':actual': { S: owner(lease, 'renew') } },
+      names: { '#counter': A.leaseCounter, ...ownerNames, ...(withThroughput ? { '#throughput': A.throughputKBps } : {}) },
+      values: { ...counterValues(lease), ':actual': { S: owner(lease, 'renew') }, ...(withThroughput ? { ':throughput': n(throughputKBps) } : {}) },
     });
   }
 
@@ -253,6 +268,9 @@ export class DynamoDbLeaseStore implements LeaseStore {
     }
   }
 }
+
+/** DynamoDB's limit on `TotalSegments`. */
+const MAX_SEGMENTS = 1_000_000;
 
 function key(leaseKey: string): Record<string, AttributeValue> {
   return { [A.leaseKey]: { S: leaseKey } };

@@ -3,7 +3,7 @@ import { InvalidOptionError } from '../errors.ts';
 import { resolveLogger, defaultLogger, type Logger, type LoggerOption } from '../internal/logger.ts';
 import { givenOption, warnDeprecated } from '../options/renamed-option.ts';
 import { renamedLeaseCoordinatorOptions as renamed, type DeprecatedLeaseCoordinatorField } from '../options/renamed-options.ts';
-import { integer } from '../options/validate.ts';
+import { finiteNumber, integer } from '../options/validate.ts';
 
 /**
  * How a worker holds and balances leases: the settings the consumer and a coordinator used on
@@ -48,6 +48,29 @@ export interface LeaseBalanceOptions {
    * @defaultValue 30000 (the KCL 3.x `gracefulLeaseHandoffTimeoutMillis`)
    */
   gracefulLeaseHandoffTimeoutMillis?: number | undefined;
+  /**
+   * Workers that watch each segment of the lease table. With W live workers the table is read
+   * in `2^floor(log2(W / scannersPerSegment))` segments, each watched every taker round by this
+   * many workers (which judge its leases' expiry and take its free ones), so the fleet reads the
+   * table about 2 × scannersPerSegment times per round whatever W is (see the README's lease
+   * section); below 2 × scannersPerSegment workers each one scans the whole table, as the KCL
+   * 2.x does. 2 keeps every segment watched when one of its watchers dies. Not a KCL setting.
+   * @defaultValue 2
+   */
+  scannersPerSegment?: number | undefined;
+  /**
+   * Balance bytes too: a worker below its share of the fleet's `throughputKBps` steals a lease
+   * from one carrying more than this many times its share. Infinity balances on lease counts
+   * only. The KCL 3.x balances CPU with a similar threshold.
+   * @defaultValue 1.2
+   */
+  throughputImbalanceThreshold?: number | undefined;
+  /**
+   * A lease seen changing owner is not stolen again (for counts or bytes) for this many taker
+   * rounds, so noisy throughput cannot make it bounce. Free and expired leases are taken anyway.
+   * @defaultValue 10
+   */
+  leaseMoveCooldownRounds?: number | undefined;
 }
 
 /** Options of {@link LeaseCoordinator}; names follow the KCL's `LeaseManagementConfig`. */
@@ -78,7 +101,21 @@ export const leaseCoordinatorDefaults = Object.freeze({
   maxLeasesForWorker: Infinity,
   maxLeasesToStealAtOneTime: 2,
   gracefulLeaseHandoffTimeoutMillis: 30_000,
+  scannersPerSegment: 2,
+  throughputImbalanceThreshold: 1.2,
+  leaseMoveCooldownRounds: 10,
 });
+
+/** The scale settings of {@link LeaseBalanceOptions}, validated; the consumer resolves them here too. */
+export function resolveLeaseScaleOptions(options: LeaseBalanceOptions): { scannersPerSegment: number; throughputImbalanceThreshold: number; leaseMoveCooldownRounds: number } {
+  const d = leaseCoordinatorDefaults;
+  const threshold = options.throughputImbalanceThreshold ?? d.throughputImbalanceThreshold;
+  return {
+    scannersPerSegment: integer('scannersPerSegment', options.scannersPerSegment ?? d.scannersPerSegment, 1, 1000),
+    throughputImbalanceThreshold: threshold === Infinity ? Infinity : finiteNumber('throughputImbalanceThreshold', threshold, 1),
+    leaseMoveCooldownRounds: integer('leaseMoveCooldownRounds', options.leaseMoveCooldownRounds ?? d.leaseMoveCooldownRounds, 0, 1_000_000),
+  };
+}
 
 /**
  * Applies the defaults, checks each field and the rules between them, and freezes the result.
@@ -128,6 +165,7 @@ export function resolveLeaseCoordinatorOptions(options: LeaseCoordinatorOptions)
     maxLeasesForWorker,
     maxLeasesToStealAtOneTime,
     gracefulLeaseHandoffTimeoutMillis,
+    ...resolveLeaseScaleOptions(options),
     clock,
     logger,
     random,

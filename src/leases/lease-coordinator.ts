@@ -6,6 +6,8 @@ import type { LeaseStore } from './lease-store.ts';
 import { LeaseTracker } from './lease-tracker.ts';
 import { HandoffTracker } from './lease-handoff.ts';
 import { planLeaseTaking, type LeaseToTake } from './lease-taker.ts';
+import { assignScanSegments, type ScanAssignment } from './lease-scan-segments.ts';
+import { LeasePicture } from './lease-picture.ts';
 import { LeaseRenewer } from './lease-renewer.ts';
 import { leaseHandle, type LeaseHandle } from './lease-handle.ts';
 import { PeriodicTask } from '../internal/periodic-task.ts';
@@ -46,6 +48,11 @@ export class LeaseCoordinator {
   private readonly log: Logger;
   private readonly renewTask: PeriodicTask;
   private readonly takeTask: PeriodicTask;
+  private readonly picture = new LeasePicture();
+  private round = 0;
+  /** Taker rounds left to skip after a throttled scan, and how many scans in a row were throttled. */
+  private skipRounds = 0;
+  private throttledInARow = 0;
   private taking = true;
   private starting: Promise<void> | undefined;
   private closing: Promise<ReleaseSummary> | undefined;
@@ -62,7 +69,8 @@ export class LeaseCoordinator {
     this.renewer = new LeaseRenewer({ store, tracker: this.tracker, events: this.events, clock, log: this.log, workerId, failoverTimeMillis });
     this.renewTask = new PeriodicTask(clock, this.options.renewIntervalMs, () => this.renewer.renewAll());
     this.takeTask = new PeriodicTask(clock, this.options.takerIntervalMs, async () => {
-      await this.takeLeases();
+      if (this.skipRounds > 0) this.skipRounds--;
+      else await this.takeLeases();
     });
   }
 
@@ -114,37 +122,104 @@ export class LeaseCoordinator {
   }
 
   /**
-   * One taker round: scan, plan, take. A take that lost a race (another worker was faster, or
-   * the victim renewed first) leaves this worker below target, so a fresh scan follows at once
-   * (up to three) instead of a whole interval later. Resolves with the scan's error, if any.
+   * One taker round: scan this worker's share of the table (see {@link assignScanSegments}),
+   * plan, take. A take that lost a race (another worker was faster, or the victim renewed
+   * first) leaves this worker below target, so a fresh scan follows at once (up to three)
+   * instead of a whole interval later. Resolves with the scan's error, if any; a throttled scan
+   * makes the next rounds skip (1, 2, 4… up to a failover time's worth), renewals go on.
    */
   async takeLeases(): Promise<Error | undefined> {
     for (let scan = 0; scan < 3 && this.taking; scan++) {
+      const round = this.round++;
+      const assignment = assignScanSegments({
+        workers: this.liveWorkers(),
+        workerId: this.options.workerIdentifier,
+        scannersPerSegment: this.options.scannersPerSegment,
+        round,
+      });
       let scanned: Lease[];
       try {
-        scanned = await this.store.listLeases();
+        scanned = await this.scan(assignment);
+        this.throttledInARow = 0;
       } catch (error) {
-        this.log.warn({ err: error }, 'lease scan failed');
+        this.backOff(error);
+        this.log.warn({ err: error, skipRounds: this.skipRounds }, 'lease scan failed');
         return error as Error;
       }
-      this.tracker.observe(scanned);
-      this.handoffs.observe(scanned);
-      this.renewer.dropTakenAway(scanned);
-      const plan = planLeaseTaking({
-        leases: scanned.map((lease) => this.renewer.get(lease.leaseKey) ?? lease),
-        workerId: this.options.workerIdentifier,
-        isExpired: (lease) => this.renewer.get(lease.leaseKey) === undefined && this.tracker.isExpired(lease),
-        isBlocked: (lease) => this.renewer.get(lease.leaseKey) === undefined && this.handoffs.isBlocked(lease),
-        maxLeasesForWorker: this.options.maxLeasesForWorker,
-        maxLeasesToStealAtOneTime: this.options.maxLeasesToStealAtOneTime,
-        random: this.options.random,
-      });
+      const fresh = this.observe(scanned, assignment, round);
+      const plan = this.plan(fresh, round, assignment.totalSegments > 1 ? 1 : 0);
       if (plan.take.length === 0) return undefined;
-      this.log.debug({ workers: plan.workers, target: plan.target, held: plan.held, taking: plan.take.length }, 'taking leases');
-      const won = await Promise.all(plan.take.map((item) => this.takeOne(item)));
+      this.log.debug({ workers: plan.workers, target: plan.target, held: plan.held, taking: plan.take.length, segments: assignment.totalSegments }, 'taking leases');
+      const won = await Promise.all(plan.take.map((item) => this.takeOne(item, round)));
       if (!won.includes(false)) return undefined;
     }
     return undefined;
+  }
+
+  private async scan({ totalSegments, watched, rotation }: ScanAssignment): Promise<Lease[]> {
+    if (totalSegments === 1) return this.store.listLeases();
+    const segments = rotation === undefined ? watched : [...watched, rotation];
+    return (await Promise.all(segments.map((segment) => this.store.listLeaseSegment(segment, totalSegments)))).flat();
+  }
+
+  /** Folds a scan into the picture and the trackers; returns the keys read fresh this round. */
+  private observe(scanned: Lease[], { totalSegments }: ScanAssignment, round: number): Set<string> {
+    const complete = totalSegments === 1;
+    // Every segment comes round once per totalSegments rounds; twice that and more, a lease is gone.
+    const gone = [...this.picture.update(scanned, round, complete), ...(complete ? [] : this.picture.prune(round, 2 * totalSegments + 2))];
+    for (const lease of scanned) this.tracker.record(lease);
+    for (const key of gone) this.tracker.forget(key);
+    this.handoffs.observe(scanned, !complete);
+    this.renewer.dropTakenAway(scanned);
+    return new Set(scanned.map((lease) => lease.leaseKey));
+  }
+
+  /**
+   * Owners this worker judges dead: some lease of theirs stood still for the failover time in
+   * its view. Their other leases, not read this round, then count as expired (no worker to
+   * share with), though only leases read this round are taken.
+   */
+  private deadOwners(): Set<string> {
+    const dead = new Set<string>();
+    for (const lease of this.picture.leases()) {
+      if (lease.leaseOwner !== undefined && lease.leaseOwner !== this.options.workerIdentifier && this.tracker.expiredWhenLastSeen(lease)) dead.add(lease.leaseOwner);
+    }
+    return dead;
+  }
+
+  /** Workers with live leases in this worker's picture, itself included. */
+  private liveWorkers(): string[] {
+    const dead = this.deadOwners();
+    const owners = new Set([this.options.workerIdentifier]);
+    for (const lease of this.picture.leases()) if (lease.leaseOwner !== undefined && !dead.has(lease.leaseOwner)) owners.add(lease.leaseOwner);
+    return [...owners];
+  }
+
+  /** `aboveTarget`: with segments, only this round's few readers see a free lease, so one of them takes it now. */
+  private plan(fresh: ReadonlySet<string>, round: number, aboveTarget: number) {
+    const dead = this.deadOwners();
+    const mine = (lease: Lease) => this.renewer.get(lease.leaseKey) !== undefined;
+    return planLeaseTaking({
+      leases: this.picture.leases().map((lease) => this.renewer.get(lease.leaseKey) ?? lease),
+      workerId: this.options.workerIdentifier,
+      isExpired: (lease) =>
+        !mine(lease) && (this.tracker.expiredWhenLastSeen(lease) || (lease.leaseOwner !== undefined && dead.has(lease.leaseOwner) && !fresh.has(lease.leaseKey))),
+      // Only what this round read is taken: an older picture of a lease would only fail its condition.
+      isBlocked: (lease) => !mine(lease) && (!fresh.has(lease.leaseKey) || this.handoffs.isBlocked(lease)),
+      recentlyMoved: (lease) => this.picture.movedWithin(lease.leaseKey, round, this.options.leaseMoveCooldownRounds),
+      maxLeasesForWorker: this.options.maxLeasesForWorker,
+      maxLeasesToStealAtOneTime: this.options.maxLeasesToStealAtOneTime,
+      maxAvailableAboveTarget: aboveTarget,
+      throughputImbalanceThreshold: this.options.throughputImbalanceThreshold,
+      random: this.options.random,
+    });
+  }
+
+  private backOff(error: unknown): void {
+    if (!(error instanceof KinesisActorsError && error.code === 'THROTTLED')) return;
+    const most = Math.max(1, Math.floor(this.options.failoverTimeMillis / this.options.takerIntervalMs));
+    this.skipRounds = Math.min(2 ** this.throttledInARow, most);
+    this.throttledInARow++;
   }
 
   /** Stops taking new leases (first step of a graceful shutdown); renewals and checkpoints go on. */
@@ -179,7 +254,7 @@ export class LeaseCoordinator {
   }
 
   /** False when the take lost a race; true when it won, or was not attempted, or failed otherwise. */
-  private async takeOne({ lease, stolen }: LeaseToTake): Promise<boolean> {
+  private async takeOne({ lease, stolen, reason }: LeaseToTake, round: number): Promise<boolean> {
     const shardId = lease.leaseKey;
     if (this.renewer.get(shardId) !== undefined || !this.taking) return true;
     const sentAt = this.options.clock.now();
@@ -190,7 +265,8 @@ export class LeaseCoordinator {
         return false;
       }
       this.renewer.add(result.lease, sentAt);
-      this.log.info({ shardId, from: lease.leaseOwner, stolen }, 'lease taken');
+      this.picture.update([result.lease], round, false);
+      this.log.info({ shardId, from: lease.leaseOwner, stolen, reason }, 'lease taken');
       this.events.emit('lease.taken', { shardId, lease: result.lease, from: lease.leaseOwner, stolen });
       if (stolen && lease.leaseOwner !== undefined) this.events.emit('lease.stolen', { shardId, from: lease.leaseOwner });
     } catch (error) {

@@ -18,6 +18,11 @@ export interface LeaseHandle {
    * `LEASE_LOST`, and `lease.lost` is emitted) when this worker no longer holds the lease.
    */
   checkpoint(checkpoint: Checkpoint, subSequenceNumber: number, state?: string): Promise<Lease>;
+  /**
+   * Counts bytes read from the shard; the next renewal stores them as the lease's
+   * `throughputKBps`, which the taker balances on. Absent on handles that do not track it.
+   */
+  recordBytes?(bytes: number): void;
 }
 
 /** The handle on the lease of `shardId`, written through `renewer`, read from `store` when not held. @internal */
@@ -38,5 +43,6 @@ export function leaseHandle(shardId: string, renewer: LeaseRenewer, store: Lease
       return true;
     },
     checkpoint: (checkpoint, subSequenceNumber, state) => renewer.checkpoint(shardId, checkpoint, subSequenceNumber, state),
+    recordBytes: (bytes) => renewer.recordBytes(shardId, bytes),
   };
 }

@@ -34,17 +34,23 @@ export class HandoffTracker {
     private readonly workerId: string,
   ) {}
 
-  /** Records a full scan: starts the clock of each hand-off seen for the first time, forgets finished ones. */
-  observe(leases: Iterable<Lease>): void {
+  /**
+   * Records a scan: starts the clock of each hand-off seen for the first time, forgets finished
+   * ones. A `partial` scan (one segment) forgets only the hand-offs of the leases it read.
+   */
+  observe(leases: Iterable<Lease>, partial = false): void {
     const present = new Set<string>();
     for (const lease of leases) {
-      if (lease.checkpointOwner === undefined) continue;
+      if (lease.checkpointOwner === undefined) {
+        if (partial) this.seen.delete(lease.leaseKey);
+        continue;
+      }
       present.add(lease.leaseKey);
       if (this.seen.get(lease.leaseKey)?.checkpointOwner !== lease.checkpointOwner) {
         this.seen.set(lease.leaseKey, { checkpointOwner: lease.checkpointOwner, since: this.clock.now() });
       }
     }
-    for (const key of this.seen.keys()) if (!present.has(key)) this.seen.delete(key);
+    if (!partial) for (const key of this.seen.keys()) if (!present.has(key)) this.seen.delete(key);
   }
 
   /**

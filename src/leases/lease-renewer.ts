@@ -13,6 +13,9 @@ interface Held {
   renewedAt: number;
   /** Writes on one lease run one after another, or they would fence each other out. */
   queue: Promise<unknown>;
+  /** Bytes processed since `bytesSince`, recorded as `throughputKBps` at the next renewal. */
+  bytes: number;
+  bytesSince: number;
 }
 
 /** What the renewer needs from its coordinator. @internal */
@@ -33,6 +36,8 @@ export interface LeaseRenewerDeps {
  */
 export class LeaseRenewer {
   private readonly held = new Map<string, Held>();
+  /** Set by the first {@link recordBytes}: a coordinator nobody feeds leaves throughputKBps alone. */
+  private fed = false;
 
   constructor(private readonly deps: LeaseRenewerDeps) {}
 
@@ -46,8 +51,15 @@ export class LeaseRenewer {
 
   /** Starts holding a lease this worker just took with a write sent at `sentAt`. */
   add(lease: Lease, sentAt: number): void {
-    this.held.set(lease.leaseKey, { lease, renewedAt: sentAt, queue: Promise.resolve() });
+    this.held.set(lease.leaseKey, { lease, renewedAt: sentAt, queue: Promise.resolve(), bytes: 0, bytesSince: sentAt });
     this.deps.tracker.record(lease);
+  }
+
+  /** Counts bytes this worker processed from the shard; ignored when it does not hold the lease. */
+  recordBytes(shardId: string, bytes: number): void {
+    this.fed = true;
+    const h = this.held.get(shardId);
+    if (h && Number.isFinite(bytes) && bytes > 0) h.bytes += bytes;
   }
 
   async renewAll(): Promise<void> {
@@ -92,10 +104,15 @@ export class LeaseRenewer {
     const shardId = h.lease.leaseKey;
     if (this.held.get(shardId) !== h) return;
     const sentAt = this.deps.clock.now();
+    const { bytes, bytesSince } = h;
+    const throughputKBps = this.fed ? kbps(bytes, sentAt - bytesSince) : undefined;
     try {
-      const result = await this.deps.store.renewLease(h.lease);
-      if (result.outcome === 'ok') this.wrote(h, result.lease, sentAt);
-      else this.drop(h, 'fenced');
+      const result = await this.deps.store.renewLease(h.lease, throughputKBps);
+      if (result.outcome === 'ok') {
+        this.wrote(h, result.lease, sentAt);
+        h.bytes -= bytes;
+        h.bytesSince = sentAt;
+      } else this.drop(h, 'fenced');
     } catch (error) {
       const millisSinceRenewal = this.deps.clock.now() - h.renewedAt;
       this.deps.log.warn({ err: error, shardId, millisSinceRenewal }, 'lease renewal failed');
@@ -144,4 +161,9 @@ export class LeaseRenewer {
     h.queue = next.catch(() => undefined);
     return next;
   }
+}
+
+/** KB/s over `millis`, rounded to 3 decimals (what KCL 3.x stores); 0 over no time. */
+function kbps(bytes: number, millis: number): number {
+  return millis <= 0 ? 0 : Math.round((bytes / 1024 / (millis / 1000)) * 1000) / 1000;
 }

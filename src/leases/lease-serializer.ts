@@ -25,6 +25,7 @@ export const LeaseAttribute = Object.freeze({
   endingHashKey: 'endingHashKey',
   checkpointState: 'checkpointState',
   entityType: 'entityType',
+  throughputKBps: 'throughputKBps',
 });
 
 /** KCL 3.5's `entityType` of a lease; its other items in the table have other values. */
@@ -57,6 +58,7 @@ export function toItem(lease: Lease): LeaseItem {
   if (lease.checkpointState !== undefined) item[A.checkpointState] = { S: lease.checkpointState };
   if (lease.startingHashKey !== undefined) item[A.startingHashKey] = { S: lease.startingHashKey };
   if (lease.endingHashKey !== undefined) item[A.endingHashKey] = { S: lease.endingHashKey };
+  if (lease.throughputKBps !== undefined) item[A.throughputKBps] = n(lease.throughputKBps);
   return item;
 }
 
@@ -103,7 +105,7 @@ function stringSet(item: LeaseItem, name: string): string[] | undefined {
 /**
  * The lease in an item that {@link isLeaseItem} accepted (or that a fenced write returned). A
  * missing counter or checkpoint is refused with a {@link MalformedLeaseError} rather than
- * guessed: a guessed counter would make the lease impossible to take, silently. Unknown
+ * guessed: a guessed counter would make the lease impossible to take, silently. Other
  * attributes (newer KCL versions add some) are ignored, and no write here touches them. @internal
  */
 export function fromItem(item: LeaseItem): Lease {
@@ -138,5 +140,7 @@ export function fromItem(item: LeaseItem): Lease {
   if (state !== undefined) lease.checkpointState = state;
   const end = string(item, A.endingHashKey);
   if (end !== undefined) lease.endingHashKey = end;
+  const throughput = number(item, A.throughputKBps);
+  if (throughput !== undefined) lease.throughputKBps = throughput;
   return lease;
 }

@@ -26,12 +26,27 @@ export interface LeaseStore {
    * item that claims to be a lease but is broken rejects with a `MalformedLeaseError`.
    */
   listLeases(): Promise<Lease[]>;
+  /**
+   * One segment of a parallel Scan (DynamoDB `Segment`/`TotalSegments`): every item whose hash
+   * key falls in segment `segment` of `totalSegments` (0 ≤ segment < totalSegments), about
+   * 1/totalSegments of the table, read eventually consistently and paged like
+   * {@link listLeases}; the items read are the same whatever the caller keeps. Items that are
+   * not leases are read and left out, a broken lease rejects with a `MalformedLeaseError`.
+   * The segments of one `totalSegments` are disjoint and together are the whole table; the same
+   * key always falls in the same segment for a given `totalSegments`.
+   */
+  listLeaseSegment(segment: number, totalSegments: number): Promise<Lease[]>;
   /** One lease, read consistently; `undefined` when there is none, or the item is not a lease. */
   getLease(leaseKey: string): Promise<Lease | undefined>;
   /** Writes a new lease unless one exists for the shard; true when this call created it. */
   createLeaseIfNotExists(lease: Lease): Promise<boolean>;
-  /** Bumps the counter if it is still `lease.leaseCounter` and the lease's actual owner is still the same worker. */
-  renewLease(lease: Lease): Promise<LeaseWriteResult>;
+  /**
+   * Bumps the counter if it is still `lease.leaseCounter` and the lease's actual owner is still
+   * the same worker (one conditional write of that item; nothing is read besides it). With
+   * `throughputKBps`, stores it as the lease's `throughputKBps` in the same write (the KCL 3.x
+   * attribute: KB/s the owner processed since its previous renewal).
+   */
+  renewLease(lease: Lease, throughputKBps?: number): Promise<LeaseWriteResult>;
   /**
    * Makes `owner` the owner if the counter is still `lease.leaseCounter` and `checkpointOwner`
    * is still what the caller saw (taking a free or expired lease and stealing a live one are

@@ -17,8 +17,29 @@ export interface LeaseTakerInput {
   maxLeasesForWorker: number;
   /** Most leases stolen in this round. */
   maxLeasesToStealAtOneTime: number;
+  /**
+   * How far above target this worker may go with free and expired leases (never with stolen
+   * ones): when only a few workers see a free lease each round, as with segmented scans, one
+   * of them should take it now rather than leave it for a worker with room that reads its
+   * segment rounds later; counts even out again by stealing. @defaultValue 0
+   */
+  maxAvailableAboveTarget?: number | undefined;
   /** Uniform in [0, 1); injectable so tests are deterministic. @defaultValue Math.random */
   random?: () => number;
+  /**
+   * Leases that changed owner lately (usually within `leaseMoveCooldownRounds`): never stolen,
+   * so a lease moves at most once per cooldown whatever the loads say. Free and expired leases
+   * are taken regardless. @defaultValue none
+   */
+  recentlyMoved?: ((lease: Lease) => boolean) | undefined;
+  /**
+   * Balance by bytes too: when this worker carries less than its share of the live leases'
+   * `throughputKBps` and another worker carries more than this many times its share, one of
+   * that worker's leases is stolen (at most one per round, and only when nothing else was
+   * taken) if the move leaves the thief still below the victim. Infinity balances on counts only.
+   * @defaultValue Infinity
+   */
+  throughputImbalanceThreshold?: number | undefined;
 }
 
 /** A lease to take: from nobody (free), from a worker that stopped renewing, or stolen from a live one. */
@@ -26,6 +47,8 @@ export interface LeaseToTake {
   readonly lease: Lease;
   /** True when the lease has a live owner: taking it interrupts that worker's processing. */
   readonly stolen: boolean;
+  /** Why a live lease is stolen: to even out counts, or bytes (`throughputKBps`). */
+  readonly reason?: 'count' | 'throughput';
 }
 
 /** The taker's decision for one round; the caller executes the takes. */
@@ -74,6 +97,7 @@ export function planLeaseTaking(input: LeaseTakerInput): TakePlan {
   const { leases, workerId } = input;
   const random = input.random ?? Math.random;
   const blocked = input.isBlocked ?? (() => false);
+  const moved = input.recentlyMoved ?? (() => false);
   const live = new Map<string, Lease[]>();
   const available: Lease[] = [];
   for (const lease of leases) {
@@ -88,8 +112,9 @@ export function planLeaseTaking(input: LeaseTakerInput): TakePlan {
   const held = live.get(workerId)?.length ?? 0;
   const workers = live.size + (live.has(workerId) ? 0 : 1);
   const target = Math.min(Math.ceil(leases.length / workers), input.maxLeasesForWorker);
-  const needed = target - held;
-  if (needed <= 0) return { workers, target, held, take: [] };
+  const fairShare = Math.min(Math.floor(leases.length / workers), target);
+  const needed = Math.min(target + (input.maxAvailableAboveTarget ?? 0), input.maxLeasesForWorker) - held;
+  if (needed <= 0 || (available.length === 0 && held >= target)) return { workers, target, held, take: balanceBytes(input, live, { workers, target, fairShare, held }) };
 
   const take: LeaseToTake[] = shuffle(available, random)
     .slice(0, needed)
@@ -98,20 +123,63 @@ export function planLeaseTaking(input: LeaseTakerInput): TakePlan {
   const stealLimit = Math.min(target - mine, input.maxLeasesToStealAtOneTime);
   if (stealLimit <= 0) return { workers, target, held, take };
 
-  const fairShare = Math.min(Math.floor(leases.length / workers), target);
-  // Shuffled once, so that among equally loaded victims the first found is a random one.
+  // Shuffled once, so that among equally loaded victims the first found is a random one; then
+  // coldest last (a stable sort, so without throughput the shuffle decides), so that evening out
+  // counts takes cold leases and leaves the hot ones where the byte balance put them.
   const victims = shuffle(
-    [...live].filter(([owner]) => owner !== workerId).map(([, owned]) => shuffle([...owned], random)),
+    [...live].filter(([owner]) => owner !== workerId).map(([, owned]) => shuffle([...owned], random).sort((a, b) => kbps(b) - kbps(a))),
     random,
   );
   // From the end, so that with nothing blocked this is the pop() of a shuffled list it always was.
-  const stealable = (owned: Lease[]) => owned.findLastIndex((lease) => !blocked(lease));
+  const stealable = (owned: Lease[]) => owned.findLastIndex((lease) => !blocked(lease) && !moved(lease));
   for (let stolen = 0; stolen < stealLimit; stolen++) {
     let victim: Lease[] | undefined;
     for (const owned of victims) if (stealable(owned) >= 0 && (!victim || owned.length > victim.length)) victim = owned;
     if (!victim || victim.length - 1 < fairShare || victim.length - 1 < mine + 1) break;
-    take.push({ lease: victim.splice(stealable(victim), 1)[0], stolen: true });
+    take.push({ lease: victim.splice(stealable(victim), 1)[0], stolen: true, reason: 'count' });
     mine++;
   }
-  return { workers, target, held, take };
+  if (take.length > 0) return { workers, target, held, take };
+  return { workers, target, held, take: balanceBytes(input, live, { workers, target, fairShare, held }) };
+}
+
+function kbps(lease: Lease): number {
+  return lease.throughputKBps ?? 0;
+}
+
+/**
+ * The byte balance, for a round that took nothing else: at most one steal, from the worker
+ * carrying the most bytes if it is above `threshold` × its share while this worker is below its
+ * share, of the lease that brings the two closest, only if the thief ends below the victim
+ * (so the victim never has a reason to take it back), and counts stay within one of the fair
+ * spread (target + 1 for the thief, fair share − 1 for the victim; evening out counts then
+ * moves cold leases). Deterministic: no shuffle, ties broken by worker id and lease key.
+ */
+function balanceBytes(
+  input: LeaseTakerInput,
+  live: ReadonlyMap<string, readonly Lease[]>,
+  spread: { workers: number; target: number; fairShare: number; held: number },
+): LeaseToTake[] {
+  const threshold = input.throughputImbalanceThreshold ?? Infinity;
+  if (!Number.isFinite(threshold) || spread.held + 1 > Math.min(spread.target + 1, input.maxLeasesForWorker)) return [];
+  const loads = [...live].map(([owner, owned]) => ({ owner, owned, load: owned.reduce((sum, lease) => sum + kbps(lease), 0) }));
+  const total = loads.reduce((sum, w) => sum + w.load, 0);
+  const share = total / spread.workers;
+  const mine = loads.find((w) => w.owner === input.workerId)?.load ?? 0;
+  if (total <= 0 || mine >= share) return [];
+  const blocked = input.isBlocked ?? (() => false);
+  const moved = input.recentlyMoved ?? (() => false);
+  const victim = loads
+    .filter((w) => w.owner !== input.workerId && w.load > threshold * share && w.owned.length - 1 >= spread.fairShare - 1)
+    .sort((a, b) => b.load - a.load || a.owner.localeCompare(b.owner))[0];
+  if (!victim) return [];
+  let best: Lease | undefined;
+  for (const lease of victim.owned) {
+    const t = kbps(lease);
+    if (t <= 0 || blocked(lease) || moved(lease) || mine + t >= victim.load - t) continue;
+    const gap = Math.abs(victim.load - t - (mine + t));
+    const bestGap = best === undefined ? Infinity : Math.abs(victim.load - kbps(best) - (mine + kbps(best)));
+    if (gap < bestGap || (gap === bestGap && lease.leaseKey < best!.leaseKey)) best = lease;
+  }
+  return best ? [{ lease: best, stolen: true, reason: 'throughput' }] : [];
 }

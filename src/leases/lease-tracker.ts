@@ -4,6 +4,8 @@ import type { Lease } from './lease.ts';
 interface Seen {
   counter: number;
   changedAt: number;
+  /** The last observation: a lease not scanned every round is judged as of then, not now. */
+  seenAt: number;
 }
 
 /**
@@ -41,12 +43,27 @@ export class LeaseTracker {
     for (const key of this.seen.keys()) if (!present.has(key)) this.seen.delete(key);
   }
 
-  /** Records one lease, e.g. after this worker's own write moved its counter. */
+  /** Records one lease, e.g. after this worker's own write moved its counter, or one scanned in a segment. */
   record(lease: Lease): void {
+    const now = this.clock.now();
     const seen = this.seen.get(lease.leaseKey);
-    if (!seen || seen.counter !== lease.leaseCounter) {
-      this.seen.set(lease.leaseKey, { counter: lease.leaseCounter, changedAt: this.clock.now() });
-    }
+    if (!seen || seen.counter !== lease.leaseCounter) this.seen.set(lease.leaseKey, { counter: lease.leaseCounter, changedAt: now, seenAt: now });
+    else seen.seenAt = now;
+  }
+
+  /** Forgets a lease (gone from the table, or not seen for long). */
+  forget(leaseKey: string): void {
+    this.seen.delete(leaseKey);
+  }
+
+  /**
+   * True when two observations of the same counter lie more than the failover time apart: the
+   * judgment of a lease this worker does not scan every round, which must not count the time
+   * since it last looked as time the counter stood still.
+   */
+  expiredWhenLastSeen(lease: Lease): boolean {
+    const seen = this.seen.get(lease.leaseKey);
+    return seen !== undefined && seen.counter === lease.leaseCounter && seen.seenAt - seen.changedAt > this.failoverTimeMillis;
   }
 
   /**

@@ -39,6 +39,12 @@ export interface Lease {
   /** One parent (a split) or two (a merge); empty for the stream's original shards. */
   readonly parentShardIds: readonly string[];
   readonly childShardIds?: readonly string[];
+  /**
+   * KB per second the owner processed from this shard, as it last recorded at a renewal (the
+   * KCL 3.x attribute, same name and unit); absent until an owner records one. The taker
+   * balances on it as well as on lease counts.
+   */
+  readonly throughputKBps?: number;
   readonly startingHashKey?: string;
   readonly endingHashKey?: string;
 }

@@ -98,6 +98,34 @@ describe('DynamoDbLeaseStore against dynalite', () => {
     expect(scans).toBeGreaterThanOrEqual(4);
   });
 
+  it('splits a scan into segments that are disjoint and together the whole table, and pages through each', async () => {
+    const store = await freshStore(40);
+    const paged = new DynamoDbLeaseStore(dynamodb, store.tableName, { scanPageSize: 3 });
+    const keys = async (s: DynamoDbLeaseStore, total: number) =>
+      Promise.all(Array.from({ length: total }, (_, segment) => s.listLeaseSegment(segment, total).then((ls) => ls.map((l) => l.leaseKey))));
+    const four = await keys(paged, 4);
+    const all = (await store.listLeases()).map((l) => l.leaseKey).sort();
+    expect(four.flat().sort()).toEqual(all);
+    expect(new Set(four.flat()).size).toBe(40);
+    expect(four.filter((segment) => segment.length > 0).length).toBeGreaterThan(1);
+    expect(await keys(store, 4)).toEqual(four);
+    expect((await store.listLeaseSegment(0, 1)).map((l) => l.leaseKey).sort()).toEqual(all);
+    expect(() => store.listLeaseSegment(4, 4)).toThrow(RangeError);
+  });
+
+  it('records throughputKBps with a renewal, in the KCL 3.x attribute, and keeps it through other writes', async () => {
+    const store = await freshStore(1);
+    const [free] = await store.listLeases();
+    const held = await ok(store.takeLease(free, 'a'));
+    const renewed = await ok(store.renewLease(held, 12.5));
+    expect(renewed).toMatchObject({ throughputKBps: 12.5, leaseCounter: held.leaseCounter + 1 });
+    const { Item } = await dynamodb.send(new GetItemCommand({ TableName: store.tableName, Key: { leaseKey: { S: free.leaseKey } }, ConsistentRead: true }));
+    expect(Item!.throughputKBps).toEqual({ N: '12.5' });
+    const checkpointed = await ok(store.checkpoint(renewed, '100', 0));
+    expect((await ok(store.renewLease(checkpointed))).throughputKBps).toBe(12.5);
+    expect(() => store.renewLease(checkpointed, Number.NaN)).toThrow(RangeError);
+  });
+
   it('lets exactly one of several workers win a race for the same lease', async () => {
     const store = await freshStore(20);
     const seen = await store.listLeases();

@@ -12,12 +12,31 @@ export class InMemoryLeaseStore implements LeaseStore {
   readonly rows = new Map<string, Lease>();
   failWith: Error | undefined;
   writes = 0;
+  fullScans = 0;
+  segmentScans = 0;
+  /** Items read by scans (full or segment), what DynamoDB would charge read units for. */
+  itemsScanned = 0;
+  /** Scans asked for, failed ones included. */
+  scanAttempts = 0;
+  /** Makes scans only (not other calls) reject, e.g. with a throttling error, until cleared. */
+  scanFailWith: Error | undefined;
 
   async ensureTable(): Promise<void> {}
 
   async listLeases(): Promise<Lease[]> {
-    this.check();
+    this.checkScan();
+    this.fullScans++;
+    this.itemsScanned += this.rows.size;
     return [...this.rows.values()].map((lease) => ({ ...lease }));
+  }
+
+  /** Segments by an FNV-1a hash of the key, as DynamoDB splits by its hash: disjoint, stable, covering. */
+  async listLeaseSegment(segment: number, totalSegments: number): Promise<Lease[]> {
+    this.checkScan();
+    this.segmentScans++;
+    const read = [...this.rows.values()].filter((lease) => segmentOf(lease.leaseKey, totalSegments) === segment);
+    this.itemsScanned += read.length;
+    return read.map((lease) => ({ ...lease }));
   }
 
   async getLease(leaseKey: string): Promise<Lease | undefined> {
@@ -33,8 +52,10 @@ export class InMemoryLeaseStore implements LeaseStore {
     return true;
   }
 
-  async renewLease(lease: Lease): Promise<LeaseWriteResult> {
-    return this.write(lease, (row) => row.leaseCounter === lease.leaseCounter && mayWrite(row, lease), () => {});
+  async renewLease(lease: Lease, throughputKBps?: number): Promise<LeaseWriteResult> {
+    return this.write(lease, (row) => row.leaseCounter === lease.leaseCounter && mayWrite(row, lease), (row) => {
+      if (throughputKBps !== undefined) row.throughputKBps = throughputKBps;
+    });
   }
 
   async takeLease(lease: Lease, owner: string): Promise<LeaseWriteResult> {
@@ -97,10 +118,23 @@ export class InMemoryLeaseStore implements LeaseStore {
   private check(): void {
     if (this.failWith) throw this.failWith;
   }
+
+  private checkScan(): void {
+    this.scanAttempts++;
+    this.check();
+    if (this.scanFailWith) throw this.scanFailWith;
+  }
 }
 
 /** The DynamoDB store's condition: the worker the caller saw as the actual owner still may write the lease. */
 function mayWrite(row: Lease, seen: Lease): boolean {
   const actual = actualOwner(seen);
   return (row.leaseOwner === actual && row.checkpointOwner === undefined) || (actual !== undefined && row.checkpointOwner === actual);
+}
+
+/** The segment of `key` among `totalSegments`: its 32-bit FNV-1a hash, split into equal ranges. */
+export function segmentOf(key: string, totalSegments: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  return Math.floor((hash / 2 ** 32) * totalSegments);
 }

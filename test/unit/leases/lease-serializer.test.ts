@@ -60,8 +60,15 @@ describe('lease items', () => {
   });
 
   it('ignores attributes it does not know (newer KCL versions add some)', () => {
-    const item = { ...toItem(full), throughputKBps: { N: '12.5' } };
+    const item = { ...toItem(full), leaseOwnerHeartbeat: { N: '12' }, isMarkedForLeaseSteal: { BOOL: true } };
     expect(fromItem(item)).toEqual(full);
+  });
+
+  it('reads and writes the KCL 3.x throughputKBps, and refuses one that is not a number', () => {
+    const item = { ...toItem(full), throughputKBps: { N: '12.5' } };
+    expect(fromItem(item)).toEqual({ ...full, throughputKBps: 12.5 });
+    expect(toItem({ ...full, throughputKBps: 3 }).throughputKBps).toEqual({ N: '3' });
+    expect(() => fromItem({ ...item, throughputKBps: { S: 'fast' } })).toThrow('throughputKBps must be a number (N)');
   });
 });
 

@@ -1,0 +1,54 @@
+import type { Lease } from './lease.ts';
+
+interface Entry {
+  lease: Lease;
+  /** Taker round of the last scan that read it. */
+  seenRound: number;
+  /** Round at which this worker saw it pass from one owner to another; -Infinity when it never saw that. */
+  movedRound: number;
+}
+
+/**
+ * One worker's picture of the whole lease table when it scans only parts of it per round: each
+ * lease as last read, with the round it was read in and the round its owner was last seen to
+ * pass from one owner to another (for the taker's move cooldown). A lease not read for `maxAgeRounds` is dropped
+ * (deleted from the table, or this worker's segments changed under it). @internal
+ */
+export class LeasePicture {
+  private readonly entries = new Map<string, Entry>();
+
+  /** Records leases read in `round`; `complete` means the read was the whole table, so the rest is gone. */
+  update(leases: readonly Lease[], round: number, complete: boolean): string[] {
+    const present = new Set<string>();
+    for (const lease of leases) {
+      present.add(lease.leaseKey);
+      const before = this.entries.get(lease.leaseKey);
+      const from = before?.lease.leaseOwner;
+      // From one worker to another: taking a free lease is no move.
+      const moved = from !== undefined && lease.leaseOwner !== undefined && from !== lease.leaseOwner;
+      const movedRound = moved ? round : (before?.movedRound ?? -Infinity);
+      this.entries.set(lease.leaseKey, { lease, seenRound: round, movedRound });
+    }
+    if (!complete) return [];
+    const gone = [...this.entries.keys()].filter((key) => !present.has(key));
+    for (const key of gone) this.entries.delete(key);
+    return gone;
+  }
+
+  /** Drops leases not read since `round − maxAgeRounds`; returns their keys. */
+  prune(round: number, maxAgeRounds: number): string[] {
+    const gone = [...this.entries].filter(([, e]) => round - e.seenRound > maxAgeRounds).map(([key]) => key);
+    for (const key of gone) this.entries.delete(key);
+    return gone;
+  }
+
+  leases(): Lease[] {
+    return [...this.entries.values()].map((e) => e.lease);
+  }
+
+  /** True when this worker saw the lease change owner within the last `rounds` rounds. */
+  movedWithin(leaseKey: string, round: number, rounds: number): boolean {
+    const e = this.entries.get(leaseKey);
+    return e !== undefined && round - e.movedRound < rounds;
+  }
+}

@@ -1,0 +1,99 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { LeaseCoordinator } from '../../../src/leases/lease-coordinator.ts';
+import { newLease, type Lease } from '../../../src/leases/lease.ts';
+import { KinesisActorsError } from '../../../src/errors.ts';
+import { SimulatedClock } from '../../../src/testing/simulated-clock.ts';
+import { InMemoryLeaseStore } from './in-memory-lease-store.ts';
+import { countByOwner, seeded, tick } from './helpers.ts';
+
+const FAILOVER = 1000; // renew every 333 ms, taker every 200 ms
+const ROUND = 200;
+
+/** A fleet of coordinators sharing one in-memory table on one simulated clock. */
+function fleet(shards: number, workers: number) {
+  const clock = new SimulatedClock();
+  const store = new InMemoryLeaseStore();
+  for (let i = 0; i < shards; i++) store.rows.set(`shard-${i}`, newLease(`shard-${i}`, { checkpoint: 'TRIM_HORIZON' }));
+  const coordinators = Array.from(
+    { length: workers },
+    (_, i) => new LeaseCoordinator(store, { workerIdentifier: `w${String(i).padStart(2, '0')}`, failoverTimeMillis: FAILOVER, clock, random: seeded(i + 1) }),
+  );
+  return { clock, store, coordinators };
+}
+
+const rows = (store: InMemoryLeaseStore): Lease[] => [...store.rows.values()];
+
+let cleanup: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  await Promise.all(cleanup.map((f) => f()));
+  cleanup = [];
+});
+
+describe('LeaseCoordinator in a fleet that scans the table in shared segments', () => {
+  async function settled(shards: number, workers: number) {
+    const f = fleet(shards, workers);
+    cleanup.push(() => Promise.all(f.coordinators.map((c) => c.stop())));
+    for (const c of f.coordinators) {
+      await c.start();
+      await tick(f.clock, ROUND);
+    }
+    await tick(f.clock, 30 * ROUND);
+    return f;
+  }
+
+  it('balances 128 leases over 16 workers while the fleet reads the table about 2 × scannersPerSegment times a round, not 16', async () => {
+    const { clock, store } = await settled(128, 16);
+    const counts = Object.values(countByOwner(rows(store)));
+    expect(counts).toHaveLength(16);
+    expect(counts.every((n) => n === 8)).toBe(true);
+
+    const [items, full, segments] = [store.itemsScanned, store.fullScans, store.segmentScans];
+    await tick(clock, 10 * ROUND);
+    const perRound = (store.itemsScanned - items) / 10;
+    expect(store.fullScans - full).toBe(0);
+    expect(store.segmentScans - segments).toBeGreaterThanOrEqual(16 * 10);
+    // Each worker reads its watched segments plus one in turn: about 4 tables a round, where
+    // a full scan by every worker would read 16.
+    expect(perRound).toBeLessThan(6 * 128);
+    expect(perRound).toBeGreaterThan(128);
+  });
+
+  it('takes over a crashed worker’s leases within the failover time and a few rounds', async () => {
+    const { clock, store, coordinators } = await settled(128, 16);
+    const crashed = coordinators[5];
+    await crashed.stop();
+    await tick(clock, FAILOVER + 5 * ROUND);
+    const counts = countByOwner(rows(store));
+    expect(counts.w05).toBeUndefined();
+    expect(rows(store).every((l) => l.leaseOwner !== undefined)).toBe(true);
+    expect(Math.max(...Object.values(counts))).toBeLessThanOrEqual(10);
+  });
+
+  it('has a drained worker’s leases taken within a few rounds', async () => {
+    const { clock, store, coordinators } = await settled(128, 16);
+    const summary = await coordinators[9].close();
+    expect(summary.released).toHaveLength(8);
+    await tick(clock, 5 * ROUND);
+    expect(rows(store).every((l) => l.leaseOwner !== undefined && l.leaseOwner !== 'w09')).toBe(true);
+  });
+
+  it('backs off while scans are throttled, keeps renewing, and scans again after', async () => {
+    const { clock, store, coordinators } = await settled(16, 2);
+    store.scanFailWith = new KinesisActorsError('THROTTLED', 'slow down', { retriable: true });
+    const lost: string[] = [];
+    for (const c of coordinators) c.on('lease.lost', ({ shardId }) => lost.push(shardId));
+    const [attempts, renewals] = [store.scanAttempts, store.writes];
+    await tick(clock, 20 * ROUND);
+    // Two workers at one scan a round would have tried 40 times; skipping 1, 2, 4, 5, 5… rounds
+    // (a failover time's worth at most) leaves about a quarter of that.
+    expect(store.scanAttempts - attempts).toBeGreaterThan(0);
+    expect(store.scanAttempts - attempts).toBeLessThanOrEqual(14);
+    expect(store.writes - renewals).toBeGreaterThanOrEqual(16 * 10);
+    expect(lost).toEqual([]);
+    expect(Object.values(countByOwner(rows(store)))).toEqual([8, 8]);
+    store.scanFailWith = undefined;
+    const resumed = store.fullScans;
+    await tick(clock, 10 * ROUND);
+    expect(store.fullScans - resumed).toBeGreaterThanOrEqual(2 * 4);
+  });
+});
