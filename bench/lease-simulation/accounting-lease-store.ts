@@ -17,7 +17,7 @@ const update = (operation: string): RequestName => ({ api: 'UpdateItem', operati
 /**
  * The lease store over an {@link AccountingTable}: the same conditions as `DynamoDbLeaseStore`
  * (fenced on the counter and on the actual owner), the same requests (a Scan for the list, a
- * consistent GetItem, a PutItem to create, an UpdateItem per fenced write, a DeleteItem), so
+ * consistent GetItem, a Scan segment, a PutItem to create, an UpdateItem per fenced write, a DeleteItem), so
  * every call is billed as DynamoDB would bill the real store's. Leases are frozen and shared:
  * the coordinator only reads what a scan returns.
  */
@@ -30,6 +30,10 @@ export class AccountingLeaseStore implements LeaseStore {
     return this.table.scan();
   }
 
+  listLeaseSegment(segment: number, totalSegments: number): Promise<Lease[]> {
+    return this.table.scanSegment(segment, totalSegments);
+  }
+
   getLease(leaseKey: string): Promise<Lease | undefined> {
     return this.table.get(leaseKey, true);
   }
@@ -39,8 +43,10 @@ export class AccountingLeaseStore implements LeaseStore {
     return created !== undefined;
   }
 
-  renewLease(lease: Lease): Promise<LeaseWriteResult> {
-    return this.fenced(lease, 'renew', (row) => row.leaseCounter === lease.leaseCounter && mayWrite(row, lease), () => {});
+  renewLease(lease: Lease, throughputKBps?: number): Promise<LeaseWriteResult> {
+    return this.fenced(lease, 'renew', (row) => row.leaseCounter === lease.leaseCounter && mayWrite(row, lease), (row) => {
+      if (throughputKBps !== undefined) row.throughputKBps = throughputKBps;
+    });
   }
 
   takeLease(lease: Lease, owner: string): Promise<LeaseWriteResult> {

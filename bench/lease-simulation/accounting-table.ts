@@ -85,9 +85,37 @@ export class AccountingTable<T> {
   }
 
   /** A full eventually consistent Scan in 1 MB pages, each billed by the sum of its items' sizes. */
-  async scan(): Promise<T[]> {
+  scan(): Promise<T[]> {
+    return this.scanRows(this.rows.entries());
+  }
+
+  /**
+   * One segment of a parallel Scan: the items whose key hashes into `segment` of
+   * `totalSegments` (FNV-1a, cut into equal ranges, as DynamoDB cuts its hash space), paged and
+   * billed like {@link scan} by the items of that segment only.
+   */
+  scanSegment(segment: number, totalSegments: number): Promise<T[]> {
+    return this.scanRows(this.segmentRows(segment, totalSegments));
+  }
+
+  private *segmentRows(segment: number, totalSegments: number): IterableIterator<[string, Row<T>]> {
+    for (const entry of this.rows) if (Math.floor((this.hashOf(entry[0]) / 2 ** 32) * totalSegments) === segment) yield entry;
+  }
+
+  private readonly hashes = new Map<string, number>();
+
+  private hashOf(key: string): number {
+    let hash = this.hashes.get(key);
+    if (hash === undefined) {
+      hash = 0x811c9dc5;
+      for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193) >>> 0;
+      this.hashes.set(key, hash);
+    }
+    return hash;
+  }
+
+  private async scanRows(rows: Iterator<[string, Row<T>]>): Promise<T[]> {
     const values: T[] = [];
-    const rows = this.rows.values();
     for (let done = false; !done; ) {
       await this.wait();
       let bytes = 0;
@@ -98,8 +126,8 @@ export class AccountingTable<T> {
           done = true;
           break;
         }
-        page.push(next.value.value);
-        bytes += next.value.size;
+        page.push(next.value[1].value);
+        bytes += next.value[1].size;
         if (bytes >= PAGE_BYTES) break;
       }
       this.spend('Scan', 'Scan', { read: readUnits(bytes, false) });

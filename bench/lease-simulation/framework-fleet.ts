@@ -23,8 +23,19 @@ interface Worker {
 export class FrameworkFleet implements Fleet {
   readonly roundMillis = TAKER_INTERVAL_MS;
   private readonly workers = new Map<string, Worker>();
+  /** The shard consumers' reads: each held shard's bytes, recorded every second for the renewals' throughputKBps. */
+  private readonly reading: PeriodicTask;
 
-  constructor(private readonly context: FleetContext) {}
+  constructor(private readonly context: FleetContext) {
+    this.reading = new PeriodicTask(context.clock, 1000, async () => this.recordBytes());
+    this.reading.start();
+  }
+
+  private recordBytes(): void {
+    for (const { coordinator } of this.workers.values()) {
+      for (const lease of coordinator.heldLeases()) coordinator.leaseHandle(lease.leaseKey).recordBytes?.(this.context.load.of(lease.leaseKey) * 1024);
+    }
+  }
 
   startWorker(workerId: string): void {
     const { clock, store, random } = this.context;
@@ -62,6 +73,7 @@ export class FrameworkFleet implements Fleet {
   }
 
   async stopAll(): Promise<void> {
+    void this.reading.stop();
     const all = [...this.workers.keys()].map((id) => this.remove(id)!);
     await Promise.all(all.map((w) => w.coordinator.stop()));
   }

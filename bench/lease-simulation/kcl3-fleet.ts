@@ -89,7 +89,8 @@ class Kcl3Worker {
       [...this.held.values()].map(async (h) => {
         const sentAt = clock.now();
         try {
-          const result = await store.renewLease(h.lease);
+          // Renewal records the lease's throughputKBps (an EMA of what was read; here, its steady value).
+          const result = await store.renewLease(h.lease, this.context.load.of(h.lease.leaseKey));
           if (result.outcome !== 'ok') return void this.held.delete(h.lease.leaseKey);
           Object.assign(h, { lease: result.lease, renewedAt: sentAt });
           if (result.lease.checkpointOwner === this.id && result.lease.leaseOwner !== this.id) {
