@@ -34,9 +34,10 @@ export interface LeaseTakerInput {
   recentlyMoved?: ((lease: Lease) => boolean) | undefined;
   /**
    * Balance by bytes too: when this worker carries less than its share of the live leases'
-   * `throughputKBps` and another worker carries more than this many times its share, one of
+   * `throughputKBps` divided by this and another worker carries more than this many times its share, one of
    * that worker's leases is stolen (at most one per round, and only when nothing else was
-   * taken) if the move leaves the thief still below the victim. Infinity balances on counts only.
+   * taken) if the move lowers the busier of the two and leaves the thief within the threshold.
+   * Infinity balances on counts only.
    * @defaultValue Infinity
    */
   throughputImbalanceThreshold?: number | undefined;
@@ -149,9 +150,10 @@ function kbps(lease: Lease): number {
 
 /**
  * The byte balance, for a round that took nothing else: at most one steal, from the worker
- * carrying the most bytes if it is above `threshold` × its share while this worker is below its
- * share, of the lease that brings the two closest, only if the thief ends below the victim
- * (so the victim never has a reason to take it back), and counts stay within one of the fair
+ * carrying the most bytes if it is above `threshold` × its share while this worker is below
+ * share / `threshold`, of the lease that brings the two closest, only if the move lowers the busier of the
+ * two and leaves the thief within `threshold` × share (so the victim never has a reason to
+ * take it back), and counts stay within one of the fair
  * spread (target + 1 for the thief, fair share − 1 for the victim; evening out counts then
  * moves cold leases). Deterministic: no shuffle, ties broken by worker id and lease key.
  */
@@ -166,7 +168,9 @@ function balanceBytes(
   const total = loads.reduce((sum, w) => sum + w.load, 0);
   const share = total / spread.workers;
   const mine = loads.find((w) => w.owner === input.workerId)?.load ?? 0;
-  if (total <= 0 || mine >= share) return [];
+  // Hysteresis: the thief must be as far below its share as the victim is above, so that noise
+  // in the measurements does not start moves back and forth.
+  if (total <= 0 || mine * threshold >= share) return [];
   const blocked = input.isBlocked ?? (() => false);
   const moved = input.recentlyMoved ?? (() => false);
   const victim = loads
@@ -176,7 +180,9 @@ function balanceBytes(
   let best: Lease | undefined;
   for (const lease of victim.owned) {
     const t = kbps(lease);
-    if (t <= 0 || blocked(lease) || moved(lease) || mine + t >= victim.load - t) continue;
+    // The move must lower the busier of the two, and leave the thief within the threshold, or
+    // the victim would have a reason to take it back.
+    if (t <= 0 || blocked(lease) || moved(lease) || mine + t >= victim.load || mine + t > threshold * share) continue;
     const gap = Math.abs(victim.load - t - (mine + t));
     const bestGap = best === undefined ? Infinity : Math.abs(victim.load - kbps(best) - (mine + kbps(best)));
     if (gap < bestGap || (gap === bestGap && lease.leaseKey < best!.leaseKey)) best = lease;

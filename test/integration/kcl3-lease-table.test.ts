@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { runCli } from '../../src/cli/cli.ts';
 import { describeLeaseTable } from '../../src/leases/describe-lease-table.ts';
 import { createConsumer } from '../../src/consumer/consumer.ts';
@@ -96,6 +96,16 @@ describe('a lease table shared with a KCL 3.5 fleet (worker metrics and coordina
     await putClickEvents(stack.kinesis, stream, range(2000));
     const { store, coordinatorItems } = await sharedTable();
     const seen = new Set<number>();
+    // Every throughputKBps this consumer's renewals write, per shard.
+    const written = new Map<string, number[]>();
+    const send = stack.dynamodb!.send.bind(stack.dynamodb!) as (command: unknown) => Promise<unknown>;
+    vi.spyOn(stack.dynamodb!, 'send').mockImplementation(((command: unknown) => {
+      if (command instanceof UpdateItemCommand && command.input.ExpressionAttributeValues?.[':throughput']) {
+        const shard = command.input.Key!.leaseKey.S!;
+        written.set(shard, [...(written.get(shard) ?? []), Number(command.input.ExpressionAttributeValues[':throughput'].N)]);
+      }
+      return send(command);
+    }) as never);
     const consumer = createConsumer({
       streamName: stream,
       applicationName: store.tableName,
@@ -113,6 +123,8 @@ describe('a lease table shared with a KCL 3.5 fleet (worker metrics and coordina
     try {
       await consumer.start();
       await until(() => seen.size === 2000);
+      // The bytes read are written at each shard's next renewal.
+      await until(() => ['shardId-000000000000', 'shardId-000000000001'].every((shard) => (written.get(shard) ?? []).some((kbps) => kbps > 0)));
     } finally {
       await consumer.close();
     }
@@ -120,7 +132,12 @@ describe('a lease table shared with a KCL 3.5 fleet (worker metrics and coordina
     for (const kclItem of coordinatorItems) expect(await item(store.tableName, kclItem.leaseKey.S!)).toEqual(kclItem);
     const { Items } = await stack.dynamodb!.send(new ScanCommand({ TableName: store.tableName }));
     expect(Items).toHaveLength(coordinatorItems.length + 2);
-    // The KCL's own attributes on its leases survive this framework's take, checkpoints and release.
-    expect(await item(store.tableName, 'shardId-000000000000')).toMatchObject({ entityType: { S: 'LEASE' }, throughputKBps: { N: '3.75' } });
+    // The KCL's own attributes on its leases survive this framework's take, checkpoints and
+    // release; throughputKBps, in the KCL's unit, is now this consumer's measure of each shard.
+    for (const shard of ['shardId-000000000000', 'shardId-000000000001']) {
+      const stored = await item(store.tableName, shard);
+      expect(stored).toMatchObject({ entityType: { S: 'LEASE' } });
+      expect(Number(stored!.throughputKBps!.N)).toBe(written.get(shard)!.at(-1));
+    }
   });
 });

@@ -15,6 +15,9 @@ describe('resolveLeaseCoordinatorOptions', () => {
       maxLeasesForWorker: Infinity,
       maxLeasesToStealAtOneTime: 2,
       gracefulLeaseHandoffTimeoutMillis: 30_000,
+      scannersPerSegment: 2,
+      throughputImbalanceThreshold: 1.2,
+      leaseMoveCooldownRounds: 10,
     });
     expect(o.clock).toBe(systemClock);
     expect(o.random).toBe(Math.random);
@@ -38,6 +41,9 @@ describe('resolveLeaseCoordinatorOptions', () => {
     [{ workerIdentifier: 'w', renewIntervalMs: 10_000 }, 'options.renewIntervalMs must be below options.failoverTimeMillis (10000)'],
     [{ workerIdentifier: 'w', renewIntervalMs: 5 }, 'options.renewIntervalMs must be an integer from 10'],
     [{ workerIdentifier: 'w', takerIntervalMs: 0 }, 'options.takerIntervalMs must be an integer from 10'],
+    [{ workerIdentifier: 'w', scannersPerSegment: 0 }, 'options.scannersPerSegment must be an integer from 1 to 1000 (got 0)'],
+    [{ workerIdentifier: 'w', throughputImbalanceThreshold: 0.9 }, 'options.throughputImbalanceThreshold must be a finite number ≥ 1 (got 0.9)'],
+    [{ workerIdentifier: 'w', leaseMoveCooldownRounds: -1 }, 'options.leaseMoveCooldownRounds must be an integer from 0'],
     [{ workerIdentifier: 'w', gracefulLeaseHandoffTimeoutMillis: -1 }, 'options.gracefulLeaseHandoffTimeoutMillis must be an integer from 0 to 3600000 (got -1)'],
     [{ workerIdentifier: 'w', maxLeasesForWorker: 0 }, 'options.maxLeasesForWorker must be a positive integer or Infinity (got 0)'],
     [{ workerIdentifier: 'w', maxLeasesForWorker: 2.5 }, 'options.maxLeasesForWorker'],

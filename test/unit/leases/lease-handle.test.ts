@@ -83,4 +83,22 @@ describe('lease handle', () => {
     store.rows.set('shard-0', { ...store.rows.get('shard-0')!, checkpoint: 'SHARD_END' });
     expect(await lease.parentsDone()).toBe(true);
   });
+
+  it('records the bytes fed through the handle as throughputKBps at the next renewal, and nothing when never fed', async () => {
+    const { clock, store, coordinator } = await holding(newLease('s1', { checkpoint: 'TRIM_HORIZON' }), newLease('s2', { checkpoint: 'TRIM_HORIZON' }));
+    const handle = coordinator.leaseHandle('s1');
+    await coordinator.stop(); // renewals by hand from here: no timer takes the bytes first
+    await coordinator.renewLeases();
+    expect(store.rows.get('s1')!.throughputKBps).toBeUndefined();
+    handle.recordBytes!(512 * 1024);
+    clock.advance(2000);
+    await coordinator.renewLeases();
+    expect(store.rows.get('s1')!.throughputKBps).toBe(256);
+    // Once the coordinator is fed, an idle shard records 0 rather than keeping an old figure.
+    expect(store.rows.get('s2')!.throughputKBps).toBe(0);
+    clock.advance(1000);
+    await coordinator.renewLeases();
+    expect(store.rows.get('s1')!.throughputKBps).toBe(0);
+    coordinator.leaseHandle('s3').recordBytes!(100); // not held: ignored
+  });
 });
