@@ -4,7 +4,7 @@ import type { ShardLoad } from './shard-load.ts';
 
 /** One look at the table. */
 export interface Sample {
-  /** Every lease has a live owner and every live worker holds floor or ceil of leases / workers. */
+  /** Every lease has a live owner and every live worker holds within 1 of leases / workers. */
   balanced: boolean;
   /** Leases without a live owner. */
   unheld: number;
@@ -58,7 +58,7 @@ export class LeaseObserver {
     const ideal = total / workers;
     const maxCount = Math.max(0, ...counts.values());
     const minCount = Math.min(...counts.values());
-    const balanced = unheld === 0 && minCount >= Math.floor(ideal) && maxCount <= Math.ceil(ideal);
+    const balanced = unheld === 0 && minCount >= ideal - 1 && maxCount <= ideal + 1;
     return {
       balanced,
       unheld,

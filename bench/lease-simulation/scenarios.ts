@@ -1,6 +1,5 @@
-import { newLease } from '../../src/leases/lease.ts';
 import type { SimulationRun } from './simulation-run.ts';
-import { shardId, workerId } from './names.ts';
+import { shardId, simulatedLease, workerId } from './names.ts';
 
 /** What happens at the scenario's moment t0 (after the fleet has settled, except for `start`). */
 export interface Scenario {
@@ -17,8 +16,9 @@ export const scenarios: readonly Scenario[] = [
     fromStart: true,
     // Shard sync creates every lease (billed), and the workers start within 3 s.
     async apply(run) {
-      const ids = Array.from({ length: run.options.shards }, (_, i) => shardId(i));
-      await run.during(Promise.all(ids.map((id) => run.store.createLeaseIfNotExists(newLease(id, { checkpoint: 'TRIM_HORIZON' })))));
+      const { shards } = run.options;
+      const leases = Array.from({ length: shards }, (_, i) => simulatedLease(i, shards, 'TRIM_HORIZON'));
+      await run.during(Promise.all(leases.map((lease) => run.retried(() => run.store.createLeaseIfNotExists(lease)))));
     },
   },
   { name: 'worker killed', fromStart: false, apply: (run) => run.kill(workerId(0)) },
@@ -40,14 +40,16 @@ export const scenarios: readonly Scenario[] = [
       let next = ids.length;
       await run.during(Promise.all(parents.map((p) => run.fleet.endShard(p))));
       // Shard sync: a child lease per half of each parent, TRIM_HORIZON, lineage recorded.
-      const children = parents.map((parent) => ({ parent, kids: [shardId(next++), shardId(next++)] }));
+      const children = parents.map((parent) => ({ parent, kids: [next++, next++] }));
+      const total = next;
       await run.during(
         Promise.all(
           children.flatMap(({ parent, kids }) => {
-            run.load.split(parent, kids);
+            const kidIds = kids.map(shardId);
+            run.load.split(parent, kidIds);
             return [
-              ...kids.map((kid) => run.store.createLeaseIfNotExists(newLease(kid, { checkpoint: 'TRIM_HORIZON', parentShardIds: [parent] }))),
-              run.store.updateChildShardIds(parent, kids),
+              ...kids.map((kid) => run.retried(() => run.store.createLeaseIfNotExists(simulatedLease(kid, total, 'TRIM_HORIZON', [parent])))),
+              run.retried(() => run.store.updateChildShardIds(parent, kidIds)),
             ];
           }),
         ),
