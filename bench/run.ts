@@ -5,7 +5,8 @@
  *   npm run bench -- --seconds 10 --events 400000 --runs 3
  *
  * --seconds: how long each producer-side throughput run offers events; --events: how many the
- * consumer-side runs read.
+ * consumer-side runs read; --lease-scales: which scales of the lease simulation run last
+ * (small, medium, large; `npm run simulate` runs them all).
  *
  * The producer runs with compression 'deflate' everywhere but in the `producer.kplFormat.*`
  * figures (compression 'none', the default: plain KPL records), which measure the same load for

@@ -8,7 +8,7 @@ import { unlimited, type CapacityLimits } from '../../../bench/lease-simulation/
 import { numberSize } from '../../../bench/lease-simulation/item-size.ts';
 import { readUnits, writeUnits } from '../../../bench/lease-simulation/capacity-units.ts';
 import { VirtualClock } from '../../../bench/lease-simulation/virtual-clock.ts';
-import { shardId } from '../../../bench/lease-simulation/names.ts';
+import { SEQUENCE_NUMBER, shardId, simulatedLease } from '../../../bench/lease-simulation/names.ts';
 
 function setup(limits: CapacityLimits = unlimited, ownerIndex = false) {
   const clock = new VirtualClock();
@@ -42,6 +42,14 @@ describe('DynamoDB item sizes', () => {
     expect(leaseItemSize(owned(0))).toBe(28 + 14 + 22 + 28 + 29 + 21);
     // parentShardId 13 + its one member 20
     expect(leaseItemSize({ ...owned(0), parentShardIds: [shardId(1)] })).toBe(142 + 33);
+  });
+
+  it('sizes the simulated leases like real ones: hash key range and a sequence-number checkpoint', () => {
+    const lease = { ...simulatedLease(1, 1000, SEQUENCE_NUMBER), leaseOwner: 'worker-0001' };
+    expect(lease.startingHashKey).toBe('340282366920938463463374607431768211');
+    // leaseKey 28, leaseCounter 12 + 1 (0), checkpoint 10 + 56, checkpointSubSequenceNumber 28,
+    // ownerSwitchesSinceCheckpoint 29, startingHashKey 15 + 36, endingHashKey 13 + 36, leaseOwner 21
+    expect(leaseItemSize(lease)).toBe(28 + 13 + 66 + 28 + 29 + 51 + 49 + 21);
   });
 });
 

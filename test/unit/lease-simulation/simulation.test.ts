@@ -6,6 +6,8 @@ import { designs } from '../../../bench/lease-simulation/run-simulation.ts';
 import { newOnDemandTable } from '../../../bench/lease-simulation/capacity-budget.ts';
 import { VirtualClock } from '../../../bench/lease-simulation/virtual-clock.ts';
 import { rebalance, type WorkerLoad } from '../../../bench/lease-simulation/kcl3-assignment.ts';
+import { SimulationRun } from '../../../bench/lease-simulation/simulation-run.ts';
+import { simulatedLease } from '../../../bench/lease-simulation/names.ts';
 
 const small: ScenarioOptions = { shards: 6, workers: 2, seed: 7, limits: newOnDemandTable, latencyMs: 5, observeMs: 120_000, settleMaxMs: 300_000 };
 const scenario = (name: string) => scenarios.find((s) => s.name.includes(name))!;
@@ -71,6 +73,18 @@ describe('lease simulation', () => {
     // (fewer when the killed worker led: the lock is free only after its 2-minute lease).
     expect(result.spent.byOperation.Scan).toBeGreaterThan(0);
     expect(result.spent.byOperation.Scan).toBeLessThanOrEqual(12);
+  });
+});
+
+describe('SimulationRun.retried', () => {
+  it('retries a throttled request a virtual second later, and passes other errors on', async () => {
+    const run = new SimulationRun(designs.kcl2, { ...small, limits: { readUnitsPerSecond: 1, writeUnitsPerSecond: 1 } });
+    const leases = [0, 1].map((i) => simulatedLease(i, 2, 'TRIM_HORIZON'));
+    const created = await run.during(Promise.all(leases.map((lease) => run.retried(() => run.store.createLeaseIfNotExists(lease)))));
+    expect(created).toEqual([true, true]);
+    expect(run.meter.reading()).toMatchObject({ throttled: 1, byOperation: { PutItem: 2 } });
+    expect(run.clock.now()).toBeGreaterThanOrEqual(1000);
+    await expect(run.retried(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
   });
 });
 
