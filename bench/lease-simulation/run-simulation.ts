@@ -21,6 +21,8 @@ export interface SimulationSelection {
   scenarios: readonly string[];
   seed: number;
   log?: (line: string) => void;
+  /** Called with the results so far after each scenario, so a long run can be written as it goes. */
+  progress?: (results: readonly ScenarioResult[]) => void;
 }
 
 const picks = (name: string, wanted: readonly string[]) => wanted.length === 0 || wanted.some((w) => name.includes(w.trim()));
@@ -45,6 +47,7 @@ export async function runLeaseSimulation(selection: SimulationSelection): Promis
           settleMaxMs: scale.settleMaxMs,
         });
         results.push(result);
+        selection.progress?.(results);
         selection.log?.(`  lease simulation ${scale.name} ${scenario.name} ${key}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
       }
     }

@@ -28,5 +28,6 @@ const results = await runLeaseSimulation({
   scenarios: values.scenario ? values.scenario.split(',') : [],
   seed: Number(values.seed),
   log: (line) => console.error(line),
+  progress: (so) => writeResults(values.out, Number(values.seed), so),
 });
 console.log(writeResults(values.out, Number(values.seed), results));
