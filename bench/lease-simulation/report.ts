@@ -11,11 +11,11 @@ function converged(r: ScenarioResult): string {
   return `${(r.convergedMs / 1000).toFixed(1)} s (${r.rounds})`;
 }
 
-/** One markdown table of results: a row per scale, scenario and design. */
+/** One markdown table of results: a row per scale, scenario and design; † marks a fleet that had not settled before its event. */
 export function markdownTable(results: readonly ScenarioResult[]): string {
   const rows = results.map(
     (r) =>
-      `| ${int(r.shards)} × ${r.workers} | ${r.scenario} | ${r.design} | ${converged(r)} | ${int(r.moves)} | ${ratio(r.countImbalance)} | ${ratio(r.throughputImbalance)} | ` +
+      `| ${int(r.shards)} × ${r.workers} | ${r.scenario} | ${r.design}${r.settled ? '' : ' †'} | ${converged(r)} | ${int(r.moves)} | ${ratio(r.countImbalance)} | ${ratio(r.throughputImbalance)} | ` +
       `${units(r.readUnitsPerSecond)} / ${int(r.readUnitsPerSecond * 3600)} | ${units(r.writeUnitsPerSecond)} / ${int(r.writeUnitsPerSecond * 3600)} | ${int(r.throttled)} |`,
   );
   return [
