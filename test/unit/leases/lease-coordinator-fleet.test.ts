@@ -96,4 +96,24 @@ describe('LeaseCoordinator in a fleet that scans the table in shared segments', 
     await tick(clock, 10 * ROUND);
     expect(store.fullScans - resumed).toBeGreaterThanOrEqual(2 * 4);
   });
+
+  it('takes nothing on a stale picture: a lease another worker took after the scan is refused by its counter', async () => {
+    const { clock, store, coordinators } = await settled(128, 16);
+    const victim = coordinators[2];
+    const shardIds = victim.heldLeases().map((l) => l.leaseKey);
+    await victim.stop(); // crashed: its leases will expire for everyone
+    const take = store.takeLease.bind(store);
+    // Every take of the crashed worker's leases is beaten by an intruder that read the table first.
+    store.takeLease = async (lease, owner) => {
+      if (shardIds.includes(lease.leaseKey) && owner !== 'intruder') await take(store.rows.get(lease.leaseKey)!, 'intruder');
+      return take(lease, owner);
+    };
+    const taken: string[] = [];
+    for (const c of coordinators) c.on('lease.taken', ({ shardId }) => taken.push(shardId));
+    await tick(clock, FAILOVER + 5 * ROUND);
+    for (const shardId of shardIds) expect(store.rows.get(shardId)!.leaseOwner).toBe('intruder');
+    expect(taken.filter((shardId) => shardIds.includes(shardId))).toEqual([]);
+    const holders = coordinators.flatMap((c) => c.heldLeases().map((l) => l.leaseKey));
+    expect(new Set(holders).size).toBe(holders.length);
+  });
 });

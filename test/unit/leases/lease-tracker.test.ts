@@ -76,4 +76,20 @@ describe('LeaseTracker', () => {
     clock.advance(999);
     expect(tracker.isExpired({ ...lease, leaseCounter: lease.leaseCounter + 1 })).toBe(false);
   });
+
+  it('judges a lease read only now and then by its observations, not by the time since the last one', () => {
+    const clock = new SimulatedClock();
+    const tracker = new LeaseTracker(clock, 1000);
+    tracker.record(lease);
+    clock.advance(5000);
+    // Not read for 5 s: that is no evidence the counter stood still.
+    expect(tracker.isExpired(lease)).toBe(true);
+    expect(tracker.expiredWhenLastSeen(lease)).toBe(false);
+    tracker.record(lease); // read again, same counter, 5 s after the first read
+    expect(tracker.expiredWhenLastSeen(lease)).toBe(true);
+    tracker.record({ ...lease, leaseCounter: lease.leaseCounter + 1 });
+    expect(tracker.expiredWhenLastSeen({ ...lease, leaseCounter: lease.leaseCounter + 1 })).toBe(false);
+    tracker.forget(lease.leaseKey);
+    expect(tracker.millisSinceChange(lease.leaseKey)).toBeUndefined();
+  });
 });
