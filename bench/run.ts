@@ -6,7 +6,8 @@
  *   npm run bench -- fanout      # only enhanced fan-out beside polling (bench/fan-out.ts), merged into latest.json
  *
  * --seconds: how long each producer-side throughput run offers events; --events: how many the
- * consumer-side runs read.
+ * consumer-side runs read; --lease-scales: which scales of the lease simulation run last
+ * (small, medium, large; `npm run simulate` runs them all).
  *
  * The producer runs with compression 'deflate' everywhere but in the `producer.kplFormat.*`
  * figures (compression 'none', the default: plain KPL records), which measure the same load for
@@ -23,6 +24,8 @@ import { runOverload } from './overload.ts';
 import { startLocalStack } from '../src/testing/index.ts';
 import { runConsumerThroughput, runEndToEndLatency, runGetRecordsAggPeer, runHandoff } from './consumer.ts';
 import { fanOutEntries, fanOutRows, runFanOutFigures, withFanOutStack } from './fan-out.ts';
+import { runLeaseSimulation } from './lease-simulation/run-simulation.ts';
+import { writeResults as writeLeaseSimulation } from './lease-simulation/report.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -34,6 +37,8 @@ const { values, positionals } = parseArgs({
     'fanout-rate': { type: 'string', default: '400' },
     'fanout-seconds': { type: 'string', default: '10' },
     'fanout-events': { type: 'string', default: '100000' },
+    // Lease simulation scales (small, medium, large; see bench/lease-simulation/scales.ts).
+    'lease-scales': { type: 'string', default: 'small' },
   },
 });
 const seconds = Number(values.seconds);
@@ -198,3 +203,13 @@ Medians of ${runs} runs, with the lowest and highest in parentheses.
 | peer.sdkPutRecords.bytesPerEvent | ${v('peer.sdkPutRecords.bytesPerEvent')} | |
 ${fanOutRows(results)}
 `);
+
+// Lease management at scale, simulated on a virtual clock (npm run simulate runs every scale).
+const leaseSimulation = await runLeaseSimulation({
+  scales: values['lease-scales'].split(','),
+  designs: [],
+  scenarios: [],
+  seed: 1,
+  log: (line) => console.error(line),
+});
+console.log(`Lease management at scale (simulated; bench/results/lease-simulation.json):\n\n${writeLeaseSimulation('lease-simulation', 1, leaseSimulation)}\n`);
