@@ -177,12 +177,21 @@ function balanceBytes(
     .filter((w) => w.owner !== input.workerId && w.load > threshold * share && w.owned.length - 1 >= spread.fairShare - 1)
     .sort((a, b) => b.load - a.load || a.owner.localeCompare(b.owner))[0];
   if (!victim) return [];
+  // A victim left below its fair count takes one of this worker's coldest leases back when it
+  // evens out counts, so the move is in effect a swap: it must carry a real part of the share
+  // across, or a cold lease would travel back and forth (one hot lease among few makes counts
+  // and bytes pull apart, and nothing fixes both).
+  const swapsBack = victim.owned.length - 1 < spread.fairShare;
+  const mineOwned = live.get(input.workerId) ?? [];
+  const coldest = swapsBack && mineOwned.length > 0 ? Math.min(...mineOwned.map(kbps)) : 0;
+  const leastTransfer = ((threshold - 1) * share) / 2;
   let best: Lease | undefined;
   for (const lease of victim.owned) {
     const t = kbps(lease);
     // The move must lower the busier of the two, and leave the thief within the threshold, or
     // the victim would have a reason to take it back.
     if (t <= 0 || blocked(lease) || moved(lease) || mine + t >= victim.load || mine + t > threshold * share) continue;
+    if (t - coldest < leastTransfer) continue;
     const gap = Math.abs(victim.load - t - (mine + t));
     const bestGap = best === undefined ? Infinity : Math.abs(victim.load - kbps(best) - (mine + kbps(best)));
     if (gap < bestGap || (gap === bestGap && lease.leaseKey < best!.leaseKey)) best = lease;

@@ -86,6 +86,20 @@ describe('planLeaseTaking balances throughputKBps as well as counts', () => {
     }
   });
 
+  it('does not trade cold leases back and forth when one hot lease among few pulls counts and bytes apart', () => {
+    // Six shards, two workers, one shard ten times as busy: no spread is even in both counts and
+    // bytes; a byte steal of a cold lease would be undone by the next count steal, forever.
+    const base = [10, 1, 1, 1, 1, 1];
+    for (let seed = 1; seed <= 10; seed++) {
+      const { moves } = run(withKbps(spread({ a: 3, b: 3 }), base), ['a', 'b'], 200, { cooldown: 10, noise: 0.1, seed, base });
+      expect(moves).toEqual([]);
+    }
+    // From an uneven start it settles, and then stays.
+    const { moves } = run(withKbps(spread({ a: 5, b: 1 }), base), ['a', 'b'], 200, { cooldown: 10, noise: 0.1, seed: 1, base });
+    expect(moves.length).toBeGreaterThan(0);
+    expect(moves.filter((m) => m.round >= 50)).toEqual([]);
+  });
+
   it('with ±30 % noise (one lease most of a worker’s bytes), still moves no lease twice within the cooldown', () => {
     const base = [80, 70, 60, 50, 40, 30, 20, 10, 5, 5, 5, 5];
     for (let seed = 1; seed <= 10; seed++) {
