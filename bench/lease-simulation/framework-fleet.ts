@@ -43,6 +43,8 @@ export class FrameworkFleet implements Fleet {
       workerIdentifier: workerId,
       failoverTimeMillis: FAILOVER_MS,
       takerIntervalMs: TAKER_INTERVAL_MS,
+      // Byte balance is opt-in for consumers; the simulation shows it on, at its documented threshold.
+      throughputImbalanceThreshold: 1.2,
       clock,
       logger: silentLogger,
       random: seededRandom(Math.floor(random() * 2 ** 32)),

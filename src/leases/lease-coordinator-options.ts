@@ -102,7 +102,7 @@ export const leaseCoordinatorDefaults = Object.freeze({
   maxLeasesToStealAtOneTime: 2,
   gracefulLeaseHandoffTimeoutMillis: 30_000,
   scannersPerSegment: 2,
-  throughputImbalanceThreshold: 1.2,
+  throughputImbalanceThreshold: Infinity,
   leaseMoveCooldownRounds: 10,
 });
 

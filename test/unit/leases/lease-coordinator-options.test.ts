@@ -16,7 +16,7 @@ describe('resolveLeaseCoordinatorOptions', () => {
       maxLeasesToStealAtOneTime: 2,
       gracefulLeaseHandoffTimeoutMillis: 30_000,
       scannersPerSegment: 2,
-      throughputImbalanceThreshold: 1.2,
+      throughputImbalanceThreshold: Infinity,
       leaseMoveCooldownRounds: 10,
     });
     expect(o.clock).toBe(systemClock);
