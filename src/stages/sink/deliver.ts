@@ -23,6 +23,8 @@ export interface SealedBuffer {
   readonly openedAt: number;
   /** The partition prefix of its records, when the sink partitions. */
   readonly partition: string | undefined;
+  /** The bytes of its records' lines (newlines included): what a records destination's load counts. */
+  readonly bytes?: number;
   /** Set for the buffer of records whose partition could not be computed: why, per record. */
   readonly failures?: readonly Error[];
 }
@@ -73,7 +75,7 @@ export async function deliverBuffer(buffer: SealedBuffer, ctx: DeliveryContext):
         const started = ctx.clock.now();
         const outcome = await writeWithRetry(options.destination, key, object.body, object, ctx);
         if ('aborted' in outcome) return;
-        if (outcome.ok) ctx.metrics?.delivered(object.records.length, object.body.byteLength, ctx.clock.now() - started);
+        if (outcome.ok) ctx.metrics?.delivered(object.records.length, options.loadsRecords ? (buffer.bytes ?? 0) : object.body.byteLength, ctx.clock.now() - started);
         else ctx.metrics?.deliveryFailed(errorCode(outcome.error), ctx.clock.now() - started);
         if (outcome.ok) {
           logger.debug({ key, records: object.records.length, attempts: outcome.attempts }, 'sink.objectWritten');

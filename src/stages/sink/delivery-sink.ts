@@ -57,6 +57,7 @@ export function createDeliverySinkHandler(options: ResolvedDeliverySinkOptions, 
       records: buffer.records,
       holds: buffer.holds,
       openedAt: buffer.openedAt,
+      bytes: buffer.bytes,
       partition: options.partitioner && partition !== PARTITION_FAILED ? partition : undefined,
       ...(buffer.failures ? { failures: buffer.failures } : {}),
     };

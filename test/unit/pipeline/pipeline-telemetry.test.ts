@@ -125,6 +125,27 @@ describe('a pipeline through OpenTelemetry', () => {
     expect(await sdk.reader.value('Pipeline.RecordsIn', { ...dims, Stage: 'repeat' })).toBe(4);
   });
 
+  it('counts the bytes of the serialized records for a destination that loads records (PostgreSQL)', async () => {
+    sdk = registerTestMeterProvider();
+    const loaded: unknown[] = [];
+    const table: SinkDestination = {
+      accepts: 'records',
+      async write(_key, _body, object) {
+        loaded.push(...object!.records.map((r) => r.value));
+      },
+    };
+    const sink = deliverySink({ name: 'pg', destination: table, errorDestination: memoryDestination(), bufferSizeBytes: 1 });
+    const { chain } = chainOf([toItems({ left: 0 }), sink]);
+    await (await chain.push([1, 22, 333], 1)).done;
+    await chain.drain(2, 'close');
+    expect(loaded).toEqual([1, 22, 333]);
+    expect(await sdk.reader.value('Sink.Deliveries', { ...dims, Stage: 'pg' })).toBe(1);
+    expect(await sdk.reader.value('Sink.DeliveredRecords', { ...dims, Stage: 'pg' })).toBe(3);
+    // "1\n22\n333\n"
+    expect(await sdk.reader.value('Sink.DeliveredBytes', { ...dims, Stage: 'pg' })).toBe(9);
+    await chain.close();
+  });
+
   it('rejects a pipeline name that cannot be an attribute', () => {
     expect(() => resolvePipelineOptions({ name: '' })).toThrow(/name/);
     expect(() => resolvePipelineOptions({ name: 42 as never })).toThrow(/name/);
