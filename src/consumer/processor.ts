@@ -84,5 +84,12 @@ export interface RecordProcessor {
   shutdownRequested?(input: { shardId: string; checkpointer: Checkpointer }): Promise<void> | void;
 }
 
+/** The consumer a processor works for, as its metrics name it. */
+export interface ProcessorConsumer {
+  applicationName: string;
+  streamName: string;
+  workerIdentifier: string;
+}
+
 /** Creates the processor of one shard lease. */
-export type RecordProcessorFactory = (shardId: string) => RecordProcessor;
+export type RecordProcessorFactory = (shardId: string, consumer?: ProcessorConsumer) => RecordProcessor;

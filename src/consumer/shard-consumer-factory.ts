@@ -60,7 +60,7 @@ export class ShardConsumerFactory {
       kinesis: this.kinesis,
       clock: this.clock,
       logger: this.logger.child({ shardId }),
-      processor: this.processorFactory(shardId),
+      processor: this.processorFactory(shardId, { applicationName: o.applicationName, streamName: o.streamName, workerIdentifier: o.workerIdentifier }),
       initialPosition: o.initialPositionInStreamExtended,
       reader: {
         maxRecords: o.maxRecords,

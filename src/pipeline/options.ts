@@ -6,6 +6,8 @@ import type { SupervisionStrategy } from '../supervision/supervisor.ts';
 
 /** How a pipeline runs its stages, on either side. */
 export interface PipelineOptions {
+  /** The pipeline's name: the `PipelineName` attribute of its OpenTelemetry instruments. @defaultValue 'pipeline' */
+  name?: string | undefined;
   /**
    * Batches accepted but not yet through every stage; `push` (and so `processRecords` or a
    * producer-side `put`) waits while this many are in the chain. @defaultValue 4
@@ -26,6 +28,7 @@ export interface PipelineOptions {
 }
 
 export const pipelineDefaults = Object.freeze({
+  name: 'pipeline',
   maxInFlightBatches: 4,
   maxHeldBatches: 10_000,
   tickIntervalMs: 1_000,
@@ -33,6 +36,7 @@ export const pipelineDefaults = Object.freeze({
 
 /** Options after defaults and validation; frozen. @internal */
 export interface ResolvedPipelineOptions {
+  readonly name: string;
   readonly maxInFlightBatches: number;
   readonly maxHeldBatches: number;
   readonly tickIntervalMs: number;
@@ -47,7 +51,10 @@ export function resolvePipelineOptions(options: PipelineOptions = {}): ResolvedP
   if (options.supervision !== undefined && (options.supervision === null || typeof options.supervision !== 'object')) {
     throw new InvalidOptionError('supervision', 'must be an object of SupervisionStrategy fields', options.supervision);
   }
+  const name = options.name ?? pipelineDefaults.name;
+  if (typeof name !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(name)) throw new InvalidOptionError('name', 'must be 1–64 characters of A-Z, a-z, 0-9, _ . -', name);
   return Object.freeze({
+    name,
     maxInFlightBatches: integer('maxInFlightBatches', options.maxInFlightBatches ?? pipelineDefaults.maxInFlightBatches, 1, 10_000),
     maxHeldBatches: integer('maxHeldBatches', options.maxHeldBatches ?? pipelineDefaults.maxHeldBatches, 1, 10_000_000),
     tickIntervalMs: integer('tickIntervalMs', options.tickIntervalMs ?? pipelineDefaults.tickIntervalMs, 0, 86_400_000),

@@ -1,6 +1,6 @@
 import { KinesisActorsError } from '../errors.ts';
 import type { ConsumerRecord } from '../consumer/record.ts';
-import type { Checkpointer, RecordProcessor, RecordProcessorFactory } from '../consumer/processor.ts';
+import type { Checkpointer, ProcessorConsumer, RecordProcessor, RecordProcessorFactory } from '../consumer/processor.ts';
 import { resolvePipelineOptions, type PipelineOptions } from './options.ts';
 import type { Pipeline } from './pipeline.ts';
 import { StageChain } from './stage-chain.ts';
@@ -25,7 +25,7 @@ type Position = { sequenceNumber: string; subSequenceNumber: number } | undefine
  */
 export function pipelineProcessor(pipeline: Pipeline<ConsumerRecord, unknown>, options: PipelineOptions = {}): RecordProcessorFactory {
   const resolved = resolvePipelineOptions(options);
-  return (shardId) => new PipelineProcessor(pipeline, resolved, shardId);
+  return (shardId, consumer) => new PipelineProcessor(pipeline, resolved, shardId, consumer);
 }
 
 class PipelineProcessor implements RecordProcessor {
@@ -41,6 +41,7 @@ class PipelineProcessor implements RecordProcessor {
     private readonly pipeline: Pipeline<ConsumerRecord, unknown>,
     private readonly options: ReturnType<typeof resolvePipelineOptions>,
     private readonly shardId: string,
+    private readonly consumer: ProcessorConsumer | undefined,
   ) {}
 
   async initialize({ state }: { state?: string }): Promise<void> {
@@ -52,6 +53,7 @@ class PipelineProcessor implements RecordProcessor {
       stages: this.pipeline.stages,
       options: this.options,
       shardId: this.shardId,
+      identity: { pipelineName: this.options.name, ...this.consumer },
       initialStates: parseState(this.shardId, state),
       deliver: () => undefined,
       completed: (entry) => this.enqueueCheckpoint(entry.meta, entry.states),

@@ -9,12 +9,15 @@ import type { ResolvedPipelineOptions } from './options.ts';
 import type { FlushReason } from './stage.ts';
 import { createStageMachine } from './stage.machine.ts';
 import { StageWorker } from './stage-worker.ts';
+import { PipelineTelemetry, type DeliveryMetrics, type PipelineIdentity } from './pipeline-telemetry.ts';
 
 /** What a chain's owner decides: identity, initial state, and what happens at the end. @internal */
 export interface StageChainDeps<Meta> {
   stages: readonly AnyStage[];
   options: ResolvedPipelineOptions;
   shardId?: string;
+  /** Who the chain's OpenTelemetry instruments are of (the shard is added). */
+  identity?: Omit<PipelineIdentity, 'shardId'>;
   /** Each stage's state from the last checkpoint, by stage name. */
   initialStates?: Record<string, unknown>;
   /** Hands the last stage's output on; the entry completes once this resolves. */
@@ -46,6 +49,7 @@ export class StageChain<Meta> {
   private readonly waiters: Waiter[] = [];
   private readonly clock: Clock;
   private readonly logger: Logger;
+  private readonly telemetry: PipelineTelemetry;
   private seq = 0;
   private inStages = 0;
   private tickTimer: unknown;
@@ -60,6 +64,13 @@ export class StageChain<Meta> {
       shardId: deps.shardId,
       clock: this.clock,
       signal: this.abort.signal,
+      stageTime: (stage: string, ms: number) => this.telemetry.stageTime(stage, ms),
+      deliveries: (stage: string): DeliveryMetrics => {
+        let metrics: DeliveryMetrics | undefined;
+        // The telemetry is made after the workers it reads from.
+        const bound = () => (metrics ??= this.telemetry.deliveries(stage));
+        return { delivered: (records, bytes, ms) => bound().delivered(records, bytes, ms), deliveryFailed: (code, ms) => bound().deliveryFailed(code, ms) };
+      },
       holdTaken: (entry: ChainEntry<Meta>) => entry.openHolds++,
       holdReleased: (entry: ChainEntry<Meta>) => {
         entry.openHolds--;
@@ -70,6 +81,7 @@ export class StageChain<Meta> {
         this.fail(new KinesisActorsError('PIPELINE_FAILED', `stage ${stage} failed while it held ${count} unfinished batch(es); they are read again from the last checkpoint`, { cause: error })),
     };
     this.workers = deps.stages.map((stage) => new StageWorker<Meta>(stage, host, this.logger, deps.initialStates?.[stage.name]));
+    this.telemetry = new PipelineTelemetry({ pipelineName: options.name, ...deps.identity, shardId: deps.shardId }, this.workers.map((w) => ({ name: w.stage.name, counts: w.counts })), () => this.pending.length);
     this.supervisor = new Supervisor<AnyActorRef>({
       clock: this.clock,
       logger: this.logger,
@@ -125,6 +137,7 @@ export class StageChain<Meta> {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.telemetry.close();
     this.clock.clearTimeout(this.tickTimer);
     this.abort.abort();
     this.supervisor.stopAll();

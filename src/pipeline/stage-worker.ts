@@ -2,6 +2,7 @@ import type { Clock } from '../internal/clock.ts';
 import type { Logger } from '../internal/logger.ts';
 import type { Hold, Stage, StageBatchContext, StageContext, StageHandler } from './stage.ts';
 import type { ChainEntry } from './chain-entry.ts';
+import { errorCode, type DeliveryMetrics, type StageCounts } from './pipeline-telemetry.ts';
 
 /** A batch waiting for one stage. @internal */
 export interface StageJob<Meta> {
@@ -14,6 +15,10 @@ export interface StageWorkerHost<Meta> {
   readonly shardId: string | undefined;
   readonly clock: Clock;
   readonly signal: AbortSignal;
+  /** One batch took `ms` in `stage`. */
+  stageTime(stage: string, ms: number): void;
+  /** Where the sink `stage` reports its deliveries. */
+  deliveries(stage: string): DeliveryMetrics;
   holdTaken(entry: ChainEntry<Meta>): void;
   holdReleased(entry: ChainEntry<Meta>): void;
   holdFailed(stage: string, error: unknown): void;
@@ -33,11 +38,13 @@ interface HoldRecord<Meta> {
  */
 export class StageWorker<Meta> {
   readonly queue: StageJob<Meta>[] = [];
+  readonly counts: StageCounts = { in: 0, out: 0, dropped: 0, failed: new Map() };
   private handler: StageHandler<unknown, unknown, unknown> | undefined;
   private lastState: unknown;
   /** Holds of finished batches, still open, taken by the current instance. */
   private held = new Set<HoldRecord<Meta>>();
   private attempt: HoldRecord<Meta>[] = [];
+  private tookHold = false;
   private readonly context: StageContext;
 
   constructor(
@@ -47,7 +54,14 @@ export class StageWorker<Meta> {
     initialState: unknown,
   ) {
     this.lastState = initialState;
-    this.context = Object.freeze({ stage: stage.name, shardId: host.shardId, logger: logger.child({ stage: stage.name }), clock: host.clock, signal: host.signal });
+    this.context = Object.freeze({
+      stage: stage.name,
+      shardId: host.shardId,
+      logger: logger.child({ stage: stage.name }),
+      clock: host.clock,
+      signal: host.signal,
+      deliveries: host.deliveries(stage.name),
+    });
   }
 
   /** Creates the instance now (options errors surface at open, and ticks are known). */
@@ -64,9 +78,30 @@ export class StageWorker<Meta> {
     return typeof this.instance().tick === 'function';
   }
 
-  /** Runs the head job: process its items, then tick or flush, then snapshot. */
+  /** Runs the head job, counting its records and timing it once per batch. */
   async runHead(): Promise<unknown[]> {
     const job = this.queue[0];
+    const started = this.host.clock.now();
+    try {
+      const output = await this.runJob(job);
+      const held = this.tookHold;
+      this.counts.in += job.items.length;
+      this.counts.out += output.length;
+      if (!held && output.length < job.items.length) this.counts.dropped += job.items.length - output.length;
+      return output;
+    } catch (error) {
+      if (job.items.length > 0) {
+        const code = errorCode(error);
+        this.counts.failed.set(code, (this.counts.failed.get(code) ?? 0) + job.items.length);
+      }
+      throw error;
+    } finally {
+      this.host.stageTime(this.stage.name, this.host.clock.now() - started);
+    }
+  }
+
+  /** Process its items, then tick or flush, then snapshot. */
+  private async runJob(job: StageJob<Meta>): Promise<unknown[]> {
     const handler = this.instance();
     const ctx: StageBatchContext = { ...this.context, flushReason: job.entry.flushReason, hold: () => this.hold(job.entry) };
     this.attempt = [];
@@ -78,6 +113,8 @@ export class StageWorker<Meta> {
     if (state !== undefined) this.lastState = JSON.parse(JSON.stringify(state)) as unknown;
     if (this.lastState !== undefined) job.entry.states[this.stage.name] = this.lastState;
     for (const record of this.attempt) if (record.open) this.held.add(record);
+    // A stage that held the batch (a sink) keeps its records: they are not dropped.
+    this.tookHold = this.attempt.length > 0;
     this.attempt = [];
     return output;
   }

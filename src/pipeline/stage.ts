@@ -2,6 +2,7 @@ import type { Clock } from '../internal/clock.ts';
 import type { Logger } from '../internal/logger.ts';
 import type { SupervisionStrategy } from '../supervision/supervisor.ts';
 import { InvalidOptionError } from '../errors.ts';
+import type { DeliveryMetrics } from './pipeline-telemetry.ts';
 
 /** What every instance of a stage can use. */
 export interface StageContext {
@@ -14,6 +15,8 @@ export interface StageContext {
   readonly clock: Clock;
   /** Aborted when the pipeline stops: the lease was lost or the pipeline closed. */
   readonly signal: AbortSignal;
+  /** Where a sink reports each delivery (OpenTelemetry instruments `Sink.*`); absent outside a pipeline. */
+  readonly deliveries?: DeliveryMetrics | undefined;
 }
 
 /** Keeps the batch being processed from completing until it is released. */

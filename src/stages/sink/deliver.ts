@@ -8,6 +8,7 @@ import { hourFolder, objectName, objectTime } from './object-key.ts';
 import type { ResolvedDeliverySinkOptions } from './options.ts';
 import type { SharedHold } from './shared-hold.ts';
 import type { SinkRecord } from './sink-record.ts';
+import { errorCode, type DeliveryMetrics } from '../../pipeline/pipeline-telemetry.ts';
 
 /** First delay between write attempts; doubles per attempt with jitter, up to the maximum. */
 export const SINK_RETRY_BASE_MS = 500;
@@ -22,6 +23,8 @@ export interface SealedBuffer {
   readonly openedAt: number;
   /** The partition prefix of its records, when the sink partitions. */
   readonly partition: string | undefined;
+  /** The bytes of its records' lines (newlines included): what a records destination's load counts. */
+  readonly bytes?: number;
   /** Set for the buffer of records whose partition could not be computed: why, per record. */
   readonly failures?: readonly Error[];
 }
@@ -35,6 +38,8 @@ export interface DeliveryContext {
   /** Aborted when the instance closes: retries stop and the holds stay open (read again). */
   readonly signal: AbortSignal;
   readonly random?: () => number;
+  /** Told once per delivery of a buffer's data object. */
+  readonly metrics?: DeliveryMetrics | undefined;
 }
 
 type WriteOutcome = { ok: true; attempts: number } | { ok: false; attempts: number; error: unknown } | { aborted: true };
@@ -67,8 +72,11 @@ export async function deliverBuffer(buffer: SealedBuffer, ctx: DeliveryContext):
       if (rejected.length > 0) groups.push({ type: 'format-conversion-failed/', entries: rejected, attempts: 0 });
       if (object) {
         const key = `${options.prefix}${buffer.partition ?? hourFolder(objectTime(object.records, buffer.openedAt))}${objectName(options.name, object.records, buffer.openedAt, object.extension)}`;
+        const started = ctx.clock.now();
         const outcome = await writeWithRetry(options.destination, key, object.body, object, ctx);
         if ('aborted' in outcome) return;
+        if (outcome.ok) ctx.metrics?.delivered(object.records.length, options.loadsRecords ? (buffer.bytes ?? 0) : object.body.byteLength, ctx.clock.now() - started);
+        else ctx.metrics?.deliveryFailed(errorCode(outcome.error), ctx.clock.now() - started);
         if (outcome.ok) {
           logger.debug({ key, records: object.records.length, attempts: outcome.attempts }, 'sink.objectWritten');
         } else {

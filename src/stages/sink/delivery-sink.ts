@@ -43,7 +43,7 @@ export function createDeliverySinkHandler(options: ResolvedDeliverySinkOptions, 
   const closing = new AbortController();
   const onAbort = () => closing.abort();
   context.signal.addEventListener('abort', onAbort, { once: true });
-  const delivery: DeliveryContext = { options, encoder: createObjectEncoder(options), clock, logger: context.logger, signal: closing.signal };
+  const delivery: DeliveryContext = { options, encoder: createObjectEncoder(options), clock, logger: context.logger, signal: closing.signal, metrics: context.deliveries };
   // Insertion order is opening order: the first entry is the oldest buffer.
   const open = new Map<string, OpenBuffer>();
   let writes: Promise<void> = Promise.resolve();
@@ -57,6 +57,7 @@ export function createDeliverySinkHandler(options: ResolvedDeliverySinkOptions, 
       records: buffer.records,
       holds: buffer.holds,
       openedAt: buffer.openedAt,
+      bytes: buffer.bytes,
       partition: options.partitioner && partition !== PARTITION_FAILED ? partition : undefined,
       ...(buffer.failures ? { failures: buffer.failures } : {}),
     };
