@@ -1,7 +1,7 @@
 import type { Lease } from '../../src/leases/lease.ts';
 import { PeriodicTask } from '../../src/internal/periodic-task.ts';
-import type { Design, Fleet, FleetContext } from './fleet.ts';
-import { seededRandom } from './seeded-random.ts';
+import type { Design, FleetContext } from './fleet.ts';
+import { ModelFleet } from './model-fleet.ts';
 
 // KCL 2.x defaults (LeaseManagementConfig): failoverTimeMillis 10,000, epsilon 25 ms.
 const FAILOVER_MS = 10_000;
@@ -157,33 +157,11 @@ class Kcl2Worker {
 }
 
 /** A fleet of {@link Kcl2Worker}s. */
-export class Kcl2Fleet implements Fleet {
+export class Kcl2Fleet extends ModelFleet<Kcl2Worker> {
   readonly roundMillis = TAKE_MS;
-  private readonly workers = new Map<string, Kcl2Worker>();
 
-  constructor(private readonly context: FleetContext) {}
-
-  startWorker(workerId: string): void {
-    const worker = new Kcl2Worker(workerId, this.context, seededRandom(Math.floor(this.context.random() * 2 ** 32)));
-    this.workers.set(workerId, worker);
-    worker.start();
-  }
-
-  killWorker(workerId: string): void {
-    this.workers.get(workerId)?.stop();
-    this.workers.delete(workerId);
-  }
-
-  drainWorker(workerId: string): void {
-    this.killWorker(workerId);
-  }
-
-  async endShard(shardId: string): Promise<void> {
-    for (const worker of this.workers.values()) if (worker.holds(shardId)) return worker.checkpoint(shardId, 'SHARD_END');
-  }
-
-  async stopAll(): Promise<void> {
-    for (const id of [...this.workers.keys()]) this.killWorker(id);
+  protected newWorker(workerId: string, random: () => number): Kcl2Worker {
+    return new Kcl2Worker(workerId, this.context, random);
   }
 }
 

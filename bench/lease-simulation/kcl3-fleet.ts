@@ -1,9 +1,9 @@
 import type { Lease } from '../../src/leases/lease.ts';
 import { PeriodicTask } from '../../src/internal/periodic-task.ts';
-import type { Design, Fleet, FleetContext } from './fleet.ts';
+import type { Design, FleetContext } from './fleet.ts';
+import { ModelFleet } from './model-fleet.ts';
 import { kcl3Tables, type Kcl3Tables, type LockItem } from './kcl3-tables.ts';
 import { assignPriorityLeases, rebalance, type Move, type WorkerLoad } from './kcl3-assignment.ts';
-import { seededRandom } from './seeded-random.ts';
 
 // KCL 3.x defaults (LeaseManagementConfig, WorkerUtilizationAwareAssignmentConfig, DynamoDBLockBasedLeaderDecider).
 const FAILOVER_MS = 10_000;
@@ -233,13 +233,13 @@ class Kcl3Leader {
 }
 
 /** A fleet of {@link Kcl3Worker}s sharing the coordinator state and worker metrics tables. */
-export class Kcl3Fleet implements Fleet {
+export class Kcl3Fleet extends ModelFleet<Kcl3Worker> {
   readonly roundMillis = ASSIGNMENT_MS;
-  private readonly workers = new Map<string, Kcl3Worker>();
   private readonly tables: Kcl3Tables;
   private readonly hostCapacityKBps: number;
 
-  constructor(private readonly context: FleetContext) {
+  constructor(context: FleetContext) {
+    super(context);
     this.tables = kcl3Tables(context);
     // Hosts sized so the initial fleet runs at 25 % CPU on average with every shard at the base
     // throughput: room for the hot-shards scenario (1.9 times the load) without saturating.
@@ -247,27 +247,8 @@ export class Kcl3Fleet implements Fleet {
     this.hostCapacityKBps = Math.max(1, (4 * shards * context.load.baseKBps) / Math.max(1, context.workers));
   }
 
-  startWorker(workerId: string): void {
-    const worker = new Kcl3Worker(workerId, this.context, this.tables, seededRandom(Math.floor(this.context.random() * 2 ** 32)), this.hostCapacityKBps);
-    this.workers.set(workerId, worker);
-    worker.start();
-  }
-
-  killWorker(workerId: string): void {
-    this.workers.get(workerId)?.stop();
-    this.workers.delete(workerId);
-  }
-
-  drainWorker(workerId: string): void {
-    this.killWorker(workerId);
-  }
-
-  async endShard(shardId: string): Promise<void> {
-    for (const worker of this.workers.values()) if (worker.holds(shardId)) return worker.checkpoint(shardId, 'SHARD_END');
-  }
-
-  async stopAll(): Promise<void> {
-    for (const id of [...this.workers.keys()]) this.killWorker(id);
+  protected newWorker(workerId: string, random: () => number): Kcl3Worker {
+    return new Kcl3Worker(workerId, this.context, this.tables, random, this.hostCapacityKBps);
   }
 }
 
