@@ -1,7 +1,7 @@
 import type { Lease } from '../../src/leases/lease.ts';
 import { PeriodicTask } from '../../src/internal/periodic-task.ts';
 import type { Design, FleetContext } from './fleet.ts';
-import { ModelFleet } from './model-fleet.ts';
+import { HeldLeases, ModelFleet } from './model-fleet.ts';
 
 // KCL 2.x defaults (LeaseManagementConfig): failoverTimeMillis 10,000, epsilon 25 ms.
 const FAILOVER_MS = 10_000;
@@ -33,17 +33,17 @@ function shuffle<T>(items: T[], random: () => number): T[] {
  * one after another, as the KCL's loop does. Graceful shutdown does not release leases (#474,
  * #845): they expire.
  */
-class Kcl2Worker {
-  private readonly held = new Map<string, { lease: Lease; renewedAt: number }>();
+class Kcl2Worker extends HeldLeases {
   private readonly seen = new Map<string, { counter: number; changedAt: number }>();
   private readonly renewTask: PeriodicTask;
   private readonly takeTask: PeriodicTask;
 
   constructor(
     private readonly id: string,
-    private readonly context: FleetContext,
+    context: FleetContext,
     private readonly random: () => number,
   ) {
+    super(context);
     this.renewTask = new PeriodicTask(context.clock, RENEW_MS, () => this.renewAll());
     this.takeTask = new PeriodicTask(context.clock, TAKE_MS, () => this.take());
   }
@@ -56,17 +56,6 @@ class Kcl2Worker {
   stop(): void {
     void this.renewTask.stop();
     void this.takeTask.stop();
-  }
-
-  holds(shardId: string): Lease | undefined {
-    return this.held.get(shardId)?.lease;
-  }
-
-  async checkpoint(shardId: string, checkpoint: string): Promise<void> {
-    const h = this.held.get(shardId);
-    if (!h) return;
-    const result = await this.context.store.checkpoint(h.lease, checkpoint, 0).catch(() => undefined);
-    if (result?.outcome === 'ok') h.lease = result.lease;
   }
 
   private async renewAll(): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Lease } from '../../src/leases/lease.ts';
 import { PeriodicTask } from '../../src/internal/periodic-task.ts';
 import type { Design, FleetContext } from './fleet.ts';
-import { ModelFleet } from './model-fleet.ts';
+import { HeldLeases, ModelFleet } from './model-fleet.ts';
 import { kcl3Tables, type Kcl3Tables, type LockItem } from './kcl3-tables.ts';
 import { assignPriorityLeases, rebalance, type Move, type WorkerLoad } from './kcl3-assignment.ts';
 
@@ -34,8 +34,7 @@ export const LEASE_OWNER_INDEX = 'LeaseOwnerToLeaseKeyIndex';
  * checkpointOwner = this one) is seen at the next renewal, checkpointed and let go. Graceful
  * shutdown leaves leases to expire (the REFERENCES' "slow takeover after shutdown", #845).
  */
-class Kcl3Worker {
-  private readonly held = new Map<string, { lease: Lease; renewedAt: number }>();
+class Kcl3Worker extends HeldLeases {
   private readonly tasks: PeriodicTask[];
   private readonly leader: Kcl3Leader;
   private lockSeen: { version: string; at: number } | undefined;
@@ -43,11 +42,12 @@ class Kcl3Worker {
 
   constructor(
     readonly id: string,
-    private readonly context: FleetContext,
+    context: FleetContext,
     private readonly tables: Kcl3Tables,
     private readonly random: () => number,
     private readonly hostCapacityKBps: number,
   ) {
+    super(context);
     const clock = context.clock;
     this.leader = new Kcl3Leader(id, context, tables, hostCapacityKBps);
     this.tasks = [
@@ -70,17 +70,6 @@ class Kcl3Worker {
 
   stop(): void {
     for (const task of this.tasks) void task.stop();
-  }
-
-  holds(shardId: string): Lease | undefined {
-    return this.held.get(shardId)?.lease;
-  }
-
-  async checkpoint(shardId: string, checkpoint: string): Promise<void> {
-    const h = this.held.get(shardId);
-    if (!h) return;
-    const result = await this.context.store.checkpoint(h.lease, checkpoint, 0).catch(() => undefined);
-    if (result?.outcome === 'ok') h.lease = result.lease;
   }
 
   private async renewAll(): Promise<void> {

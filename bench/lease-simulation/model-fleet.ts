@@ -10,6 +10,27 @@ export interface ModelWorker {
   checkpoint(shardId: string, checkpoint: string): Promise<void>;
 }
 
+/** The leases a modelled worker holds, and the checkpoint both models write the same way. */
+export abstract class HeldLeases implements ModelWorker {
+  protected readonly held = new Map<string, { lease: Lease; renewedAt: number }>();
+
+  constructor(protected readonly context: FleetContext) {}
+
+  abstract start(): void;
+  abstract stop(): void;
+
+  holds(shardId: string): Lease | undefined {
+    return this.held.get(shardId)?.lease;
+  }
+
+  async checkpoint(shardId: string, checkpoint: string): Promise<void> {
+    const h = this.held.get(shardId);
+    if (!h) return;
+    const result = await this.context.store.checkpoint(h.lease, checkpoint, 0).catch(() => undefined);
+    if (result?.outcome === 'ok') h.lease = result.lease;
+  }
+}
+
 /**
  * The bookkeeping of a fleet of modelled KCL workers. A drained worker stops as a killed one
  * does: the models leave its leases to expire, as the KCL versions they follow do.
