@@ -3,7 +3,9 @@ import { fileURLToPath } from 'node:url';
 
 function spawnScript(script: string, args: (string | number)[]) {
   const file = fileURLToPath(new URL(script, import.meta.url));
-  return spawn(process.execPath, ['--import', 'tsx', file, ...args.map(String)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // A .mjs child runs the compiled package without a TypeScript loader, as an adopter's process does.
+  const loader = file.endsWith('.mjs') ? [] : ['--import', 'tsx'];
+  return spawn(process.execPath, [...loader, file, ...args.map(String)], { stdio: ['ignore', 'pipe', 'inherit'] });
 }
 
 /** Runs a bench script (relative to `bench/`) in its own Node process and parses the JSON it prints. */

@@ -12,5 +12,5 @@ export function runOverload(rate: number, seconds: number): Promise<{
   mem: Record<string, number>;
   outstanding: { records: number; bytes: number; waiting: number };
 }> {
-  return runJsonChild('./overload-child.ts', [rate, seconds]);
+  return runJsonChild('./overload-child.mjs', [rate, seconds]);
 }

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'INVALID_EXPLICIT_HASH_KEY'
   | 'RECORD_TOO_LARGE'
   | 'SERIALIZATION_FAILED'
+  | 'INVALID_RECORDS'
   | 'PRODUCER_CLOSED'
   | 'BACKPRESSURE'
   | 'RECORD_EXPIRED'
@@ -71,8 +72,11 @@ abstract class CodedError<C extends ErrorCode> extends KinesisActorsError {
   }
 }
 
+type InvalidRecordCode = 'INVALID_PARTITION_KEY' | 'INVALID_EXPLICIT_HASH_KEY' | 'RECORD_TOO_LARGE' | 'SERIALIZATION_FAILED' | 'INVALID_RECORDS';
+
 /** A record given to `put()` was rejected before it was accepted; nothing else is affected. */
-export class InvalidRecordError extends CodedError<'INVALID_PARTITION_KEY' | 'INVALID_EXPLICIT_HASH_KEY' | 'RECORD_TOO_LARGE' | 'SERIALIZATION_FAILED'> {
+export class InvalidRecordError extends CodedError<InvalidRecordCode> {
+  declare readonly code: InvalidRecordCode;
   override name = 'InvalidRecordError';
 }
 

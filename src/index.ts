@@ -8,7 +8,8 @@
 export { createProducer, Producer } from './producer/producer.ts';
 export type { ProducerOptions, ResolvedProducerOptions, Serializer, BackpressureMode } from './producer/options.ts';
 export { producerDefaults, resolveProducerOptions } from './producer/options.ts';
-export type { PutOptions, PutResult } from './producer/user-record.ts';
+export type { PutEntry, PutOptions, PutResult } from './producer/user-record.ts';
+export type { PutManyFailure, PutManyResult } from './producer/put-group.ts';
 export type { ProducerMetrics, Distribution } from './producer/metrics.ts';
 export type { ProducerEvents } from './producer/events.ts';
 export type { CompressionCodec } from './codec/envelope.ts';

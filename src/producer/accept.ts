@@ -11,13 +11,38 @@ function byteLength(value: string | Uint8Array): number {
 }
 
 /**
- * Serializes and validates one `put()` into a user record, or throws an {@link InvalidRecordError}
- * naming what is wrong. Nothing is shared with other records, so a bad one affects only its call.
- * `limit` is the producer's {@link RecordLimit}; without it (in tests) the one the options give
- * before the stream's limit is known.
+ * Serializes and validates one `put()` into a user record with its promise, or throws an
+ * {@link InvalidRecordError} naming what is wrong. Nothing is shared with other records, so a bad
+ * one affects only its call. `limit` is the producer's {@link RecordLimit}; without it (in tests)
+ * the one the options give before the stream's limit is known.
  * @internal
  */
 export function acceptUserRecord(
+  value: unknown,
+  putOptions: PutOptions | undefined,
+  options: ResolvedProducerOptions,
+  hashKeys: HashKeyCache,
+  now: number,
+  limit?: RecordLimit,
+): UserRecord {
+  return withPromise(readUserRecord(value, putOptions, options, hashKeys, now, limit));
+}
+
+/** Gives a record the promise `put()` returns (or `flush()` waits on), if it has none yet. @internal */
+export function withPromise(record: UserRecord): UserRecord {
+  if (record.promise !== undefined) return record;
+  record.promise = new Promise<PutResult>(capture);
+  record.resolve = captured.resolve;
+  record.reject = captured.reject;
+  return record;
+}
+
+/**
+ * {@link acceptUserRecord} without the promise: for `send()`, whose caller does not wait, and
+ * `putMany()`, whose records share one.
+ * @internal
+ */
+export function readUserRecord(
   value: unknown,
   putOptions: PutOptions | undefined,
   options: ResolvedProducerOptions,
@@ -46,9 +71,6 @@ export function acceptUserRecord(
   const dataSize = byteLength(data);
   const size = dataSize + (partitionKey.length < 128 && isAscii(partitionKey) ? partitionKey.length : Buffer.byteLength(partitionKey));
   if (size > limit.bytes) throw limit.tooLarge(size);
-  const promise = new Promise<PutResult>(capture);
-  const resolve = captured.resolve!;
-  const reject = captured.reject!;
   return {
     data,
     chunk: undefined,
@@ -64,9 +86,10 @@ export function acceptUserRecord(
     notBefore: 0,
     settled: false,
     lastError: undefined,
-    resolve,
-    reject,
-    promise,
+    resolve: undefined,
+    reject: undefined,
+    promise: undefined,
+    group: undefined,
   };
 }
 

@@ -42,7 +42,7 @@ export class Admission<T extends WaitingPut> {
   private readonly line: T[] = [];
   private head = 0;
   private timer: unknown;
-  private fullError: KinesisActorsError | undefined;
+  private refusal: KinesisActorsError | undefined;
   private waitError: KinesisActorsError | undefined;
   private idle: (() => void) | undefined;
 
@@ -60,6 +60,33 @@ export class Admission<T extends WaitingPut> {
   hasRoom(size: number): boolean {
     const { maxOutstandingRecords, maxOutstandingBytes } = this.limits;
     return this.waiting === 0 && this.records < maxOutstandingRecords && this.bytes + size <= maxOutstandingBytes;
+  }
+
+  /**
+   * True when puts of these sizes, in this order, would each be admitted or queued now, none
+   * turned away at once: `putMany()` takes all of its records or none.
+   */
+  admitsAll(puts: readonly WaitingPut[]): boolean {
+    const { maxOutstandingRecords, maxOutstandingBytes, maxWaitingBytes, backpressure } = this.limits;
+    let i = 0;
+    if (this.waiting === 0) {
+      for (let records = this.records, bytes = this.bytes; i < puts.length; i++, records++) {
+        if (records >= maxOutstandingRecords || bytes + puts[i].size > maxOutstandingBytes) break;
+        bytes += puts[i].size;
+      }
+    }
+    if (i === puts.length) return true;
+    if (backpressure === 'reject') return false;
+    for (let waiting = this.waiting, bytes = this.waitingBytes; i < puts.length; i++, waiting++) {
+      if (waiting >= maxOutstandingRecords || bytes + puts[i].size > maxWaitingBytes) return false;
+      bytes += puts[i].size;
+    }
+    return true;
+  }
+
+  /** The error of a put turned away at once (see {@link wait}). */
+  get fullError(): KinesisActorsError {
+    return this.full();
   }
 
   acquire(size: number): void {
@@ -153,20 +180,20 @@ export class Admission<T extends WaitingPut> {
    * lives as long as the producer, and they would keep the first rejected caller's objects.
    */
   private full(): KinesisActorsError {
-    if (this.fullError) return this.fullError;
+    if (this.refusal) return this.refusal;
     const { maxOutstandingRecords, maxOutstandingBytes, maxWaitingBytes } = this.limits;
     const line =
       this.limits.backpressure === 'wait'
         ? ` and its waiting line at options.maxOutstandingRecords (${maxOutstandingRecords}) puts or options.maxWaitingBytes (${maxWaitingBytes}) bytes`
         : '';
-    this.fullError = releaseFrames(
+    this.refusal = releaseFrames(
       new KinesisActorsError(
         'BACKPRESSURE',
         `the producer is at options.maxOutstandingRecords (${maxOutstandingRecords}) or options.maxOutstandingBytes (${maxOutstandingBytes})${line}; retry later`,
         { retriable: true },
       ),
     );
-    return this.fullError;
+    return this.refusal;
   }
 
   /** The error for a put that waited its time in line; shared, as {@link full}'s is. */

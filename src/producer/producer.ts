@@ -1,7 +1,7 @@
 import type { AnyActorRef } from 'xstate';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { systemClock, type Clock } from '../internal/clock.ts';
-import { KinesisActorsError } from '../errors.ts';
+import { InvalidRecordError, KinesisActorsError } from '../errors.ts';
 import { defaultLogger, type Logger } from '../internal/logger.ts';
 import { createKinesisClient } from '../aws/clients.ts';
 import { SdkKinesisApi } from '../kinesis/sdk-kinesis-api.ts';
@@ -9,7 +9,7 @@ import { CauseLog } from '../internal/cause-log.ts';
 import { InstrumentationEmitter } from '../internal/instrumentation-emitter.ts';
 import { Supervisor } from '../supervision/supervisor.ts';
 import { HashKeyCache } from '../codec/hash-key-cache.ts';
-import { acceptUserRecord } from './accept.ts';
+import { acceptUserRecord, readUserRecord, withPromise } from './accept.ts';
 import { Admission } from './backpressure.ts';
 import { createBatchSender } from './batch-sender.ts';
 import type { ProducerEvents } from './events.ts';
@@ -21,7 +21,8 @@ import { RecordLimit } from './record-limit.ts';
 import { RecordSettler, rejectUserRecord } from './record-settler.ts';
 import { RequestCollector } from './request-collector.ts';
 import { ShardRouter } from './shard-router.ts';
-import type { PutOptions, PutResult, UserRecord } from './user-record.ts';
+import { PutGroup, type PutManyResult } from './put-group.ts';
+import type { PutEntry, PutOptions, PutResult, UserRecord } from './user-record.ts';
 import { createEncodePool, type EncodePool } from './worker-pool.ts';
 
 /** Access to internals for the test kit; not part of the public API. @internal */
@@ -93,7 +94,10 @@ export class Producer {
     const router = (this.router = new ShardRouter({ options: o, clock, supervisor, recordLimit }));
     const admission = (this.admission = new Admission<UserRecord>(o, clock, {
       admit: (record) => this.admitWaited(record),
-      turnAway: rejectUserRecord,
+      turnAway: (record, error) => {
+        if (this.events.has('producer.recordFailed')) this.events.emit('producer.recordFailed', { partitionKey: record.partitionKey, attempts: 0, error });
+        rejectUserRecord(record, error);
+      },
     }));
     const telemetry = (this.telemetry = new ProducerTelemetry(o.streamName, metrics));
     const settler = (this.settler = new RecordSettler({ options: o, clock, metrics, events, causeLog, admission, router, telemetry }));
@@ -126,25 +130,87 @@ export class Producer {
    * result.shardId; // 'shardId-000000000001'
    */
   put(value: unknown, options: PutOptions): Promise<PutResult> {
-    if (this.failure) return Promise.reject(this.failure);
-    if (this.closing) return Promise.reject(new KinesisActorsError('PRODUCER_CLOSED', 'put() was called after close()'));
     let record: UserRecord;
     try {
+      this.checkOpen('put');
       record = acceptUserRecord(value, options, this.options, this.hashKeys, this.clock.now(), this.recordLimit);
+      this.enter(record);
     } catch (error) {
       return Promise.reject(error);
     }
+    return record.promise!;
+  }
+
+  /**
+   * `put()` for a caller that does not wait for each record: no promise and no result object is
+   * made, which halves what a record costs the calling thread. What `put()` would reject at once
+   * (invalid input, a closed producer, no room in 'reject' mode or a full waiting line) is thrown
+   * here; a record that fails later (retries or time to live used up, turned away after waiting)
+   * is counted in the metrics and reported by the `producer.recordFailed` event. `flush()` and
+   * `close()` wait for these records as for any other.
+   *
+   * @example
+   * producer.on('producer.recordFailed', ({ partitionKey, error }) => log.warn({ partitionKey, err: error }, 'click lost'));
+   * producer.send({ page: '/home' }, { partitionKey: userId });
+   */
+  send(value: unknown, options: PutOptions): void {
+    this.checkOpen('send');
+    this.enter(readUserRecord(value, options, this.options, this.hashKeys, this.clock.now(), this.recordLimit));
+  }
+
+  /**
+   * Puts many records with one promise, as kafkajs's `send({ messages })`: it resolves once every
+   * record has its final result, with how many were put and which failed for good (by index),
+   * and never rejects for a record that failed after it was accepted. The call is accepted
+   * whole or not at all: an invalid record rejects it with the error of that record, its index
+   * in the message (`records[3]: partitionKey must be…`), and so does a lack of room that
+   * `put()` would reject for (in 'wait' mode, records that find no room wait in line in order).
+   *
+   * @example
+   * const { put, failed } = await producer.putMany(clicks.map((click) => ({ value: click, partitionKey: click.user })));
+   */
+  putMany(entries: readonly PutEntry[]): Promise<PutManyResult> {
+    try {
+      this.checkOpen('putMany');
+      if (!Array.isArray(entries)) throw new InvalidRecordError('INVALID_RECORDS', `putMany() takes an array of { value, partitionKey } (got ${entries === null ? 'null' : typeof entries})`);
+      const now = this.clock.now();
+      const records = new Array<UserRecord>(entries.length);
+      for (let i = 0; i < entries.length; i++) records[i] = this.readEntry(entries[i], i, now);
+      if (!this.admission.admitsAll(records)) throw this.admission.fullError;
+      const group = new PutGroup(records);
+      for (const record of records) this.enter(record);
+      return group.promise;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private readEntry(entry: PutEntry, index: number, now: number): UserRecord {
+    if (typeof entry !== 'object' || entry === null) {
+      throw new InvalidRecordError('INVALID_RECORDS', `records[${index}] must be an object { value, partitionKey } (got ${entry === null ? 'null' : typeof entry})`);
+    }
+    try {
+      return readUserRecord(entry.value, entry, this.options, this.hashKeys, now, this.recordLimit);
+    } catch (error) {
+      if (!(error instanceof InvalidRecordError)) throw error;
+      throw new InvalidRecordError(error.code, `records[${index}]: ${error.message}`, error.cause);
+    }
+  }
+
+  /** Throws why no record can be accepted, if none can. */
+  private checkOpen(method: string): void {
+    if (this.failure) throw this.failure;
+    if (this.closing) throw new KinesisActorsError('PRODUCER_CLOSED', `${method}() was called after close()`);
+  }
+
+  /** Admits a record now, or queues it in line ('wait' mode), or throws `BACKPRESSURE`. */
+  private enter(record: UserRecord): void {
     if (this.admission.hasRoom(record.size)) {
       this.admission.acquire(record.size);
       this.accept(record);
     } else {
-      try {
-        this.admission.wait(record);
-      } catch (error) {
-        return Promise.reject(error);
-      }
+      this.admission.wait(record);
     }
-    return record.promise;
   }
 
   private accept(record: UserRecord): void {
@@ -174,7 +240,8 @@ export class Producer {
    * record accepted before the call has its final result.
    */
   async flush(): Promise<void> {
-    const pending = this.router.unsettled().map((r) => r.promise.then(noop, noop));
+    // Records of send() and putMany() get a promise only now, for this wait.
+    const pending = this.router.unsettled().map((r) => withPromise(r).promise!.then(noop, noop));
     this.router.flushAll();
     await Promise.all(pending);
   }

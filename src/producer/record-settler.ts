@@ -18,15 +18,18 @@ import type { UserRecord } from './user-record.ts';
 const noop = () => {};
 
 /**
- * Rejects a user record's promise. A caller that fires and forgets must not crash on an unhandled
- * rejection; the failure is in the metrics and the instrumentation events, and awaiting callers
- * still see it.
+ * Rejects a user record's promise, or tells its `putMany()` group. A caller that fires and forgets
+ * must not crash on an unhandled rejection; the failure is in the metrics and the instrumentation
+ * events, and awaiting callers still see it.
  * @internal
  */
 export function rejectUserRecord(record: UserRecord, error: Error): void {
   record.settled = true;
-  record.promise.catch(noop);
-  record.reject(error);
+  if (record.reject !== undefined) {
+    record.promise!.catch(noop);
+    record.reject(error);
+  }
+  record.group?.failed(record, error);
 }
 
 /** A Kinesis record put, but on another shard than the one its user records were predicted for. @internal */
@@ -74,7 +77,9 @@ export class RecordSettler {
     observe(m.RetriesPerRecord, record.attempts - 1);
     this.deps.telemetry?.settled(record.attempts - 1);
     this.release(record);
-    record.resolve({ shardId, sequenceNumber, subSequenceNumber, attempts: record.attempts });
+    // A result object only for a caller that waits on this record's own promise.
+    if (record.resolve !== undefined) record.resolve({ shardId, sequenceNumber, subSequenceNumber, attempts: record.attempts });
+    record.group?.succeeded();
   }
 
   /** Settles a record as failed for good. */

@@ -1,4 +1,5 @@
 import type { ArenaChunk } from './arena-chunk.ts';
+import type { PutGroup } from './put-group.ts';
 
 /** What `put()` resolves with once Kinesis has acknowledged the record. */
 export interface PutResult {
@@ -51,7 +52,15 @@ export interface UserRecord {
    * batch or its request: its captured stack is released (`releaseFrames`).
    */
   lastError: Error | undefined;
-  resolve: (result: PutResult) => void;
-  reject: (error: Error) => void;
-  promise: Promise<PutResult>;
+  /** The promise of `put()` and its resolving functions; none for `send()` and `putMany()` records until `flush()` asks. */
+  resolve: ((result: PutResult) => void) | undefined;
+  reject: ((error: Error) => void) | undefined;
+  promise: Promise<PutResult> | undefined;
+  /** The `putMany()` call it came with, told of its result. */
+  group: PutGroup | undefined;
+}
+
+/** One record of `putMany()`: its value and its `put()` options. */
+export interface PutEntry extends PutOptions {
+  value: unknown;
 }

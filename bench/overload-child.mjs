@@ -1,21 +1,28 @@
+// Plain JavaScript on purpose: this process is what an adopter runs, node and the compiled
+// package (`npm run build` first), with no TypeScript loader in its memory.
 /**
  * Run as its own process so its RSS is the producer's alone: offers click events at `rate`
  * events/s (open loop: put() is not awaited) for `seconds` against a null Kinesis endpoint,
  * with the default backpressure limits and compression 'deflate', then prints its RSS and what
- * happened as JSON.
+ * happened as JSON. `idleRssMb` is the process with the producer started and idle, before load.
  *
- *   npx tsx bench/overload-child.ts <rate> <seconds>
+ *   node bench/overload-child.mjs <rate> <seconds>
  */
-import { createKinesisClient, createProducer, producerDefaults } from '../src/index.ts';
-import { startNullKinesis } from '../src/testing/index.ts';
-import { clickEvent } from './click-events.ts';
+import { createKinesisClient, createProducer, producerDefaults } from '../dist/src/index.js';
+import { startNullKinesis } from '../dist/src/testing/index.js';
+import { clickEvent } from './click-event.mjs';
 
 const [rateArg, secondsArg] = process.argv.slice(2);
 const rate = Number(rateArg);
 const seconds = Number(secondsArg);
+const mb = (bytes) => Math.round(bytes / 2 ** 20);
 const endpoint = await startNullKinesis(16, { ownProcess: true });
 const kinesis = createKinesisClient({ region: 'us-east-1', endpoint: endpoint.endpoint, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
 const producer = createProducer({ streamName: 'overload', kinesis, compression: 'deflate' });
+// One record through, so the worker thread and the connection exist, then a second of idle.
+await producer.put({ warm: true }, { partitionKey: 'warm' });
+await new Promise((resolve) => setTimeout(resolve, 1000));
+const idle = process.memoryUsage();
 let offered = 0;
 let rejected = 0;
 let peakRss = 0;
@@ -32,17 +39,19 @@ while (performance.now() - started < seconds * 1000) {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   await new Promise((resolve) => setTimeout(resolve, tickMs));
 }
-const rssMb = process.memoryUsage().rss / 2 ** 20;
+const mem = process.memoryUsage();
 const put = producer.metrics().UserRecordsPut;
 process.stdout.write(
   JSON.stringify({
-    rssMb: Math.round(rssMb),
-    peakRssMb: Math.round(peakRss / 2 ** 20),
+    rssMb: mb(mem.rss),
+    peakRssMb: mb(peakRss),
+    idleRssMb: mb(idle.rss),
     limitMb: producerDefaults.maxOutstandingBytes / 2 ** 20,
     offered,
     put,
     rejected,
-    mem: Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 2 ** 20)])),
+    idle: Object.fromEntries(Object.entries(idle).map(([k, v]) => [k, mb(v)])),
+    mem: Object.fromEntries(Object.entries(mem).map(([k, v]) => [k, mb(v)])),
     outstanding: producer.outstanding,
   }) + '\n',
 );

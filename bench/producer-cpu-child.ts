@@ -1,0 +1,99 @@
+/**
+ * The producer at full load against the null endpoint (in a process of its own), in a process
+ * of its own: events/s, and µs of CPU per event by thread over the measured window. Prints JSON.
+ * `build` is `dist` (the compiled package, as adopters run it; `npm run build` first) or `src`.
+ *
+ *   npx tsx bench/producer-cpu-child.ts <put|send|putMany|floor> <seconds> <warmupSeconds> <dist|src>
+ *
+ * `floor` is what the caller does on its own: build the event, `JSON.stringify` it, and make and
+ * settle a promise for it, with no producer.
+ */
+import type * as Package from '../src/index.ts';
+import type * as Testing from '../src/testing/index.ts';
+import { clickEvent } from './click-events.ts';
+import { cpuByThread, threadTimes } from './thread-cpu.ts';
+
+const [mode = 'put', secondsArg = '10', warmupArg = '2', build = 'dist'] = process.argv.slice(2);
+const seconds = Number(secondsArg);
+const warmup = Number(warmupArg);
+const root = build === 'dist' ? '../dist/src' : '../src';
+const ext = build === 'dist' ? 'js' : 'ts';
+const { createKinesisClient, createProducer } = (await import(`${root}/index.${ext}`)) as typeof Package;
+const { startNullKinesis } = (await import(`${root}/testing/index.${ext}`)) as typeof Testing;
+
+const baseline = threadTimes();
+const endpoint = await startNullKinesis(16, { ownProcess: true });
+const kinesis = createKinesisClient({ region: 'us-east-1', endpoint: endpoint.endpoint, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+const producer = createProducer({ streamName: 'bench', kinesis, workerThreads: 1, compression: 'deflate' });
+
+let settled = 0;
+const done = () => void settled++;
+const fail = (error: unknown) => {
+  console.error(error);
+  process.exit(1);
+};
+producer.on('producer.recordFailed', fail);
+let batches = 0;
+let batchRecords = 0;
+let kinesisRecords = 0;
+producer.on('producer.putRecords', (e) => {
+  batches++;
+  batchRecords += e.userRecords;
+  kinesisRecords += e.kinesisRecords;
+});
+
+/** Offers events [from, to) the way `mode` says. */
+function offer(from: number, to: number): void {
+  if (mode === 'put') {
+    for (let n = from; n < to; n++) {
+      const { value, partitionKey } = clickEvent(n);
+      producer.put(value, { partitionKey }).then(done, fail);
+    }
+  } else if (mode === 'send') {
+    for (let n = from; n < to; n++) {
+      const { value, partitionKey } = clickEvent(n);
+      producer.send(value, { partitionKey });
+    }
+  } else if (mode === 'putMany') {
+    const entries = new Array(to - from);
+    for (let n = from; n < to; n++) {
+      const { value, partitionKey } = clickEvent(n);
+      entries[n - from] = { value, partitionKey };
+    }
+    producer.putMany(entries).then((r) => (r.failed.length > 0 ? fail(r.failed[0].error) : (settled += r.put)), fail);
+  } else {
+    for (let n = from; n < to; n++) {
+      const { value } = clickEvent(n);
+      const json = JSON.stringify(value);
+      new Promise((resolve) => resolve(json)).then(done, fail);
+    }
+  }
+}
+
+let offered = 0;
+let measured = 0;
+let before = threadTimes();
+let startedAt = 0;
+const warmEnd = performance.now() + warmup * 1000;
+const end = warmEnd + seconds * 1000;
+let measuring = false;
+while (performance.now() < end) {
+  if (!measuring && performance.now() >= warmEnd) {
+    measuring = true;
+    before = threadTimes();
+    startedAt = performance.now();
+    measured = offered;
+  }
+  offer(offered, offered + 2000);
+  offered += 2000;
+  await new Promise((resolve) => setImmediate(resolve));
+  while (producer.outstanding.waiting > 0) await new Promise((resolve) => setTimeout(resolve, 1));
+}
+const after = threadTimes();
+const elapsed = (performance.now() - startedAt) / 1000;
+const events = offered - measured;
+await producer.close();
+kinesis.destroy();
+await endpoint.close();
+process.stdout.write(JSON.stringify({ mode, eventsPerSec: Math.round(events / elapsed), cpuUsPerEvent: cpuByThread(baseline, before, after, events), recordsPerBatch: Math.round(batchRecords / batches), recordsPerKinesisRecord: Math.round(batchRecords / kinesisRecords) }) + '\n');
+process.exit(0);
