@@ -3,7 +3,12 @@
  * of its own: events/s, and µs of CPU per event by thread over the measured window. Prints JSON.
  * `build` is `dist` (the compiled package, as adopters run it; `npm run build` first) or `src`.
  *
- *   npx tsx bench/producer-cpu-child.ts <put|send|putMany|floor> <seconds> <warmupSeconds> <dist|src>
+ *   npx tsx bench/producer-cpu-child.ts <put|send|putMany|floor> <seconds> <warmupSeconds> <dist|src> [rate]
+ *
+ * Without `rate`, events are offered as fast as the producer takes them (2,000 per turn of the
+ * event loop, none while puts wait for room): full load. With `rate`, that many events per
+ * second, a few every millisecond, as a server between requests offers them: the cold path,
+ * where every event also pays for the timers and the I/O of its own turn.
  *
  * `floor` is what the caller does on its own: build the event, `JSON.stringify` it, and make and
  * settle a promise for it, with no producer.
@@ -13,7 +18,8 @@ import type * as Testing from '../src/testing/index.ts';
 import { clickEvent } from './click-events.ts';
 import { cpuByThread, threadTimes } from './thread-cpu.ts';
 
-const [mode = 'put', secondsArg = '10', warmupArg = '2', build = 'dist'] = process.argv.slice(2);
+const [mode = 'put', secondsArg = '10', warmupArg = '2', build = 'dist', rateArg = '0'] = process.argv.slice(2);
+const rate = Number(rateArg);
 const seconds = Number(secondsArg);
 const warmup = Number(warmupArg);
 const root = build === 'dist' ? '../dist/src' : '../src';
@@ -83,6 +89,13 @@ while (performance.now() < end) {
     before = threadTimes();
     startedAt = performance.now();
     measured = offered;
+  }
+  if (rate > 0) {
+    const due = Math.ceil(((performance.now() - warmEnd + warmup * 1000) / 1000) * rate);
+    offer(offered, Math.max(offered, due));
+    offered = Math.max(offered, due);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    continue;
   }
   offer(offered, offered + 2000);
   offered += 2000;

@@ -21,6 +21,7 @@ import { runKinesisAgg } from './kinesis-agg-peer.ts';
 import { runPutLatencyIsolated } from './put-latency.ts';
 import { runClickServer } from './click-server.ts';
 import { runOverload } from './overload.ts';
+import { runCallerCpu } from './producer-cpu.ts';
 import { startLocalStack } from '../src/testing/index.ts';
 import { runConsumerThroughput, runEndToEndLatency, runGetRecordsAggPeer, runHandoff } from './consumer.ts';
 import { fanOutEntries, fanOutRows, runFanOutFigures, withFanOutStack } from './fan-out.ts';
@@ -75,6 +76,9 @@ async function repeated<T extends Figures>(name: string, fn: (run: number) => Pr
   return { median: medians, spread };
 }
 
+/** A figure and its spread, as latest.json holds them. */
+const entry = <T extends Figures>(name: string, r: Repeated<T>, key: keyof T) => ({ [name]: r.median[key], [`${name}.spread`]: r.spread[key] });
+
 const producerRun = ({ eventsPerSec, bytesPerEvent, batchesPerRequest }: ProducerRun) => ({
   eventsPerSec,
   bytesPerEvent: Number(bytesPerEvent.toFixed(1)),
@@ -90,14 +94,53 @@ const runFanOut = async () =>
     ),
     { ...fanOutSettings, runs },
   );
-if (positionals.length > 0) {
-  if (positionals.join(' ') !== 'fanout') throw new Error(`unknown selection '${positionals.join(' ')}': the only one is 'fanout'`);
+/** Runs one selection alone and merges its figures into latest.json. */
+async function runSelection(run: () => Promise<Record<string, unknown>>, rows: (entries: Record<string, unknown>) => string): Promise<never> {
   const latest = new URL('./results/latest.json', import.meta.url);
-  const entries = await runFanOut();
+  const entries = await run();
   const merged = { ...(existsSync(latest) ? (JSON.parse(readFileSync(latest, 'utf8')) as Record<string, unknown>) : {}), ...entries };
   writeFileSync(latest, JSON.stringify(merged, null, 2) + '\n');
-  console.log(`\nMedians of ${runs} runs, with the lowest and highest in parentheses.\n\n| figure | value | goal |\n|---|---|---|\n${fanOutRows(entries)}\n`);
+  console.log(`\nMedians of ${runs} runs, with the lowest and highest in parentheses.\n\n| figure | value | goal |\n|---|---|---|\n${rows(entries)}\n`);
   process.exit(0);
+}
+
+// The calling thread's CPU per event, the ceiling and the memory under overload, on the compiled
+// package; alone with `npm run bench -- producer`.
+const runProducerCpu = async () => {
+  const callers = await repeated('calling thread CPU per event (null endpoint, compiled package)', (run) => runCallerCpu(seconds, run));
+  const offered = 2 * callers.median['send.eventsPerSec'];
+  const overload = await repeated(`overload at ${offered} events/s for ${overloadSeconds} s (compiled package)`, async () => {
+    const { rssMb, peakRssMb, idleRssMb, limitMb, mem, outstanding, rejected } = await runOverload(offered, overloadSeconds);
+    console.error(`    memory: ${JSON.stringify(mem)} MB; outstanding: ${JSON.stringify(outstanding)}; rejected: ${rejected}`);
+    return { rssMb, peakRssMb, idleRssMb, limitMb };
+  });
+  const entries: Record<string, unknown> = {};
+  for (const key of Object.keys(callers.median)) Object.assign(entries, entry(`producer.caller.${key}`, callers, key));
+  Object.assign(
+    entries,
+    entry('producer.rss.overloadMb', overload, 'rssMb'),
+    entry('producer.rss.overloadPeakMb', overload, 'peakRssMb'),
+    entry('producer.rss.idleMb', overload, 'idleRssMb'),
+    { 'producer.rss.limitMb': overload.median.limitMb, 'producer.rss.offeredEventsPerSec': offered },
+  );
+  return entries;
+};
+const producerCpuRows = (r: Record<string, unknown>) => {
+  const cell = (name: string) => `${r[name] as number} (${(r[`${name}.spread`] as number[]).join('–')})`;
+  const rows = ['floor', 'put', 'send', 'putMany'].map(
+    (mode) =>
+      `| producer.caller.${mode}: calling thread / all threads, µs per event; events/s | ${cell(`producer.caller.${mode}.mainUs`)} / ${cell(`producer.caller.${mode}.allUs`)}; ${cell(`producer.caller.${mode}.eventsPerSec`)} | ${mode === 'floor' ? '' : 'calling thread ≤ 2'} |`,
+  );
+  const limit = r['producer.rss.limitMb'] as number;
+  rows.push(`| producer.rss.overloadMb (2× the send() ceiling, ${overloadSeconds} s), peak; idle | ${cell('producer.rss.overloadMb')}, peak ${cell('producer.rss.overloadPeakMb')}; idle ${cell('producer.rss.idleMb')} | ≤ ${limit} + 150 |`);
+  return rows.join('\n');
+};
+
+if (positionals.length > 0) {
+  const selection = positionals.join(' ');
+  if (selection === 'fanout') await runSelection(runFanOut, fanOutRows);
+  if (selection === 'producer') await runSelection(runProducerCpu, producerCpuRows);
+  throw new Error(`unknown selection '${selection}': one of 'fanout', 'producer'`);
 }
 
 const figures = await withStack(async (stack) => {
@@ -135,15 +178,8 @@ const consumerFigures = await (async () => {
 })();
 const fanOutFigures = await runFanOut();
 const nullEndpoint = await repeated('producer against the null endpoint', async () => producerRun(await runNullEndpoint(seconds)));
-const offered = 2 * nullEndpoint.median.eventsPerSec;
-const overload = await repeated(`overload at ${offered} events/s for ${overloadSeconds} s`, async () => {
-  const { rssMb, peakRssMb, limitMb, mem, outstanding, rejected } = await runOverload(offered, overloadSeconds);
-  console.error(`    memory: ${JSON.stringify(mem)} MB; outstanding: ${JSON.stringify(outstanding)}; rejected: ${rejected}`);
-  return { rssMb, peakRssMb, limitMb };
-});
+const producerCpu = await runProducerCpu();
 
-/** A figure and its spread, as latest.json holds them. */
-const entry = <T extends Figures>(name: string, r: Repeated<T>, key: keyof T) => ({ [name]: r.median[key], [`${name}.spread`]: r.spread[key] });
 const results = {
   machine: { cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
   seconds,
@@ -158,8 +194,7 @@ const results = {
   ...entry('producer.put.p99Us', figures.latency, 'p99Us'),
   ...entry('clickServer.rps.withProducer', figures.clickServer, 'withProducer'),
   ...entry('clickServer.rps.without', figures.clickServer, 'without'),
-  ...entry('producer.rss.overloadMb', overload, 'rssMb'),
-  ...entry('producer.rss.overloadPeakMb', overload, 'peakRssMb'),
+  ...producerCpu,
   ...entry('consumer.recordsPerSec', consumerFigures.throughput, 'consumer'),
   ...entry('peer.getRecordsAgg.recordsPerSec', consumerFigures.throughput, 'peer'),
   ...entry('e2e.latency.p50Ms', consumerFigures.latency, 'p50Ms'),
@@ -179,7 +214,6 @@ const v = (name: string) => results[name] as number;
 const spread = (name: string) => (results[`${name}.spread`] as [number, number]).join('–');
 const cell = (name: string) => `${v(name)} (${spread(name)})`;
 const ratio = (a: string, b: string) => `${(v(a) / v(b)).toFixed(1)}x`;
-const limitMb = overload.median.limitMb;
 console.log(`
 Medians of ${runs} runs, with the lowest and highest in parentheses.
 
@@ -192,7 +226,7 @@ Medians of ${runs} runs, with the lowest and highest in parentheses.
 | producer.nullEndpoint.eventsPerSec (16 shards) | ${cell('producer.nullEndpoint.eventsPerSec')} | |
 | producer.put.p50Us / p99Us (at half the ceiling, own process) | ${cell('producer.put.p50Us')} / ${cell('producer.put.p99Us')} | |
 | clickServer.rps.withProducer / without | ${cell('clickServer.rps.withProducer')} / ${cell('clickServer.rps.without')} | ${(v('clickServer.rps.withProducer') / v('clickServer.rps.without')).toFixed(2)} |
-| producer.rss.overloadMb (default limits: ${limitMb} MB outstanding) | ${cell('producer.rss.overloadMb')}, peak ${v('producer.rss.overloadPeakMb')} | limit + ${v('producer.rss.overloadMb') - limitMb} MB |
+${producerCpuRows(results)}
 | consumer.recordsPerSec (1 worker, 4 shards, ${events} events) | ${cell('consumer.recordsPerSec')} | ${ratio('consumer.recordsPerSec', 'peer.getRecordsAgg.recordsPerSec')} the GetRecords + aws-kinesis-agg loop |
 | peer.getRecordsAgg.recordsPerSec | ${cell('peer.getRecordsAgg.recordsPerSec')} | |
 | e2e.latency.p50Ms / p99Ms (2,000 events/s) | ${cell('e2e.latency.p50Ms')} / ${cell('e2e.latency.p99Ms')} | |

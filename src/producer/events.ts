@@ -13,7 +13,10 @@ export interface ProducerEvents extends Record<string, unknown> {
     failedKinesisRecords: number;
     error: Error | undefined;
   };
-  /** A user record got a final failure (expired, or throttled with failIfThrottled). */
+  /**
+   * A user record got a final failure: expired, throttled with failIfThrottled, or turned away
+   * after waiting in line for room (`attempts` 0). How `send()` callers learn of failures.
+   */
   'producer.recordFailed': { partitionKey: string; attempts: number; error: Error };
   /** Sending a batch broke (a worker thread died, a bug); its records were re-queued. */
   'producer.flushFailed': { shardId: string; userRecords: number; error: unknown };

@@ -1,0 +1,37 @@
+import { runJsonChild } from './child.ts';
+
+/** µs of CPU per event by thread (see `thread-cpu.ts`). */
+export interface ThreadCpu {
+  main: number;
+  runtime: number;
+  started: number;
+}
+
+interface ChildResult {
+  mode: string;
+  eventsPerSec: number;
+  cpuUsPerEvent: ThreadCpu;
+}
+
+export const callerModes = ['floor', 'put', 'send', 'putMany'] as const;
+
+/**
+ * One run of each way of offering events, each in a fresh process on the compiled package against
+ * the null endpoint at full load (`producer-cpu-child.ts`), in an order that turns with `run`
+ * so that the load of other processes falls on each alike. Per mode: events/s and µs of CPU per
+ * event on the calling thread (`main`), on the threads the runtime had at start (mostly V8's
+ * garbage collection) and on those started since (the encode worker).
+ */
+export async function runCallerCpu(seconds: number, run: number): Promise<Record<string, number>> {
+  const figures: Record<string, number> = {};
+  for (let i = 0; i < callerModes.length; i++) {
+    const mode = callerModes[(i + run) % callerModes.length];
+    const { eventsPerSec, cpuUsPerEvent } = await runJsonChild<ChildResult>('./producer-cpu-child.ts', [mode, seconds, 2, 'dist']);
+    figures[`${mode}.eventsPerSec`] = eventsPerSec;
+    figures[`${mode}.mainUs`] = cpuUsPerEvent.main;
+    figures[`${mode}.allUs`] = Number((cpuUsPerEvent.main + cpuUsPerEvent.runtime + cpuUsPerEvent.started).toFixed(2));
+    figures[`${mode}.gcUs`] = cpuUsPerEvent.runtime;
+    figures[`${mode}.workerUs`] = cpuUsPerEvent.started;
+  }
+  return figures;
+}
