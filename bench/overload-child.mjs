@@ -6,13 +6,16 @@
  * with the default backpressure limits and compression 'deflate', then prints its RSS and what
  * happened as JSON. `idleRssMb` is the process with the producer started and idle, before load.
  *
- *   node bench/overload-child.mjs <rate> <seconds>
+ *   node bench/overload-child.mjs <rate> <seconds> [put|send]
+ *
+ * With `put` (the default) every event's promise is handled and let go, as a server that logs
+ * failures would; with `send`, failures come as `producer.recordFailed` events.
  */
 import { createKinesisClient, createProducer, producerDefaults } from '../dist/src/index.js';
 import { startNullKinesis } from '../dist/src/testing/index.js';
 import { clickEvent } from './click-event.mjs';
 
-const [rateArg, secondsArg] = process.argv.slice(2);
+const [rateArg, secondsArg, mode = 'put'] = process.argv.slice(2);
 const rate = Number(rateArg);
 const seconds = Number(secondsArg);
 const mb = (bytes) => Math.round(bytes / 2 ** 20);
@@ -25,6 +28,7 @@ await new Promise((resolve) => setTimeout(resolve, 1000));
 const idle = process.memoryUsage();
 let offered = 0;
 let rejected = 0;
+producer.on('producer.recordFailed', () => rejected++);
 let peakRss = 0;
 const started = performance.now();
 const tickMs = 10;
@@ -34,7 +38,15 @@ while (performance.now() - started < seconds * 1000) {
   const due = Math.min(Math.floor(((performance.now() - started) / 1000) * rate), offered + Math.ceil((rate * tickMs) / 1000));
   for (; offered < due; offered++) {
     const { value, partitionKey } = clickEvent(offered);
-    producer.put(value, { partitionKey }).catch(() => rejected++);
+    if (mode === 'send') {
+      try {
+        producer.send(value, { partitionKey });
+      } catch {
+        rejected++;
+      }
+    } else {
+      producer.put(value, { partitionKey }).catch(() => {});
+    }
   }
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   await new Promise((resolve) => setTimeout(resolve, tickMs));
