@@ -1,7 +1,8 @@
 /**
  * The producer at full load against the null endpoint (in a process of its own), in a process
  * of its own: events/s, and µs of CPU per event by thread over the measured window. Prints JSON.
- * `build` is `dist` (the compiled package, as adopters run it; `npm run build` first) or `src`.
+ * `build` is `dist` (the compiled package, as adopters run it; `npm run build` first), `src`, or
+ * the path of another checkout's `dist/src` (to compare with an earlier version).
  *
  *   npx tsx bench/producer-cpu-child.ts <put|send|putMany|floor> <seconds> <warmupSeconds> <dist|src> [rate]
  *
@@ -22,8 +23,8 @@ const [mode = 'put', secondsArg = '10', warmupArg = '2', build = 'dist', rateArg
 const rate = Number(rateArg);
 const seconds = Number(secondsArg);
 const warmup = Number(warmupArg);
-const root = build === 'dist' ? '../dist/src' : '../src';
-const ext = build === 'dist' ? 'js' : 'ts';
+const root = build === 'dist' ? '../dist/src' : build === 'src' ? '../src' : build;
+const ext = build === 'src' ? 'ts' : 'js';
 const { createKinesisClient, createProducer } = (await import(`${root}/index.${ext}`)) as typeof Package;
 const { startNullKinesis } = (await import(`${root}/testing/index.${ext}`)) as typeof Testing;
 

@@ -98,18 +98,21 @@ export function cutBatch(buffer: ShardBuffer, limits: BatchLimits, now: number):
 }
 
 /**
- * What a worker thread receives to encode one batch. The records' data travel packed in one
- * buffer that is transferred, not cloned: cloning a batch's strings cost the sending thread
- * several times more than writing them into the buffer. @internal
+ * What a worker thread receives to encode one batch. The records' data and partition keys travel
+ * packed in one buffer that is transferred, not cloned: cloning a batch's strings cost the
+ * sending thread several times more than writing them into the buffer. @internal
  */
 export interface EncodeTask {
   compression: CompressionCodec;
   compressionLevel: number;
-  /** Every record's data, back to back, in batch order. */
+  /** Every record's data, back to back, in batch order; then every partition key, UTF-8, from `keysAt`. */
   data: Uint8Array;
   /** Bytes of each record's data in `data`. */
   dataSizes: Uint32Array;
-  partitionKeys: string[];
+  /** Where the partition keys start in `data`. */
+  keysAt: number;
+  /** Bytes of each record's partition key. */
+  keySizes: Uint16Array;
   /** User-supplied explicit hash keys, or null when no record in the batch has one. */
   explicitHashKeys: (string | null)[] | null;
   /** User records per Kinesis record, in order. */
@@ -123,9 +126,13 @@ export interface EncodeResult {
 
 /** Flattens a batch into an {@link EncodeTask}; its `data` buffer is the one to transfer. @internal */
 export function toEncodeTask(batch: Batch, compression: CompressionCodec, compressionLevel: number): EncodeTask {
-  const data = Buffer.allocUnsafeSlow(batch.dataBytes);
+  let keyBytes = 0;
+  for (const group of batch.groups) for (const record of group) keyBytes += record.size - record.dataSize;
+  const data = Buffer.allocUnsafeSlow(batch.dataBytes + keyBytes);
   const dataSizes = new Uint32Array(batch.userRecords);
-  const partitionKeys: string[] = new Array(batch.userRecords);
+  const keySizes = new Uint16Array(batch.userRecords);
+  const keysAt = batch.dataBytes;
+  let keyOffset = keysAt;
   let explicitHashKeys: (string | null)[] | null = null;
   const groupSizes: number[] = new Array(batch.groups.length);
   let i = 0;
@@ -158,7 +165,12 @@ export function toEncodeTask(batch: Batch, compression: CompressionCodec, compre
       }
       offset += size;
       dataSizes[i] = size;
-      partitionKeys[i] = record.partitionKey;
+      // A record's size is its data plus its partition key's UTF-8 bytes (see acceptUserRecord).
+      const key = record.partitionKey;
+      const keySize = record.size - size;
+      data.write(key, keyOffset, keySize, keySize === key.length ? 'latin1' : 'utf8');
+      keySizes[i] = keySize;
+      keyOffset += keySize;
       if (record.explicitHashKey !== undefined) {
         explicitHashKeys ??= new Array(batch.userRecords).fill(null);
         explicitHashKeys[i] = record.explicitHashKey;
@@ -167,5 +179,5 @@ export function toEncodeTask(batch: Batch, compression: CompressionCodec, compre
     }
   }
   copyRun();
-  return { compression, compressionLevel, data, dataSizes, partitionKeys, explicitHashKeys, groupSizes };
+  return { compression, compressionLevel, data, dataSizes, keysAt, keySizes, explicitHashKeys, groupSizes };
 }

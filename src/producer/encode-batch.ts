@@ -2,13 +2,17 @@ import { encodeAggregatedRecord, type AggregateInput } from '../codec/aggregatio
 import { encodeEnvelope } from '../codec/envelope.ts';
 import type { EncodeResult, EncodeTask } from './batch.ts';
 
-/** Encodes one group of user records, `count` of them from record `start` at byte `offset`, as an aggregated record. */
-function aggregate(task: EncodeTask, start: number, count: number, offset: number): Buffer {
+/**
+ * Encodes one group of user records, `count` of them from record `start`, with data at byte
+ * `offset` and partition keys at byte `keyOffset` of `bytes`, as an aggregated record.
+ */
+function aggregate(task: EncodeTask, bytes: Buffer, start: number, count: number, offset: number, keyOffset: number): Buffer {
   const input: AggregateInput = { partitionKeys: [], explicitHashKeys: [], records: new Array(count) };
   const pkIndex = new Map<string, number>();
   const ehkIndex = new Map<string, number>();
   for (let i = start; i < start + count; i++) {
-    const pk = task.partitionKeys[i];
+    const pk = bytes.toString('utf8', keyOffset, keyOffset + task.keySizes[i]);
+    keyOffset += task.keySizes[i];
     let partitionKeyIndex = pkIndex.get(pk);
     if (partitionKeyIndex === undefined) {
       partitionKeyIndex = input.partitionKeys.push(pk) - 1;
@@ -46,18 +50,25 @@ function smaller(aggregate: Buffer, envelope: Buffer): Buffer {
  */
 export function encodeBatch(task: EncodeTask): EncodeResult {
   const records: Uint8Array[] = new Array(task.groupSizes.length);
+  // A transferred Buffer arrives as a plain Uint8Array.
+  const bytes = Buffer.from(task.data.buffer, task.data.byteOffset, task.data.byteLength);
   let start = 0;
   let offset = 0;
+  let keyOffset = task.keysAt;
   for (let g = 0; g < task.groupSizes.length; g++) {
     const count = task.groupSizes[g];
     if (count === 1) {
       // A copy of its own: a view would make the reply clone the whole batch buffer.
       records[g] = new Uint8Array(task.data.subarray(offset, offset + task.dataSizes[start]));
       offset += task.dataSizes[start];
+      keyOffset += task.keySizes[start];
     } else {
-      const encoded = aggregate(task, start, count, offset);
+      const encoded = aggregate(task, bytes, start, count, offset, keyOffset);
       records[g] = task.compression === 'deflate' ? smaller(encoded, encodeEnvelope(encoded, { level: task.compressionLevel })) : encoded;
-      for (let i = start; i < start + count; i++) offset += task.dataSizes[i];
+      for (let i = start; i < start + count; i++) {
+        offset += task.dataSizes[i];
+        keyOffset += task.keySizes[i];
+      }
     }
     start += count;
   }

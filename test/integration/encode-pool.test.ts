@@ -4,12 +4,14 @@ import type { EncodeTask } from '../../src/producer/batch.ts';
 
 function task(texts: string[]): EncodeTask {
   const bytes = texts.map((t) => Buffer.from(t));
+  const data = Buffer.concat(bytes);
   return {
     compression: 'none',
     compressionLevel: 1,
-    data: Buffer.concat(bytes),
+    data: Buffer.concat([data, Buffer.from('k'.repeat(texts.length))]),
     dataSizes: Uint32Array.from(bytes.map((b) => b.length)),
-    partitionKeys: texts.map(() => 'k'),
+    keysAt: data.length,
+    keySizes: new Uint16Array(texts.length).fill(1),
     explicitHashKeys: null,
     groupSizes: texts.map(() => 1),
   };

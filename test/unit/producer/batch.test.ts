@@ -189,6 +189,19 @@ describe('cutBatch and toEncodeTask', () => {
     }
   });
 
+  it('carries every partition key to the worker packed with the data, whatever its characters', () => {
+    const keys = ['k', 'β-ключ', '🚲', 'Zürich', 'k', 'x'.repeat(256), '\u0000', 'ÿ'];
+    const buffer = new ShardBuffer('shard-0');
+    // A single record between aggregates: its key is skipped, not read as the next one's.
+    keys.forEach((key, i) => buffer.push(record(`{"i":${i}}`, key)));
+    buffer.push(record('x'.repeat(3000), 'alone'));
+    keys.forEach((key, i) => buffer.push(record(`{"j":${i}}`, key)));
+    const batch = cutBatch(buffer, limits({ aggregationMaxSize: 2000 }), 0)!;
+    expect(batch.groups.map((g) => g.length)).toEqual([keys.length, 1, keys.length]);
+    const decoded = decode(toEncodeTask(batch, 'deflate', 1));
+    expect(decoded.map((d) => d.partitionKey)).toEqual([...keys, '(single)', ...keys]);
+  });
+
   it('packs an aggregate to the exact limit when no key repeats', () => {
     const buffer = new ShardBuffer('shard-0');
     for (let i = 0; i < 1000; i++) buffer.push(record(`{"i":${i}}`, `user-${i}`));
@@ -220,7 +233,8 @@ describe('cutBatch and toEncodeTask', () => {
     (batch as { userRecords: number }).userRecords++;
     (batch as { dataBytes: number }).dataBytes += loose.dataSize;
     const task = toEncodeTask(batch, 'deflate', 1);
-    expect(task.data.length).toBe(batch.dataBytes);
+    expect(task.keysAt).toBe(batch.dataBytes);
+    expect(task.data.length).toBe(batch.dataBytes + batch.groups.flat().reduce((n, r) => n + Buffer.byteLength(r.partitionKey), 0));
     const decoded = decode(task);
     expect(decoded.map((d) => d.data)).toEqual([...sent, '{"loose":true}']);
     expect(decoded.slice(0, 3000).map((d) => d.partitionKey)).toEqual(sent.map((_, i) => `k${i % 7}`));
