@@ -7,7 +7,7 @@
  *   npx tsx bench/click-server-child.ts producer|noop <endpoint> <streamName>
  */
 import { buildClickServer } from '../examples/click-capture/server.ts';
-import type { ProducerLike } from '../examples/click-capture/producer-plugin.ts';
+import type { ProducerLike } from '../src/web/fastify/index.ts';
 
 const [mode, endpoint, streamName] = process.argv.slice(2);
 const noop: ProducerLike = {
