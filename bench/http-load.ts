@@ -1,6 +1,7 @@
 /**
  * A load generator run as its own process: POSTs click events to a URL from `connections`
- * keep-alive connections for `seconds`, then prints the requests/s as JSON on stdout.
+ * keep-alive connections for `seconds`, then prints the requests/s as JSON on stdout, with the
+ * requests that failed and the answers that were not 2xx.
  *
  *   npx tsx bench/http-load.ts <url> <connections> <seconds>
  */
@@ -13,6 +14,7 @@ const seconds = Number(secondsArg);
 const agent = new Agent({ keepAlive: true, maxSockets: connections });
 let completed = 0;
 let errors = 0;
+let non2xx = 0;
 let n = 0;
 const deadline = performance.now() + seconds * 1000;
 
@@ -22,6 +24,7 @@ function one(): Promise<void> {
     const body = JSON.stringify({ ...value, userId: (value as { user: string }).user });
     const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
       res.resume();
+      if ((res.statusCode ?? 0) < 200 || (res.statusCode ?? 0) > 299) non2xx++;
       res.on('end', () => {
         completed++;
         resolve();
@@ -43,4 +46,4 @@ await Promise.all(
 );
 const elapsed = (performance.now() - started) / 1000;
 agent.destroy();
-process.stdout.write(JSON.stringify({ rps: Math.round(completed / elapsed), errors }) + '\n');
+process.stdout.write(JSON.stringify({ rps: Math.round(completed / elapsed), errors, non2xx }) + '\n');

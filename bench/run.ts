@@ -4,6 +4,7 @@
  *
  *   npm run bench -- --seconds 10 --events 400000 --runs 3
  *   npm run bench -- fanout      # only enhanced fan-out beside polling (bench/fan-out.ts), merged into latest.json
+ *   npm run bench -- click       # only the click server, four ways (bench/click-server.ts), merged into latest.json
  *
  * --seconds: how long each producer-side throughput run offers events; --events: how many the
  * consumer-side runs read; --lease-scales: which scales of the lease simulation run last
@@ -21,7 +22,7 @@ import { runKinesisAgg } from './kinesis-agg-peer.ts';
 import { runPutLatencyIsolated } from './put-latency.ts';
 import { runClickServer } from './click-server.ts';
 import { runOverload } from './overload.ts';
-import { startLocalStack } from '../src/testing/index.ts';
+import { startLocalStack, type LocalStack } from '../src/testing/index.ts';
 import { runConsumerThroughput, runEndToEndLatency, runGetRecordsAggPeer, runHandoff } from './consumer.ts';
 import { fanOutEntries, fanOutRows, runFanOutFigures, withFanOutStack } from './fan-out.ts';
 import { runLeaseSimulation } from './lease-simulation/run-simulation.ts';
@@ -90,13 +91,38 @@ const runFanOut = async () =>
     ),
     { ...fanOutSettings, runs },
   );
+/** A figure and its spread, as latest.json holds them. */
+const entry = <T extends Figures>(name: string, r: Repeated<T>, key: keyof T) => ({ [name]: r.median[key], [`${name}.spread`]: r.spread[key] });
+
+// The click server four ways, interleaved (bench/click-server.ts); alone with `npm run bench -- click`.
+const clickSeconds = 5;
+const runClick = (stack: LocalStack) => repeated('click server (rps; no-op, producer, PutRecord peer, aws-kinesis-agg peer)', (run) => runClickServer(stack, clickSeconds, run));
+const clickEntries = (r: Awaited<ReturnType<typeof runClick>>) => ({
+  ...entry('clickServer.rps.withProducer', r, 'withProducer'),
+  ...entry('clickServer.rps.without', r, 'without'),
+  ...entry('clickServer.rps.putRecordPeer', r, 'putRecordPeer'),
+  ...entry('clickServer.rps.kinesisAggPeer', r, 'kinesisAggPeer'),
+  ...entry('clickServer.ratio.withProducer', r, 'ratioWithProducer'),
+  ...entry('clickServer.ratio.putRecordPeer', r, 'ratioPutRecordPeer'),
+  ...entry('clickServer.ratio.kinesisAggPeer', r, 'ratioKinesisAggPeer'),
+});
+const clickRows = (results: Record<string, unknown>) => {
+  const c = (name: string) => `${results[name] as number} (${(results[`${name}.spread`] as [number, number]).join('–')})`;
+  return [
+    `| clickServer.rps.without (no-op in the producer's place) | ${c('clickServer.rps.without')} | |`,
+    ...(['withProducer', 'putRecordPeer', 'kinesisAggPeer'] as const).map((k) => `| clickServer.rps.${k} | ${c(`clickServer.rps.${k}`)} | ${c(`clickServer.ratio.${k}`)} of without |`),
+  ].join('\n');
+};
+
 if (positionals.length > 0) {
-  if (positionals.join(' ') !== 'fanout') throw new Error(`unknown selection '${positionals.join(' ')}': the only one is 'fanout'`);
+  const selection = positionals.join(' ');
+  if (selection !== 'fanout' && selection !== 'click') throw new Error(`unknown selection '${selection}': one of 'fanout', 'click'`);
   const latest = new URL('./results/latest.json', import.meta.url);
-  const entries = await runFanOut();
+  const entries = selection === 'fanout' ? await runFanOut() : clickEntries(await withStack(runClick));
   const merged = { ...(existsSync(latest) ? (JSON.parse(readFileSync(latest, 'utf8')) as Record<string, unknown>) : {}), ...entries };
   writeFileSync(latest, JSON.stringify(merged, null, 2) + '\n');
-  console.log(`\nMedians of ${runs} runs, with the lowest and highest in parentheses.\n\n| figure | value | goal |\n|---|---|---|\n${fanOutRows(entries)}\n`);
+  const rows = selection === 'fanout' ? fanOutRows(entries) : clickRows(entries);
+  console.log(`\nMedians of ${runs} runs, with the lowest and highest in parentheses.\n\n| figure | value | goal |\n|---|---|---|\n${rows}\n`);
   process.exit(0);
 }
 
@@ -107,7 +133,7 @@ const figures = await withStack(async (stack) => {
   const kinesisAgg = await repeated('aws-kinesis-agg + SDK', async () => producerRun(await runKinesisAgg(stack, seconds)));
   const rate = Math.round(deflate.median.eventsPerSec / 2);
   const latency = await repeated(`put() latency at ${rate} events/s`, () => runPutLatencyIsolated(rate, 5));
-  const clickServer = await repeated('click server (rps)', () => runClickServer(stack, 5));
+  const clickServer = await runClick(stack);
   return { deflate, kpl, sdk, kinesisAgg, latency, clickServer };
 });
 const consumerFigures = await (async () => {
@@ -142,8 +168,6 @@ const overload = await repeated(`overload at ${offered} events/s for ${overloadS
   return { rssMb, peakRssMb, limitMb };
 });
 
-/** A figure and its spread, as latest.json holds them. */
-const entry = <T extends Figures>(name: string, r: Repeated<T>, key: keyof T) => ({ [name]: r.median[key], [`${name}.spread`]: r.spread[key] });
 const results = {
   machine: { cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
   seconds,
@@ -156,8 +180,7 @@ const results = {
   ...entry('producer.nullEndpoint.eventsPerSec', nullEndpoint, 'eventsPerSec'),
   ...entry('producer.put.p50Us', figures.latency, 'p50Us'),
   ...entry('producer.put.p99Us', figures.latency, 'p99Us'),
-  ...entry('clickServer.rps.withProducer', figures.clickServer, 'withProducer'),
-  ...entry('clickServer.rps.without', figures.clickServer, 'without'),
+  ...clickEntries(figures.clickServer),
   ...entry('producer.rss.overloadMb', overload, 'rssMb'),
   ...entry('producer.rss.overloadPeakMb', overload, 'peakRssMb'),
   ...entry('consumer.recordsPerSec', consumerFigures.throughput, 'consumer'),
@@ -191,7 +214,7 @@ Medians of ${runs} runs, with the lowest and highest in parentheses.
 | peer.kinesisAgg.eventsPerSec | ${cell('peer.kinesisAgg.eventsPerSec')} | producer is ${ratio('producer.deflate.eventsPerSec', 'peer.kinesisAgg.eventsPerSec')} |
 | producer.nullEndpoint.eventsPerSec (16 shards) | ${cell('producer.nullEndpoint.eventsPerSec')} | |
 | producer.put.p50Us / p99Us (at half the ceiling, own process) | ${cell('producer.put.p50Us')} / ${cell('producer.put.p99Us')} | |
-| clickServer.rps.withProducer / without | ${cell('clickServer.rps.withProducer')} / ${cell('clickServer.rps.without')} | ${(v('clickServer.rps.withProducer') / v('clickServer.rps.without')).toFixed(2)} |
+${clickRows(results)}
 | producer.rss.overloadMb (default limits: ${limitMb} MB outstanding) | ${cell('producer.rss.overloadMb')}, peak ${v('producer.rss.overloadPeakMb')} | limit + ${v('producer.rss.overloadMb') - limitMb} MB |
 | consumer.recordsPerSec (1 worker, 4 shards, ${events} events) | ${cell('consumer.recordsPerSec')} | ${ratio('consumer.recordsPerSec', 'peer.getRecordsAgg.recordsPerSec')} the GetRecords + aws-kinesis-agg loop |
 | peer.getRecordsAgg.recordsPerSec | ${cell('peer.getRecordsAgg.recordsPerSec')} | |

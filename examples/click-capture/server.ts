@@ -35,7 +35,8 @@ declare module 'fastify' {
 /** A 1x1 transparent GIF. */
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 
-const clickBody = {
+/** The body of `POST /click`, as a JSON schema (the benchmark's peers serve the same). */
+export const clickBody = {
   type: 'object',
   required: ['page', 'userId'],
   properties: {
