@@ -29,7 +29,7 @@ export interface ProducerMiddleware {
   readonly inFlight: number;
   /**
    * Answers new requests 503 with `Retry-After`, waits for the requests in flight to be
-   * answered, then closes the producer, which drains every accepted put. Idempotent: every call
+   * answered (with `Connection: close`, so that their connections end), then closes the producer, which drains every accepted put. Idempotent: every call
    * returns the same promise.
    */
   close(): Promise<void>;
@@ -53,12 +53,13 @@ export function producerMiddleware(options: ProducerMiddlewareOptions): Producer
   if (typeof options !== 'object' || options === null) throw new InvalidOptionError('producer', 'is required: the options of a producer to create, or a producer', options);
   const retryAfter = String(integer('retryAfterSeconds', options.retryAfterSeconds ?? 1, 0));
   const producer = producerFrom(options);
-  let inFlight = 0;
+  const inFlight = new Set<ServerResponse>();
   let closing: Promise<void> | undefined;
   let idle: (() => void) | undefined;
-  const answered = () => {
-    if (--inFlight === 0) idle?.();
-  };
+  function answered(this: ServerResponse) {
+    inFlight.delete(this);
+    if (inFlight.size === 0) idle?.();
+  }
 
   const middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void => {
     if (closing) {
@@ -66,7 +67,7 @@ export function producerMiddleware(options: ProducerMiddlewareOptions): Producer
       res.end(JSON.stringify({ error: 'Service Unavailable', code: 'PRODUCER_CLOSED', message: 'the server is shutting down' }));
       return;
     }
-    inFlight++;
+    inFlight.add(res);
     res.once('close', answered);
     (req as ProducerRequest).producer = producer;
     const locals = (res as ServerResponse & { locals?: unknown }).locals;
@@ -76,7 +77,9 @@ export function producerMiddleware(options: ProducerMiddlewareOptions): Producer
 
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));
+      // Answered on a kept-alive connection, they would hold the HTTP server's close open.
+      for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
+      if (inFlight.size > 0) await new Promise<void>((resolve) => (idle = resolve));
       await producer.close();
     })();
     return closing;
@@ -84,7 +87,7 @@ export function producerMiddleware(options: ProducerMiddlewareOptions): Producer
 
   return Object.defineProperties(middleware, {
     producer: { value: producer, enumerable: true },
-    inFlight: { get: () => inFlight, enumerable: true },
+    inFlight: { get: () => inFlight.size, enumerable: true },
     close: { value: close, enumerable: true },
   }) as ProducerMiddleware;
 }

@@ -20,7 +20,8 @@ export interface ProducerPluginOptions {
  * `onClose`. fastify runs `onClose` hooks once it has stopped listening and the requests in
  * flight have been answered, so every put that got its reply has been made when the producer
  * drains, and `await fastify.close()` resolves once all of them are in Kinesis (or have failed
- * for good). Options are checked once, at registration: a bad one rejects it with an
+ * for good). Requests answered during the close get `Connection: close`, so that kept-alive
+ * connections do not hold the close open. Options are checked once, at registration: a bad one rejects it with an
  * `InvalidOptionError` (`INVALID_OPTION`) naming it.
  *
  * @example
@@ -34,6 +35,17 @@ export async function producerPlugin(fastify: FastifyInstance, options: Producer
   if (fastify.hasDecorator('producer')) throw new KinesisActorsError('INVALID_OPTION', 'fastify.producer is already decorated: register producerPlugin once per server');
   const producer = producerFrom(options);
   fastify.decorate('producer', producer);
+  // A request in flight at close() is answered on a kept-alive connection, which would then hold
+  // the server's close (and the drain) until the client or keepAliveTimeout (72 s) ends it.
+  let closing = false;
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
   fastify.addHook('onClose', async () => {
     await producer.close();
   });

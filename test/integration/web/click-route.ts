@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { request, type Agent } from 'node:http';
 import { connect } from 'node:net';
 import type { KinesisActorsError } from '../../../src/errors.ts';
 import type { ProducerLike } from '../../../src/web/producer-source.ts';
@@ -55,18 +55,17 @@ export class Gate {
 }
 
 /**
- * POSTs one click as JSON on a connection of its own (a kept-alive one would hold the server's
- * close for its keep-alive timeout); a connection refused or reset (the server stopped
- * listening) is status 0.
+ * POSTs one click as JSON, on a connection of its own unless an agent is given; a connection
+ * refused or reset (the server stopped listening) is status 0.
  */
-export function postClick(url: string, click: TestClick): Promise<RouteAnswer> {
+export function postClick(url: string, click: TestClick, agent: Agent | false = false): Promise<RouteAnswer & { connection?: string | undefined }> {
   const body = JSON.stringify(click);
   return new Promise((resolve) => {
-    const req = request(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text === '' ? {} : (JSON.parse(text) as RouteAnswer['body']) }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text === '' ? {} : (JSON.parse(text) as RouteAnswer['body']), connection: res.headers.connection }));
       res.on('error', () => resolve({ status: 0, body: {} }));
     });
     req.on('error', () => resolve({ status: 0, body: {} }));

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { Agent } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProducer } from '../../../src/producer/producer.ts';
@@ -55,7 +56,9 @@ describe('kinesis-actors/fastify: producerPlugin', () => {
 
     const before = await Promise.all(Array.from({ length: 20 }, (_, i) => postClick(url, { id: `before-${i}`, userId: `u${i % 5}` })));
     gate.shut();
-    const held = Promise.all(Array.from({ length: 10 }, (_, i) => postClick(url, { id: `held-${i}`, userId: `u${i % 5}` })));
+    // Kept-alive connections: answered during the close, they are told to end, or the close would wait for them.
+    const agent = new Agent({ keepAlive: true });
+    const held = Promise.all(Array.from({ length: 10 }, (_, i) => postClick(url, { id: `held-${i}`, userId: `u${i % 5}` }, agent)));
     await until(() => gate.waiting === 10);
     signals.emit('SIGTERM');
     // The listener is closed while the ten requests wait: only now may they put.
@@ -66,6 +69,8 @@ describe('kinesis-actors/fastify: producerPlugin', () => {
 
     expect(before.map((a) => a.status)).toEqual(Array(20).fill(202));
     expect(during.map((a) => a.status)).toEqual(Array(10).fill(202));
+    expect(during.map((a) => a.connection)).toEqual(Array(10).fill('close'));
+    agent.destroy();
     expect(await idsInStream(streamName)).toEqual(accepted([...before, ...during]));
   });
 
