@@ -15,7 +15,7 @@
  * comparison.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runNullEndpoint, runProducer, runSdkLoop, withStack, type ProducerRun } from './producer.ts';
 import { runKinesisAgg } from './kinesis-agg-peer.ts';
@@ -98,6 +98,8 @@ const entry = <T extends Figures>(name: string, r: Repeated<T>, key: keyof T) =>
 const clickSeconds = 5;
 const runClick = (stack: LocalStack) => repeated('click server (rps; no-op, producer, PutRecord peer, aws-kinesis-agg peer)', (run) => runClickServer(stack, clickSeconds, run));
 const clickEntries = (r: Awaited<ReturnType<typeof runClick>>) => ({
+  // The machine's load average (1, 5, 15 min) when the runs ended: the figures move with it.
+  'clickServer.settings': { runs, secondsPerServer: clickSeconds, sliceSeconds: 1, connections: 32, loadAverage: loadavg().map((l) => Number(l.toFixed(2))) },
   ...entry('clickServer.rps.withProducer', r, 'withProducer'),
   ...entry('clickServer.rps.without', r, 'without'),
   ...entry('clickServer.rps.putRecordPeer', r, 'putRecordPeer'),
