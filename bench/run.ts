@@ -4,6 +4,7 @@
  *
  *   npm run bench -- --seconds 10 --events 400000 --runs 3
  *   npm run bench -- fanout      # only enhanced fan-out beside polling (bench/fan-out.ts), merged into latest.json
+ *   npm run bench -- click       # only the click server, four ways (bench/click-server.ts), merged into latest.json
  *
  * --seconds: how long each producer-side throughput run offers events; --events: how many the
  * consumer-side runs read; --lease-scales: which scales of the lease simulation run last
@@ -14,7 +15,7 @@
  * comparison.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runProducer, runSdkLoop, withStack, type ProducerRun } from './producer.ts';
 import { runKinesisAgg } from './kinesis-agg-peer.ts';
@@ -22,7 +23,7 @@ import { runPutLatencyIsolated } from './put-latency.ts';
 import { runClickServer } from './click-server.ts';
 import { runOverload } from './overload.ts';
 import { runCallerCpu } from './producer-cpu.ts';
-import { startLocalStack } from '../src/testing/index.ts';
+import { startLocalStack, type LocalStack } from '../src/testing/index.ts';
 import { runConsumerThroughput, runEndToEndLatency, runGetRecordsAggPeer, runHandoff } from './consumer.ts';
 import { fanOutEntries, fanOutRows, runFanOutFigures, withFanOutStack } from './fan-out.ts';
 import { runLeaseSimulation } from './lease-simulation/run-simulation.ts';
@@ -94,6 +95,28 @@ const runFanOut = async () =>
     ),
     { ...fanOutSettings, runs },
   );
+// The click server four ways, interleaved (bench/click-server.ts); alone with `npm run bench -- click`.
+const clickSeconds = 5;
+const runClick = (stack: LocalStack) => repeated('click server (rps; no-op, producer, PutRecord peer, aws-kinesis-agg peer)', (run) => runClickServer(stack, clickSeconds, run));
+const clickEntries = (r: Awaited<ReturnType<typeof runClick>>) => ({
+  // The machine's load average (1, 5, 15 min) when the runs ended: the figures move with it.
+  'clickServer.settings': { runs, secondsPerServer: clickSeconds, sliceSeconds: 1, connections: 32, loadAverage: loadavg().map((l) => Number(l.toFixed(2))) },
+  ...entry('clickServer.rps.withProducer', r, 'withProducer'),
+  ...entry('clickServer.rps.without', r, 'without'),
+  ...entry('clickServer.rps.putRecordPeer', r, 'putRecordPeer'),
+  ...entry('clickServer.rps.kinesisAggPeer', r, 'kinesisAggPeer'),
+  ...entry('clickServer.ratio.withProducer', r, 'ratioWithProducer'),
+  ...entry('clickServer.ratio.putRecordPeer', r, 'ratioPutRecordPeer'),
+  ...entry('clickServer.ratio.kinesisAggPeer', r, 'ratioKinesisAggPeer'),
+});
+const clickRows = (results: Record<string, unknown>) => {
+  const c = (name: string) => `${results[name] as number} (${(results[`${name}.spread`] as [number, number]).join('–')})`;
+  return [
+    `| clickServer.rps.without (no-op in the producer's place) | ${c('clickServer.rps.without')} | |`,
+    ...(['withProducer', 'putRecordPeer', 'kinesisAggPeer'] as const).map((k) => `| clickServer.rps.${k} | ${c(`clickServer.rps.${k}`)} | ${c(`clickServer.ratio.${k}`)} of without |`),
+  ].join('\n');
+};
+
 /** Runs one selection alone and merges its figures into latest.json. */
 async function runSelection(run: () => Promise<Record<string, unknown>>, rows: (entries: Record<string, unknown>) => string): Promise<never> {
   const latest = new URL('./results/latest.json', import.meta.url);
@@ -140,7 +163,8 @@ if (positionals.length > 0) {
   const selection = positionals.join(' ');
   if (selection === 'fanout') await runSelection(runFanOut, fanOutRows);
   if (selection === 'producer') await runSelection(runProducerCpu, producerCpuRows);
-  throw new Error(`unknown selection '${selection}': one of 'fanout', 'producer'`);
+  if (selection === 'click') await runSelection(async () => clickEntries(await withStack(runClick)), clickRows);
+  throw new Error(`unknown selection '${selection}': one of 'fanout', 'producer', 'click'`);
 }
 
 const figures = await withStack(async (stack) => {
@@ -150,7 +174,7 @@ const figures = await withStack(async (stack) => {
   const kinesisAgg = await repeated('aws-kinesis-agg + SDK', async () => producerRun(await runKinesisAgg(stack, seconds)));
   const rate = Math.round(deflate.median.eventsPerSec / 2);
   const latency = await repeated(`put() latency at ${rate} events/s`, () => runPutLatencyIsolated(rate, 5));
-  const clickServer = await repeated('click server (rps)', () => runClickServer(stack, 5));
+  const clickServer = await runClick(stack);
   return { deflate, kpl, sdk, kinesisAgg, latency, clickServer };
 });
 const consumerFigures = await (async () => {
@@ -194,8 +218,7 @@ const results = {
   'producer.nullEndpoint.send.eventsPerSec.spread': producerCpu['producer.caller.send.eventsPerSec.spread'],
   ...entry('producer.put.p50Us', figures.latency, 'p50Us'),
   ...entry('producer.put.p99Us', figures.latency, 'p99Us'),
-  ...entry('clickServer.rps.withProducer', figures.clickServer, 'withProducer'),
-  ...entry('clickServer.rps.without', figures.clickServer, 'without'),
+  ...clickEntries(figures.clickServer),
   ...producerCpu,
   ...entry('consumer.recordsPerSec', consumerFigures.throughput, 'consumer'),
   ...entry('peer.getRecordsAgg.recordsPerSec', consumerFigures.throughput, 'peer'),
@@ -227,7 +250,7 @@ Medians of ${runs} runs, with the lowest and highest in parentheses.
 | peer.kinesisAgg.eventsPerSec | ${cell('peer.kinesisAgg.eventsPerSec')} | producer is ${ratio('producer.deflate.eventsPerSec', 'peer.kinesisAgg.eventsPerSec')} |
 | producer.nullEndpoint.eventsPerSec (16 shards, compiled package) put() / send() | ${cell('producer.nullEndpoint.eventsPerSec')} / ${cell('producer.nullEndpoint.send.eventsPerSec')} | goal ≥ 300,000 |
 | producer.put.p50Us / p99Us (at half the ceiling, own process) | ${cell('producer.put.p50Us')} / ${cell('producer.put.p99Us')} | |
-| clickServer.rps.withProducer / without | ${cell('clickServer.rps.withProducer')} / ${cell('clickServer.rps.without')} | ${(v('clickServer.rps.withProducer') / v('clickServer.rps.without')).toFixed(2)} |
+${clickRows(results)}
 ${producerCpuRows(results)}
 | consumer.recordsPerSec (1 worker, 4 shards, ${events} events) | ${cell('consumer.recordsPerSec')} | ${ratio('consumer.recordsPerSec', 'peer.getRecordsAgg.recordsPerSec')} the GetRecords + aws-kinesis-agg loop |
 | peer.getRecordsAgg.recordsPerSec | ${cell('peer.getRecordsAgg.recordsPerSec')} | |

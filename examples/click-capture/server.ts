@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
-import type { KinesisActorsError, ProducerOptions } from '../../src/index.ts';
-import { producerPlugin, type ProducerLike } from './producer-plugin.ts';
+import type { KinesisActorsError } from '../../src/index.ts';
+import { producerPlugin, type ProducerSource } from '../../src/web/fastify/index.ts';
 
 /** One captured click, as put onto the stream. */
 export interface Click {
@@ -35,7 +35,8 @@ declare module 'fastify' {
 /** A 1x1 transparent GIF. */
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 
-const clickBody = {
+/** The body of `POST /click`, as a JSON schema (the benchmark's peers serve the same). */
+export const clickBody = {
   type: 'object',
   required: ['page', 'userId'],
   properties: {
@@ -66,7 +67,7 @@ async function accepted(put: Promise<unknown>): Promise<void> {
  * `GET /pixel.gif?page=&uid=`, each answered as soon as the producer accepted the click.
  * `close()` stops listening, lets requests in flight finish, then drains the producer.
  */
-export async function buildClickServer(options: { producer: ProducerOptions | ProducerLike; logger?: Logger }): Promise<FastifyInstance> {
+export async function buildClickServer(options: { producer: ProducerSource; logger?: Logger }): Promise<FastifyInstance> {
   const loggerInstance: FastifyBaseLogger | undefined = options.logger;
   // No type coercion: `{ "page": 7 }` is a bad click, not the page "7".
   const app = Fastify({ ...(loggerInstance ? { loggerInstance } : {}), bodyLimit: 16 * 1024, ajv: { customOptions: { coerceTypes: false } } });

@@ -69,7 +69,8 @@ describe('the packed package in a fresh application', () => {
     await cp(fixture, app, { recursive: true });
     await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'fresh-app', private: true, type: 'module', allowScripts: manifest.allowScripts }, null, 2));
     // The emulators are optional peers: an application installs them to use the local stack.
-    const peers = ['kinesalite', 'dynalite'].map((name) => `${name}@${manifest.devDependencies[name]}`);
+    // fastify too, for the web entries.
+    const peers = ['kinesalite', 'dynalite', 'fastify'].map((name) => `${name}@${manifest.devDependencies[name]}`);
     await npm(['install', '--no-audit', '--no-fund', '--no-package-lock', join(dir, packed.filename), ...peers], app);
   }, 300_000);
 
@@ -82,7 +83,7 @@ describe('the packed package in a fresh application', () => {
     const stray = paths.filter((p) => !/^(dist\/|package\.json$|README\.md$|LICENSE$)/.test(p));
     expect(stray).toEqual([]);
     expect(paths.filter((p) => p.endsWith('.ts') && !p.endsWith('.d.ts'))).toEqual([]);
-    const entries = ['index', 'codec/index', 'leases/index', 'supervision/index', 'testing/index', 'dashboard/index'].flatMap((e) => [`dist/src/${e}.js`, `dist/src/${e}.d.ts`]);
+    const entries = ['index', 'codec/index', 'leases/index', 'supervision/index', 'testing/index', 'dashboard/index', 'web/fastify/index', 'web/express/index'].flatMap((e) => [`dist/src/${e}.js`, `dist/src/${e}.d.ts`]);
     for (const entry of [...entries, 'dist/src/index.js.map', 'dist/workers/encode.worker.js', 'dist/src/cli/main.js', 'LICENSE', 'README.md']) {
       expect(paths).toContain(entry);
     }
@@ -96,9 +97,14 @@ describe('the packed package in a fresh application', () => {
   });
 
   it('loads every entry with import and with require', async () => {
-    const expected = JSON.stringify(Array(8).fill('function'));
+    const expected = JSON.stringify(Array(10).fill('function'));
     expect((await node(['esm.mjs'], app)).stdout.trim()).toBe(expected);
     expect((await node(['cjs.cjs'], app)).stdout.trim()).toBe(expected);
+  });
+
+  it('serves with the fastify plugin and the Express-style middleware, each closed with its clicks in the stream', async () => {
+    const { stdout } = await node(['web.mjs'], app);
+    expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ statuses: [202, 202, 202, 202, 202], inStream: 5 });
   });
 
   it('type-checks a strict TypeScript application without skipLibCheck, which then runs on plain node', async () => {

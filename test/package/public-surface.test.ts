@@ -249,6 +249,16 @@ const entries: Record<string, { source: string; values: string[]; types: string[
     values: ['startDashboard'],
     types: ['Dashboard', 'DashboardOptions', 'DashboardSnapshot', 'LeaseMove', 'ProducerView', 'ShardView', 'WorkerView'],
   },
+  './fastify': {
+    source: 'src/web/fastify/index.ts',
+    values: ['producerPlugin'],
+    types: ['ProducerLike', 'ProducerPluginOptions', 'ProducerSource'],
+  },
+  './express': {
+    source: 'src/web/express/index.ts',
+    values: ['producerMiddleware'],
+    types: ['ProducerLike', 'ProducerMiddleware', 'ProducerMiddlewareOptions', 'ProducerRequest', 'ProducerSource'],
+  },
 };
 
 /** The names an entry lists in `export type { ... }`: its entry file names every export, none by `export *`. */
@@ -279,7 +289,7 @@ describe('the public surface', () => {
   }
 
   it('gives every name to one entry only, but for the option types the root API names', () => {
-    const shared = new Set(['CompressionCodec', 'SupervisionStrategy']);
+    const shared = new Set(['CompressionCodec', 'SupervisionStrategy', 'ProducerLike', 'ProducerSource']);
     const seen = new Map<string, string>();
     for (const [subpath, { values, types }] of Object.entries(entries)) {
       for (const name of [...values, ...types]) {

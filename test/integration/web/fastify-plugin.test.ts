@@ -1,0 +1,155 @@
+import { EventEmitter } from 'node:events';
+import { Agent } from 'node:http';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProducer } from '../../../src/producer/producer.ts';
+import { producerPlugin, type ProducerSource } from '../../../src/web/fastify/index.ts';
+import { createStream, randomName, readStream, startLocalStack, type LocalStack } from '../../../src/testing/index.ts';
+import { until } from '../wait.ts';
+import { captureClick, Gate, postClick, refused, type RouteAnswer, type TestClick } from './click-route.ts';
+
+let stack: LocalStack;
+
+beforeAll(async () => {
+  stack = await startLocalStack({ dynamodb: false });
+});
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+async function newStream(): Promise<string> {
+  const streamName = randomName('web-fastify');
+  await createStream(stack.kinesis, streamName, 2);
+  return streamName;
+}
+
+/** The ids of the clicks in the stream, read back through the SDK. */
+async function idsInStream(streamName: string): Promise<string[]> {
+  const { records } = await readStream(stack.kinesis, streamName);
+  return records.map((r) => (JSON.parse(r.data.toString('utf8')) as TestClick).id).sort();
+}
+
+/** A server with the plugin and one route, `POST /click`, that waits at `gate` before it puts. */
+async function clickServer(producer: ProducerSource, gate = new Gate()): Promise<FastifyInstance> {
+  const app = Fastify();
+  await app.register(producerPlugin, { producer });
+  app.post<{ Body: TestClick }>('/click', async (request, reply) => {
+    await gate.pass();
+    const { status, body } = await captureClick(app.producer, request.body);
+    return reply.code(status).send(body);
+  });
+  return app;
+}
+
+const accepted = (answers: RouteAnswer[]) => answers.filter((a) => a.status === 202).map((a) => a.body.accepted!).sort();
+
+describe('kinesis-actors/fastify: producerPlugin', () => {
+  it('on a SIGTERM-like close, every click answered 202 is in the stream, requests held in flight across the close included', async () => {
+    const streamName = await newStream();
+    const gate = new Gate();
+    const app = await clickServer({ streamName, kinesis: stack.kinesis, compression: 'deflate' }, gate);
+    const url = `${await app.listen({ port: 0, host: '127.0.0.1' })}/click`;
+    const signals = new EventEmitter();
+    let closing: Promise<void> | undefined;
+    signals.once('SIGTERM', () => (closing = app.close()));
+
+    const before = await Promise.all(Array.from({ length: 20 }, (_, i) => postClick(url, { id: `before-${i}`, userId: `u${i % 5}` })));
+    gate.shut();
+    // Kept-alive connections: answered during the close, they are told to end, or the close would wait for them.
+    const agent = new Agent({ keepAlive: true });
+    const held = Promise.all(Array.from({ length: 10 }, (_, i) => postClick(url, { id: `held-${i}`, userId: `u${i % 5}` }, agent)));
+    await until(() => gate.waiting === 10);
+    signals.emit('SIGTERM');
+    // The listener is closed while the ten requests wait: only now may they put.
+    await until(() => refused(url));
+    gate.open();
+    const during = await held;
+    await closing;
+
+    expect(before.map((a) => a.status)).toEqual(Array(20).fill(202));
+    expect(during.map((a) => a.status)).toEqual(Array(10).fill(202));
+    expect(during.map((a) => a.connection)).toEqual(Array(10).fill('close'));
+    agent.destroy();
+    expect(await idsInStream(streamName)).toEqual(accepted([...before, ...during]));
+  });
+
+  it('when the close races with a burst of requests, every click that got 202 is in the stream, and nothing else', async () => {
+    const streamName = await newStream();
+    const app = await clickServer({ streamName, kinesis: stack.kinesis });
+    const url = `${await app.listen({ port: 0, host: '127.0.0.1' })}/click`;
+    let closing: Promise<void> | undefined;
+    const answers = await Promise.all(
+      Array.from({ length: 200 }, async (_, i) => {
+        const answer = await postClick(url, { id: `burst-${String(i).padStart(3, '0')}`, userId: `u${i % 17}` });
+        if (answer.status === 202) closing ??= app.close();
+        return answer;
+      }),
+    );
+    await closing;
+    const ok = accepted(answers);
+    expect(ok.length).toBeGreaterThan(0);
+    // Turned away while closing: 503 from fastify, or a connection it no longer accepts.
+    expect(answers.every((a) => a.status === 202 || a.status === 503 || a.status === 0)).toBe(true);
+    expect(await idsInStream(streamName)).toEqual(ok);
+  });
+
+  it('closes a producer it was given', async () => {
+    const streamName = await newStream();
+    const producer = createProducer({ streamName, kinesis: stack.kinesis, recordMaxBufferedTime: 600_000 });
+    const app = await clickServer(producer);
+    const answer = await app.inject({ method: 'POST', url: '/click', payload: { id: 'given-1', userId: 'u1' } });
+    expect(answer.statusCode).toBe(202);
+    expect(app.producer).toBe(producer);
+    // Still buffered (a linger of ten minutes): only the close sends it.
+    await app.close();
+    await expect(producer.put({ id: 'late' }, { partitionKey: 'u1' })).rejects.toMatchObject({ code: 'PRODUCER_CLOSED' });
+    expect(await idsInStream(streamName)).toEqual(['given-1']);
+  });
+
+  it('when put() rejects, the route answers an error status and every click accepted before and after is delivered', async () => {
+    const streamName = await newStream();
+    // Room for three clicks, held in the buffer until the close flushes them.
+    const app = await clickServer({ streamName, kinesis: stack.kinesis, maxOutstandingRecords: 3, backpressure: 'reject', recordMaxBufferedTime: 600_000 });
+    const click = (id: string, userId = 'u1') => app.inject({ method: 'POST', url: '/click', payload: { id, userId } });
+    expect((await click('a')).statusCode).toBe(202);
+    const badKey = await click('bad', 'k'.repeat(257));
+    expect(badKey.statusCode).toBe(400);
+    expect(badKey.json()).toEqual({ code: 'INVALID_PARTITION_KEY' });
+    expect((await click('b')).statusCode).toBe(202);
+    expect((await click('c')).statusCode).toBe(202);
+    const full = await click('d');
+    expect(full.statusCode).toBe(503);
+    expect(full.json()).toEqual({ code: 'BACKPRESSURE' });
+    await app.close();
+    expect(await idsInStream(streamName)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('rejects bad options at registration, naming them, before a producer is created', async () => {
+    const register = async (options: unknown) => {
+      const app = Fastify();
+      try {
+        await app.register(producerPlugin, options as { producer: ProducerSource });
+        return undefined;
+      } catch (error) {
+        return error;
+      } finally {
+        await app.close();
+      }
+    };
+    expect(await register({})).toMatchObject({ code: 'INVALID_OPTION', message: 'options.producer must be the options of a producer to create ({ streamName, ... }) or a producer (with put() and close()) (got undefined)' });
+    expect(await register({ producer: 'clicks' })).toMatchObject({ code: 'INVALID_OPTION', message: expect.stringContaining('(got "clicks")') });
+    expect(await register({ producer: { put: () => Promise.resolve() } })).toMatchObject({ code: 'INVALID_OPTION', message: expect.stringMatching(/^options\.producer\.close must be a function/) });
+    expect(await register({ producer: { streamName: '' } })).toMatchObject({ code: 'INVALID_OPTION', message: expect.stringContaining('options.streamName') });
+  });
+
+  it('refuses a second registration on the same server, and the first producer still closes with it', async () => {
+    const streamName = await newStream();
+    const producer = createProducer({ streamName, kinesis: stack.kinesis });
+    const app = Fastify();
+    await app.register(producerPlugin, { producer });
+    await expect(app.register(producerPlugin, { producer: { streamName, kinesis: stack.kinesis } })).rejects.toMatchObject({ code: 'INVALID_OPTION', message: expect.stringContaining('already decorated') });
+    await app.close();
+    await expect(producer.put('x', { partitionKey: 'k' })).rejects.toMatchObject({ code: 'PRODUCER_CLOSED' });
+  });
+});
