@@ -93,10 +93,10 @@ export class AccountingTable<T> {
   /**
    * One segment of a parallel Scan: the items whose key hashes into `segment` of
    * `totalSegments` (the hash space cut into equal ranges, as DynamoDB cuts it), paged and
-   * billed like {@link scan} by the items of that segment only. The hash is dynalite's (MD5 of
-   * "Outliers" and the key, which orders its scans as DynamoDB's), so a segment holds the same
-   * items as there: a weaker hash (FNV-1a) left half of 100 sequential shard ids' 4 segments
-   * empty and the rest twice as full.
+   * billed like {@link scan} by the items of that segment only. Keys hash as in dynalite (MD5
+   * of "Outliers" and the key), so a segment holds the same items as there; DynamoDB does not
+   * publish its hash, but any well-mixed one fills segments as evenly. FNV-1a did not: it left
+   * 2 of 4 segments of 100 sequential shard ids empty.
    */
   scanSegment(segment: number, totalSegments: number): Promise<T[]> {
     return this.scanRows(this.segmentRows(segment, totalSegments));
