@@ -58,16 +58,20 @@ export async function runRealFleet(scenario: CheckScenario, log: (line: string) 
   const workers = new Map<string, ChildProcess>();
   const snapshots = new Map<string, WorkerSnapshot>();
   let nextId = 0;
+  // A worker that dies unasked fails the run rather than leaving it waiting for a reply.
   const ask = (child: ChildProcess, type: 'snapshot' | 'drain' | 'stop') =>
-    new Promise<WorkerReply>((resolve) => {
+    new Promise<WorkerReply>((resolve, reject) => {
       const id = nextId++;
+      const exited = (code: number | null) => reject(new Error(`a worker process exited (${code}) before it answered ${type}`));
       const listener = (reply: WorkerReply) => {
         if ('id' in reply && reply.id === id) {
           child.off('message', listener);
+          child.off('exit', exited);
           resolve(reply);
         }
       };
       child.on('message', listener);
+      child.once('exit', exited);
       child.send({ type, id } satisfies WorkerCommand);
     });
   const latencies: number[] = [];
@@ -76,6 +80,7 @@ export async function runRealFleet(scenario: CheckScenario, log: (line: string) 
     snapshots.set(id, reply);
     for (const ms of reply.latencyMs) latencies.push(ms);
   };
+  const timers: NodeJS.Timeout[] = [];
   const at = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, t0 + ms - Date.now())));
 
   try {
@@ -96,13 +101,14 @@ export async function runRealFleet(scenario: CheckScenario, log: (line: string) 
     );
     log(`  ${workers.size} worker processes ready`);
     t0 = Date.now();
-    for (const { id, atMs } of starts) setTimeout(() => workers.get(id)!.send({ type: 'start', t0, scenario } satisfies WorkerCommand), atMs);
+    for (const { id, atMs } of starts) timers.push(setTimeout(() => workers.get(id)?.send({ type: 'start', t0, scenario } satisfies WorkerCommand), atMs));
     await Promise.all(checkLeases(scenario).map((lease) => shardSync.createLeaseIfNotExists(lease)));
 
     const [steady, drained, killed] = phaseEnds(scenario);
     await at(steady);
     log(`  ${PHASES[0]} ends; ${DRAINED} drains`);
-    void ask(workers.get(DRAINED)!, 'drain');
+    const draining = ask(workers.get(DRAINED)!, 'drain');
+    draining.catch(() => undefined);
     await at(drained);
     log(`  ${PHASES[1]} ends; ${KILLED} is killed`);
     await snapshot(KILLED);
@@ -110,6 +116,7 @@ export async function runRealFleet(scenario: CheckScenario, log: (line: string) 
     workers.delete(KILLED);
     await at(killed);
     log(`  ${PHASES[2]} ends`);
+    await draining;
     await Promise.all([...workers.keys()].map(snapshot));
     const phases = PHASES.map((phase) => ({
       phase,
@@ -120,7 +127,8 @@ export async function runRealFleet(scenario: CheckScenario, log: (line: string) 
     const errorNames = sumCounts([meter.errorNames, ...[...snapshots.values()].map((s) => s.errorNames)]);
     return { phases, latencyMs: summarize(latencies), errorNames };
   } finally {
-    await Promise.all([...workers.values()].map((child) => (child.connected ? ask(child, 'stop') : undefined)));
+    for (const timer of timers) clearTimeout(timer);
+    await Promise.all([...workers.values()].map((child) => (child.connected ? ask(child, 'stop').catch(() => undefined) : undefined)));
     for (const child of workers.values()) child.kill('SIGKILL');
     client.destroy();
     await new Promise<void>((resolve) => {
