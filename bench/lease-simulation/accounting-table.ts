@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { sleep, type Clock } from '../../src/internal/clock.ts';
 import { translateDynamoDbError } from '../../src/leases/lease-errors.ts';
 import { CapacityBudget, type CapacityLimits } from './capacity-budget.ts';
@@ -91,8 +92,11 @@ export class AccountingTable<T> {
 
   /**
    * One segment of a parallel Scan: the items whose key hashes into `segment` of
-   * `totalSegments` (FNV-1a, cut into equal ranges, as DynamoDB cuts its hash space), paged and
-   * billed like {@link scan} by the items of that segment only.
+   * `totalSegments` (the hash space cut into equal ranges, as DynamoDB cuts it), paged and
+   * billed like {@link scan} by the items of that segment only. Keys hash as in dynalite (MD5
+   * of "Outliers" and the key), so a segment holds the same items as there; DynamoDB does not
+   * publish its hash, but any well-mixed one fills segments as evenly. FNV-1a did not: it left
+   * 2 of 4 segments of 100 sequential shard ids empty.
    */
   scanSegment(segment: number, totalSegments: number): Promise<T[]> {
     return this.scanRows(this.segmentRows(segment, totalSegments));
@@ -107,8 +111,7 @@ export class AccountingTable<T> {
   private hashOf(key: string): number {
     let hash = this.hashes.get(key);
     if (hash === undefined) {
-      hash = 0x811c9dc5;
-      for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193) >>> 0;
+      hash = createHash('md5').update('Outliers').update(key).digest().readUInt32BE(0);
       this.hashes.set(key, hash);
     }
     return hash;

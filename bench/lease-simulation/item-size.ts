@@ -3,13 +3,25 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 const utf8 = (s: string) => Buffer.byteLength(s, 'utf8');
 
 /**
- * DynamoDB's size of a number: about one byte per two significant digits, plus one; leading
- * and trailing zeros are not stored (the exponent holds them), a minus sign costs a byte.
+ * DynamoDB's size of a number: its significant digits in pairs, base 100, the pairs aligned on
+ * the decimal point (1.5 is 01 50, two bytes; 15 is one), plus a byte, plus one for a minus
+ * sign; leading and trailing zeros are not stored. The documentation's "one byte per two
+ * significant digits" is this rounded down; dynalite counts the alignment as here.
  */
 export function numberSize(text: string): number {
   const negative = text.startsWith('-');
-  const digits = text.replace(/^[-+]/, '').replace(/[eE].*$/, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
-  return Math.ceil(digits.length / 2) + 1 + (negative ? 1 : 0);
+  const [mantissa, exponent = '0'] = text.replace(/^[-+]/, '').split(/[eE]/);
+  const [whole, fraction = ''] = mantissa.split('.');
+  let digits = whole + fraction;
+  // Digits before the decimal point, once the leading zeros are gone.
+  let before = whole.length + Number(exponent);
+  const leading = digits.length - digits.replace(/^0+/, '').length;
+  digits = digits.slice(leading).replace(/0+$/, '');
+  before -= leading;
+  if (digits.length === 0) return 1;
+  // An odd count of digits before the point leaves the first pair half empty.
+  const pairs = Math.ceil((digits.length + (Math.abs(before) % 2)) / 2);
+  return pairs + 1 + (negative ? 1 : 0);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { newLease, type Lease } from '../../../src/leases/lease.ts';
 import { KinesisActorsError } from '../../../src/errors.ts';
@@ -29,11 +30,24 @@ function setup(limits: CapacityLimits = unlimited, ownerIndex = false) {
 const owned = (i: number, owner = 'worker-0001'): Lease => ({ ...newLease(shardId(i), { checkpoint: 'TRIM_HORIZON' }), leaseOwner: owner, leaseCounter: 5 });
 
 describe('DynamoDB item sizes', () => {
-  it('counts numbers by significant digits, two to a byte, plus one', () => {
-    expect(numberSize('12345')).toBe(4);
+  it('counts numbers by significant digits in pairs aligned on the decimal point, plus one', () => {
+    expect(numberSize('12345')).toBe(4); // 01 23 45
     expect(numberSize('1000')).toBe(2); // trailing zeros are not stored
-    expect(numberSize('-1.50')).toBe(3); // 15, and a byte for the sign
+    expect(numberSize('15')).toBe(2);
+    expect(numberSize('1.5')).toBe(3); // 01 50
+    expect(numberSize('-1.50')).toBe(4); // 01 50, and a byte for the sign
+    expect(numberSize('0.015')).toBe(3); // .01 50
     expect(numberSize('0')).toBe(1);
+  });
+
+  it('sizes numbers as dynalite does, for every digit count and decimal point position', () => {
+    const dynalite = createRequire(import.meta.url)('dynalite/db/index.js') as { itemSize(item: object): number };
+    for (const digits of ['5', '15', '125', '1255', '12345', '123456', '99.97000899730081'.replace('.', '')]) {
+      for (let point = -3; point <= digits.length + 3; point++) {
+        const text = point <= 0 ? `0.${'0'.repeat(-point)}${digits}` : point >= digits.length ? digits + '0'.repeat(point - digits.length) : `${digits.slice(0, point)}.${digits.slice(point)}`;
+        for (const n of [text, `-${text}`]) expect(numberSize(n), n).toBe(dynalite.itemSize({ n: { N: n } }) - 1);
+      }
+    }
   });
 
   it('sizes a lease item as the DynamoDB store writes it: names plus values', () => {
