@@ -4,6 +4,7 @@
  *
  *   npm run bench -- --seconds 10 --events 400000 --runs 3
  *   npm run bench -- fanout      # only enhanced fan-out beside polling (bench/fan-out.ts), merged into latest.json
+ *   npm run bench -- consumer    # only the consumer's CPU per record beside the peer's (bench/consumer-cpu.ts), merged likewise
  *
  * --seconds: how long each producer-side throughput run offers events; --events: how many the
  * consumer-side runs read; --lease-scales: which scales of the lease simulation run last
@@ -24,6 +25,7 @@ import { runOverload } from './overload.ts';
 import { startLocalStack } from '../src/testing/index.ts';
 import { runConsumerThroughput, runEndToEndLatency, runGetRecordsAggPeer, runHandoff } from './consumer.ts';
 import { fanOutEntries, fanOutRows, runFanOutFigures, withFanOutStack } from './fan-out.ts';
+import { consumerCpuEntries, consumerCpuRows, runConsumerCpu } from './consumer-cpu.ts';
 import { runLeaseSimulation } from './lease-simulation/run-simulation.ts';
 import { writeResults as writeLeaseSimulation } from './lease-simulation/report.ts';
 
@@ -90,13 +92,31 @@ const runFanOut = async () =>
     ),
     { ...fanOutSettings, runs },
   );
+// The consumer and the peer each in a process of its own, against this process's emulators; alone with `npm run bench -- consumer`.
+const runConsumerCpuFigures = async (stack: Awaited<ReturnType<typeof startLocalStack>>) =>
+  consumerCpuEntries(await repeated('consumer and GetRecords + aws-kinesis-agg, each in its own process (CPU per record)', (run) => runConsumerCpu(stack, events, run)), { events, runs });
+const selections: Record<string, { entries: () => Promise<Record<string, unknown>>; rows: (entries: Record<string, unknown>) => string }> = {
+  fanout: { entries: runFanOut, rows: fanOutRows },
+  consumer: {
+    entries: async () => {
+      const stack = await startLocalStack();
+      try {
+        return await runConsumerCpuFigures(stack);
+      } finally {
+        await stack.close();
+      }
+    },
+    rows: consumerCpuRows,
+  },
+};
 if (positionals.length > 0) {
-  if (positionals.join(' ') !== 'fanout') throw new Error(`unknown selection '${positionals.join(' ')}': the only one is 'fanout'`);
+  const selection = selections[positionals.join(' ')];
+  if (!selection) throw new Error(`unknown selection '${positionals.join(' ')}': one of ${Object.keys(selections).join(', ')}`);
   const latest = new URL('./results/latest.json', import.meta.url);
-  const entries = await runFanOut();
+  const entries = await selection.entries();
   const merged = { ...(existsSync(latest) ? (JSON.parse(readFileSync(latest, 'utf8')) as Record<string, unknown>) : {}), ...entries };
   writeFileSync(latest, JSON.stringify(merged, null, 2) + '\n');
-  console.log(`\nMedians of ${runs} runs, with the lowest and highest in parentheses.\n\n| figure | value | goal |\n|---|---|---|\n${fanOutRows(entries)}\n`);
+  console.log(`\nMedians of ${runs} runs, with the lowest and highest in parentheses.\n\n| figure | value | goal |\n|---|---|---|\n${selection.rows(entries)}\n`);
   process.exit(0);
 }
 
@@ -128,7 +148,8 @@ const consumerFigures = await (async () => {
       graceful: (await runHandoff(stack, 'graceful', 10_000)).ms,
       sigkill: (await runHandoff(stack, 'sigkill', 10_000)).ms,
     }));
-    return { throughput, latency, handoff };
+    const cpu = await runConsumerCpuFigures(stack);
+    return { throughput, latency, handoff, cpu };
   } finally {
     await stack.close();
   }
@@ -171,6 +192,7 @@ const results = {
   ...entry('producer.kplFormat.bytesPerEvent', figures.kpl, 'bytesPerEvent'),
   ...entry('peer.sdkPutRecords.bytesPerEvent', figures.sdk, 'bytesPerEvent'),
   ...fanOutFigures,
+  ...consumerFigures.cpu,
 } as Record<string, unknown>;
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(new URL('./results/latest.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');
@@ -202,6 +224,7 @@ Medians of ${runs} runs, with the lowest and highest in parentheses.
 | producer.kplFormat.bytesPerEvent | ${v('producer.kplFormat.bytesPerEvent')} | |
 | peer.sdkPutRecords.bytesPerEvent | ${v('peer.sdkPutRecords.bytesPerEvent')} | |
 ${fanOutRows(results)}
+${consumerCpuRows(results)}
 `);
 
 // Lease management at scale, simulated on a virtual clock (npm run simulate runs every scale).
