@@ -8,6 +8,9 @@
  *   npx tsx bench/consumer-cpu-child.ts <consumer|peer> <stream> <application> <events>
  *   env: KINESIS_ENDPOINT, DYNAMODB_ENDPOINT
  */
+import { Agent } from 'node:http';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { createDynamoDbClient, createKinesisClient } from '../src/index.ts';
 import { readWithGetRecordsAgg, timeOneWorker } from './consumer.ts';
 import { readThreadCpu, threadCpuSince } from './thread-cpu.ts';
@@ -16,7 +19,15 @@ const [mode, streamName, applicationName, eventsArg] = process.argv.slice(2);
 const events = Number(eventsArg);
 // kinesalite answers a GetRecords of 1,000 plain aggregates (~50 MB) slowly when the machine is busy: not what is measured.
 const connection = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, requestTimeout: 120_000 };
-const kinesis = createKinesisClient({ ...connection, endpoint: process.env.KINESIS_ENDPOINT! });
+const endpoint = process.env.KINESIS_ENDPOINT!;
+// The peer is a plain SDK loop: the SDK's client with its retries (over HTTP/1.1, as kinesalite
+// speaks no HTTP/2). The retries matter here: the peer decodes a whole page before its next call,
+// seconds on a busy machine, and kinesalite closes a keep-alive socket idle for 5 s, so that call
+// may go out on a socket closed under it.
+const kinesis =
+  mode === 'peer'
+    ? new KinesisClient({ region: connection.region, endpoint, credentials: connection.credentials, requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true }), requestTimeout: connection.requestTimeout }) })
+    : createKinesisClient({ ...connection, endpoint });
 const dynamodb = createDynamoDbClient({ ...connection, endpoint: process.env.DYNAMODB_ENDPOINT! });
 
 const threadsAtStart = readThreadCpu();
