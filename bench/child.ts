@@ -1,17 +1,26 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-function spawnScript(script: string, args: (string | number)[]) {
+/** Node flags and environment variables a child gets beside the parent's environment. */
+export interface ChildOptions {
+  nodeArgs?: string[];
+  env?: Record<string, string>;
+}
+
+function spawnScript(script: string, args: (string | number)[], options: ChildOptions = {}) {
   const file = fileURLToPath(new URL(script, import.meta.url));
   // A .mjs child runs the compiled package without a TypeScript loader, as an adopter's process does.
   const loader = file.endsWith('.mjs') ? [] : ['--import', 'tsx'];
-  return spawn(process.execPath, [...loader, file, ...args.map(String)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return spawn(process.execPath, [...(options.nodeArgs ?? []), ...loader, file, ...args.map(String)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...options.env },
+  });
 }
 
 /** Runs a bench script (relative to `bench/`) in its own Node process and parses the JSON it prints. */
-export function runJsonChild<T>(script: string, args: (string | number)[]): Promise<T> {
+export function runJsonChild<T>(script: string, args: (string | number)[], options?: ChildOptions): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawnScript(script, args);
+    const child = spawnScript(script, args, options);
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as T) : reject(new Error(`${script} exited with ${code}`))));

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type _Record } from '@aws-sdk/client-kinesis';
+import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type KinesisClient, type _Record } from '@aws-sdk/client-kinesis';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { createConsumer, createProducer, type ConsumerMetrics, type ConsumerOptions, type ProducerOptions } from '../src/index.ts';
 import { DynamoDbLeaseStore } from '../src/leases/index.ts';
@@ -40,7 +40,7 @@ async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 12
 }
 
 /** Puts `events` click events with the framework's producer into a fresh 4-shard stream; not timed. */
-async function produceClicks(stack: LocalStack, events: number, options: Partial<ProducerOptions> = {}): Promise<string> {
+export async function produceClicks(stack: LocalStack, events: number, options: Partial<ProducerOptions> = {}): Promise<string> {
   const streamName = randomName('bench-c');
   await createStream(stack.kinesis, streamName, 4);
   const producer = createProducer({ streamName, kinesis: stack.kinesis, ...options });
@@ -109,17 +109,22 @@ export async function timeOneWorker(
  */
 export async function runGetRecordsAggPeer(stack: LocalStack, events: number): Promise<{ recordsPerSec: number }> {
   const streamName = await produceClicks(stack, events, { compression: 'none' });
+  return readWithGetRecordsAgg(stack.kinesis, streamName, events);
+}
+
+/** The peer's read loop alone, on a stream of `events` plain KPL aggregates; timed from its first call. */
+export async function readWithGetRecordsAgg(kinesis: KinesisClient, streamName: string, events: number): Promise<{ recordsPerSec: number }> {
   let count = 0;
   const noop = (_data: Buffer, _partitionKey: string | undefined) => {};
   const started = performance.now();
-  const { Shards = [] } = await stack.kinesis.send(new ListShardsCommand({ StreamName: streamName }));
+  const { Shards = [] } = await kinesis.send(new ListShardsCommand({ StreamName: streamName }));
   await Promise.all(
     Shards.map(async ({ ShardId }) => {
-      let { ShardIterator: iterator } = await stack.kinesis.send(
+      let { ShardIterator: iterator } = await kinesis.send(
         new GetShardIteratorCommand({ StreamName: streamName, ShardId, ShardIteratorType: 'TRIM_HORIZON' }),
       );
       while (iterator) {
-        const page = await stack.kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+        const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
         const records: _Record[] = page.Records ?? [];
         if (records.length === 0) break;
         for (const record of records) {

@@ -1,4 +1,5 @@
 import { runJsonChild } from './child.ts';
+import { PINNED_THREAD_ARGS, PINNED_THREAD_ENV } from './thread-cpu.ts';
 
 /** µs of CPU per event by thread (see `thread-cpu.ts`). */
 export interface ThreadCpu {
@@ -26,7 +27,7 @@ export async function runCallerCpu(seconds: number, run: number): Promise<Record
   const figures: Record<string, number> = {};
   for (let i = 0; i < callerModes.length; i++) {
     const mode = callerModes[(i + run) % callerModes.length];
-    const { eventsPerSec, cpuUsPerEvent } = await runJsonChild<ChildResult>('./producer-cpu-child.ts', [mode, seconds, 2, 'dist']);
+    const { eventsPerSec, cpuUsPerEvent } = await runJsonChild<ChildResult>('./producer-cpu-child.ts', [mode, seconds, 2, 'dist'], { nodeArgs: PINNED_THREAD_ARGS, env: PINNED_THREAD_ENV });
     figures[`${mode}.eventsPerSec`] = eventsPerSec;
     figures[`${mode}.mainUs`] = cpuUsPerEvent.main;
     figures[`${mode}.allUs`] = Number((cpuUsPerEvent.main + cpuUsPerEvent.runtime + cpuUsPerEvent.started).toFixed(2));

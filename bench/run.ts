@@ -5,6 +5,8 @@
  *   npm run bench -- --seconds 10 --events 400000 --runs 3
  *   npm run bench -- fanout      # only enhanced fan-out beside polling (bench/fan-out.ts), merged into latest.json
  *   npm run bench -- click       # only the click server, four ways (bench/click-server.ts), merged into latest.json
+ *   npm run bench -- consumer    # only the consumer's CPU per record beside the peer's (bench/consumer-cpu.ts), merged likewise
+ *   npm run bench -- producer    # only the calling thread's CPU per event and the overload memory (bench/producer-cpu.ts), merged likewise
  *
  * --seconds: how long each producer-side throughput run offers events; --events: how many the
  * consumer-side runs read; --lease-scales: which scales of the lease simulation run last
@@ -26,6 +28,7 @@ import { runCallerCpu } from './producer-cpu.ts';
 import { startLocalStack, type LocalStack } from '../src/testing/index.ts';
 import { runConsumerThroughput, runEndToEndLatency, runGetRecordsAggPeer, runHandoff } from './consumer.ts';
 import { fanOutEntries, fanOutRows, runFanOutFigures, withFanOutStack } from './fan-out.ts';
+import { consumerCpuEntries, consumerCpuRows, runConsumerCpu } from './consumer-cpu.ts';
 import { runLeaseSimulation } from './lease-simulation/run-simulation.ts';
 import { writeResults as writeLeaseSimulation } from './lease-simulation/report.ts';
 
@@ -117,15 +120,9 @@ const clickRows = (results: Record<string, unknown>) => {
   ].join('\n');
 };
 
-/** Runs one selection alone and merges its figures into latest.json. */
-async function runSelection(run: () => Promise<Record<string, unknown>>, rows: (entries: Record<string, unknown>) => string): Promise<never> {
-  const latest = new URL('./results/latest.json', import.meta.url);
-  const entries = await run();
-  const merged = { ...(existsSync(latest) ? (JSON.parse(readFileSync(latest, 'utf8')) as Record<string, unknown>) : {}), ...entries };
-  writeFileSync(latest, JSON.stringify(merged, null, 2) + '\n');
-  console.log(`\nMedians of ${runs} runs, with the lowest and highest in parentheses.\n\n| figure | value | goal |\n|---|---|---|\n${rows(entries)}\n`);
-  process.exit(0);
-}
+// The consumer and the peer each in a process of its own, against this process's emulators; alone with `npm run bench -- consumer`.
+const runConsumerCpuFigures = async (stack: Awaited<ReturnType<typeof startLocalStack>>) =>
+  consumerCpuEntries(await repeated('consumer and GetRecords + aws-kinesis-agg, each in its own process (CPU per record)', (run) => runConsumerCpu(stack, events, run)), { events, runs });
 
 // The calling thread's CPU per event, the ceiling and the memory under overload, on the compiled
 // package; alone with `npm run bench -- producer`.
@@ -159,12 +156,31 @@ const producerCpuRows = (r: Record<string, unknown>) => {
   return rows.join('\n');
 };
 
+const selections: Record<string, { entries: () => Promise<Record<string, unknown>>; rows: (entries: Record<string, unknown>) => string }> = {
+  fanout: { entries: runFanOut, rows: fanOutRows },
+  click: { entries: async () => clickEntries(await withStack(runClick)), rows: clickRows },
+  producer: { entries: runProducerCpu, rows: producerCpuRows },
+  consumer: {
+    entries: async () => {
+      const stack = await startLocalStack();
+      try {
+        return await runConsumerCpuFigures(stack);
+      } finally {
+        await stack.close();
+      }
+    },
+    rows: consumerCpuRows,
+  },
+};
 if (positionals.length > 0) {
-  const selection = positionals.join(' ');
-  if (selection === 'fanout') await runSelection(runFanOut, fanOutRows);
-  if (selection === 'producer') await runSelection(runProducerCpu, producerCpuRows);
-  if (selection === 'click') await runSelection(async () => clickEntries(await withStack(runClick)), clickRows);
-  throw new Error(`unknown selection '${selection}': one of 'fanout', 'producer', 'click'`);
+  const selection = selections[positionals.join(' ')];
+  if (!selection) throw new Error(`unknown selection '${positionals.join(' ')}': one of ${Object.keys(selections).join(', ')}`);
+  const latest = new URL('./results/latest.json', import.meta.url);
+  const entries = await selection.entries();
+  const merged = { ...(existsSync(latest) ? (JSON.parse(readFileSync(latest, 'utf8')) as Record<string, unknown>) : {}), ...entries };
+  writeFileSync(latest, JSON.stringify(merged, null, 2) + '\n');
+  console.log(`\nMedians of ${runs} runs, with the lowest and highest in parentheses.\n\n| figure | value | goal |\n|---|---|---|\n${selection.rows(entries)}\n`);
+  process.exit(0);
 }
 
 const figures = await withStack(async (stack) => {
@@ -195,7 +211,8 @@ const consumerFigures = await (async () => {
       graceful: (await runHandoff(stack, 'graceful', 10_000)).ms,
       sigkill: (await runHandoff(stack, 'sigkill', 10_000)).ms,
     }));
-    return { throughput, latency, handoff };
+    const cpu = await runConsumerCpuFigures(stack);
+    return { throughput, latency, handoff, cpu };
   } finally {
     await stack.close();
   }
@@ -231,6 +248,7 @@ const results = {
   ...entry('producer.kplFormat.bytesPerEvent', figures.kpl, 'bytesPerEvent'),
   ...entry('peer.sdkPutRecords.bytesPerEvent', figures.sdk, 'bytesPerEvent'),
   ...fanOutFigures,
+  ...consumerFigures.cpu,
 } as Record<string, unknown>;
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(new URL('./results/latest.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');
@@ -261,6 +279,7 @@ ${producerCpuRows(results)}
 | producer.kplFormat.bytesPerEvent | ${v('producer.kplFormat.bytesPerEvent')} | |
 | peer.sdkPutRecords.bytesPerEvent | ${v('peer.sdkPutRecords.bytesPerEvent')} | |
 ${fanOutRows(results)}
+${consumerCpuRows(results)}
 `);
 
 // Lease management at scale, simulated on a virtual clock (npm run simulate runs every scale).
