@@ -65,6 +65,11 @@ export class AccountingTable<T> {
     return this.options.name;
   }
 
+  /** Whether the table has its keys-only index. */
+  get hasIndex(): boolean {
+    return this.options.index !== undefined;
+  }
+
   get size(): number {
     return this.rows.size;
   }
