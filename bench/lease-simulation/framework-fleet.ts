@@ -23,6 +23,7 @@ interface Worker {
 export class FrameworkFleet implements Fleet {
   readonly roundMillis = TAKER_INTERVAL_MS;
   private readonly workers = new Map<string, Worker>();
+  private readonly pickedUp: number[] = [];
   /** The shard consumers' reads: each held shard's bytes, recorded every second for the renewals' throughputKBps. */
   private readonly reading: PeriodicTask;
 
@@ -54,6 +55,9 @@ export class FrameworkFleet implements Fleet {
       if (!coordinator.isFleetTurn('shardSync', Math.floor(clock.now() / SHARD_SYNC_INTERVAL_MS))) return;
       await store.listLeases().then(() => undefined, () => undefined);
     });
+    coordinator.on('lease.taken', ({ stolen }) => {
+      if (!stolen) this.pickedUp.push(clock.now());
+    });
     this.workers.set(workerId, { coordinator, shardSync });
     shardSync.start();
     void coordinator.start().catch(() => undefined);
@@ -76,6 +80,10 @@ export class FrameworkFleet implements Fleet {
         return;
       }
     }
+  }
+
+  pickups(): readonly number[] {
+    return this.pickedUp;
   }
 
   async stopAll(): Promise<void> {

@@ -52,6 +52,9 @@ export class LeaseCoordinator {
   private readonly renewTask: PeriodicTask;
   private readonly takeTask: PeriodicTask;
   private readonly picture = new LeasePicture();
+  /** Bumped whenever the picture or the observations change; {@link deadOwners} is cached on it. */
+  private pictureVersion = 0;
+  private dead: { version: number; owners: Set<string> } | undefined;
   private round = 0;
   /** Taker intervals since start; scans run on every `scanEvery`-th, at this worker's `scanPhase`. */
   private tick = 0;
@@ -232,6 +235,7 @@ export class LeaseCoordinator {
       if (this.renewer.get(shardId) !== undefined) return;
       this.renewer.add(result.lease, sentAt);
       this.picture.update([result.lease], round, false);
+      this.pictureVersion++;
       this.log.info({ shardId }, 'lease handed over to this worker');
       this.events.emit('lease.taken', { shardId, lease: result.lease, from: undefined, stolen: false });
     } catch (error) {
@@ -248,6 +252,7 @@ export class LeaseCoordinator {
   /** Folds a scan into the picture and the trackers; returns the keys read fresh this round. */
   private observe(scanned: Lease[], { totalSegments }: ScanAssignment, round: number): Set<string> {
     const complete = totalSegments === 1;
+    this.pictureVersion++;
     // Every segment comes round once per totalSegments rounds; twice that and more, a lease is gone.
     const gone = [...this.picture.update(scanned, round, complete), ...(complete ? [] : this.picture.prune(round, 2 * totalSegments + 2))];
     for (const lease of scanned) this.tracker.record(lease);
@@ -263,11 +268,15 @@ export class LeaseCoordinator {
    * share with), though only leases read this round are taken.
    */
   private deadOwners(): Set<string> {
-    const dead = new Set<string>();
+    // Judged on observations only, so it holds until the picture changes: computed once per scan, not per use.
+    if (this.dead?.version === this.pictureVersion) return this.dead.owners;
+    const owners = new Set<string>();
     for (const lease of this.picture.leases()) {
-      if (lease.leaseOwner !== undefined && lease.leaseOwner !== this.options.workerIdentifier && this.tracker.expiredWhenLastSeen(lease)) dead.add(lease.leaseOwner);
+      const owner = lease.leaseOwner;
+      if (owner !== undefined && owner !== this.options.workerIdentifier && !owners.has(owner) && this.tracker.expiredWhenLastSeen(lease)) owners.add(owner);
     }
-    return dead;
+    this.dead = { version: this.pictureVersion, owners };
+    return owners;
   }
 
   /** Workers with live leases in this worker's picture, itself included. */
@@ -356,6 +365,7 @@ export class LeaseCoordinator {
       }
       this.renewer.add(result.lease, sentAt);
       this.picture.update([result.lease], round, false);
+      this.pictureVersion++;
       this.log.info({ shardId, from: lease.leaseOwner, stolen, reason }, 'lease taken');
       this.events.emit('lease.taken', { shardId, lease: result.lease, from: lease.leaseOwner, stolen });
       if (stolen && lease.leaseOwner !== undefined) this.events.emit('lease.stolen', { shardId, from: lease.leaseOwner });
