@@ -223,7 +223,10 @@ export class LeaseCoordinator {
       return;
     }
     const round = this.round;
-    await Promise.all(keys.filter((key) => this.renewer.get(key) === undefined).map((key) => this.claimOne(key, round)));
+    // Past maxLeasesForWorker a handed lease is left unclaimed: its counter stands still, and another worker takes it as expired.
+    const room = this.options.maxLeasesForWorker - this.renewer.leases().length;
+    const claims = keys.filter((key) => this.renewer.get(key) === undefined).slice(0, Math.max(0, room));
+    await Promise.all(claims.map((key) => this.claimOne(key, round)));
   }
 
   private async claimOne(shardId: string, round: number): Promise<void> {
