@@ -145,6 +145,25 @@ describe('LeaseCoordinator in a fleet whose table has the owner index', () => {
     expect(store.segmentScans - segments).toBeLessThan(16 * 10);
   });
 
+  it('names one worker per period for a once-per-fleet task, and another once that one crashed', async () => {
+    const { clock, coordinators } = await settled(64, 8);
+    const turns = (period: number, among = coordinators) => among.filter((c) => c.isFleetTurn('shardSync', period)).map((c) => c.options.workerIdentifier);
+    const chosen = new Set<string>();
+    for (let period = 0; period < 40; period++) {
+      expect(turns(period)).toHaveLength(1);
+      chosen.add(turns(period)[0]);
+    }
+    expect(chosen.size).toBeGreaterThan(1);
+    const period = 7;
+    const [first] = turns(period);
+    const crashed = coordinators.find((c) => c.options.workerIdentifier === first)!;
+    await crashed.stop();
+    await tick(clock, FAILOVER + 3 * SCAN);
+    const others = coordinators.filter((c) => c !== crashed);
+    expect(turns(period, others)).toHaveLength(1);
+    expect(turns(period, others)).not.toContain(first);
+  });
+
   it('takes over a crashed worker’s leases within failover + 2 scan intervals (+ a round)', async () => {
     const { clock, store, coordinators } = await settled(128, 16);
     await coordinators[5].stop();
