@@ -2,6 +2,7 @@ import type { Checkpoint, Lease } from '../../src/leases/lease.ts';
 import type { LeaseStore, LeaseWriteResult } from '../../src/leases/lease-store.ts';
 import { actualOwner } from '../../src/leases/lease-handoff.ts';
 import { toItem } from '../../src/leases/lease-serializer.ts';
+import { LeaseOwnerIndexMissingError } from '../../src/leases/lease-errors.ts';
 import type { AccountingTable, RequestName } from './accounting-table.ts';
 import { itemSize } from './item-size.ts';
 
@@ -77,6 +78,25 @@ export class AccountingLeaseStore implements LeaseStore {
       if (handoff) delete row.checkpointOwner;
       else delete row.leaseOwner;
     });
+  }
+
+  /** The keys-only Query on the owner index, billed by its entries; a table without the index refuses it as DynamoDB does. */
+  async listLeaseKeysOwnedBy(owner: string): Promise<string[]> {
+    if (!this.table.hasIndex) throw new LeaseOwnerIndexMissingError(this.table.name, 'The table does not have the specified index');
+    return this.table.query(owner, 'owner Query');
+  }
+
+  handOffLease(lease: Lease, successor: string): Promise<LeaseWriteResult> {
+    const condition = (row: Lease) => row.leaseCounter === lease.leaseCounter && row.leaseOwner === lease.leaseOwner && row.checkpointOwner === undefined;
+    return this.fenced(lease, 'handOff', condition, (row) => {
+      row.leaseOwner = successor;
+      row.ownerSwitchesSinceCheckpoint++;
+    });
+  }
+
+  claimLease(leaseKey: string, owner: string): Promise<LeaseWriteResult> {
+    const seen = { leaseKey } as Lease;
+    return this.fenced(seen, 'claim', (row) => row.leaseOwner === owner && row.checkpointOwner === undefined, () => undefined);
   }
 
   async deleteLease(lease: Lease): Promise<LeaseWriteResult> {

@@ -66,6 +66,11 @@ export class AccountingTable<T> {
     return this.options.name;
   }
 
+  /** Whether the table has its keys-only index. */
+  get hasIndex(): boolean {
+    return this.options.index !== undefined;
+  }
+
   get size(): number {
     return this.rows.size;
   }
@@ -103,7 +108,23 @@ export class AccountingTable<T> {
   }
 
   private *segmentRows(segment: number, totalSegments: number): IterableIterator<[string, Row<T>]> {
-    for (const entry of this.rows) if (Math.floor((this.hashOf(entry[0]) / 2 ** 32) * totalSegments) === segment) yield entry;
+    for (const key of this.segmentKeys(totalSegments)[segment] ?? []) {
+      const row = this.rows.get(key);
+      if (row) yield [key, row];
+    }
+  }
+
+  /** Keys per segment, in the table's order; kept until an item is added or deleted (the simulator's speed, not billing). */
+  private readonly segments = new Map<number, string[][]>();
+
+  private segmentKeys(totalSegments: number): string[][] {
+    let keys = this.segments.get(totalSegments);
+    if (!keys) {
+      keys = Array.from({ length: totalSegments }, () => []);
+      for (const key of this.rows.keys()) keys[Math.floor((this.hashOf(key) / 2 ** 32) * totalSegments)].push(key);
+      this.segments.set(totalSegments, keys);
+    }
+    return keys;
   }
 
   private readonly hashes = new Map<string, number>();
@@ -189,6 +210,7 @@ export class AccountingTable<T> {
     const index = this.options.index;
     const before = row && index ? index.keyOf(row.value) : undefined;
     const after = next !== null && index ? index.keyOf(next) : undefined;
+    if (next === null || !row) this.segments.clear();
     if (next === null) this.rows.delete(key);
     else this.rows.set(key, { value: next, size });
     this.options.onChange?.(key, row?.value, next);

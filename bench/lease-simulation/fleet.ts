@@ -41,6 +41,8 @@ export interface Fleet {
   endShard(shardId: string): Promise<void>;
   /** Stops every worker; the scenario is over. */
   stopAll(): Promise<void>;
+  /** Virtual times at which a worker started holding a lease that no live worker was processing (free, expired or handed to it), if the design reports them. */
+  pickups?(): readonly number[];
 }
 
 /** A design the simulator can run. */

@@ -17,12 +17,13 @@ interface Worker {
 /**
  * This framework: one real {@link LeaseCoordinator} per worker, with the consumer's defaults
  * (failover 10 s, renew every 3,333 ms, taker every 1,000 ms, steal up to 2), plus the consumer's
- * periodic shard sync, whose lease Scan every 60 s per worker is part of the lease table's bill
- * (its ListShards calls go to Kinesis and are not counted).
+ * periodic shard sync, whose lease Scan every 60 s by one worker of the fleet (rendezvous on the
+ * period) is part of the lease table's bill (its ListShards calls go to Kinesis and are not counted).
  */
 export class FrameworkFleet implements Fleet {
   readonly roundMillis = TAKER_INTERVAL_MS;
   private readonly workers = new Map<string, Worker>();
+  private readonly pickedUp: number[] = [];
   /** The shard consumers' reads: each held shard's bytes, recorded every second for the renewals' throughputKBps. */
   private readonly reading: PeriodicTask;
 
@@ -49,7 +50,14 @@ export class FrameworkFleet implements Fleet {
       logger: silentLogger,
       random: seededRandom(Math.floor(random() * 2 ** 32)),
     });
-    const shardSync = new PeriodicTask(clock, SHARD_SYNC_INTERVAL_MS, () => store.listLeases().then(() => undefined, () => undefined));
+    // As the consumer's periodic shard sync: one worker of the fleet per interval reads the table.
+    const shardSync = new PeriodicTask(clock, SHARD_SYNC_INTERVAL_MS, async () => {
+      if (!coordinator.isFleetTurn('shardSync', Math.floor(clock.now() / SHARD_SYNC_INTERVAL_MS))) return;
+      await store.listLeases().then(() => undefined, () => undefined);
+    });
+    coordinator.on('lease.taken', ({ stolen }) => {
+      if (!stolen) this.pickedUp.push(clock.now());
+    });
     this.workers.set(workerId, { coordinator, shardSync });
     shardSync.start();
     void coordinator.start().catch(() => undefined);
@@ -74,6 +82,10 @@ export class FrameworkFleet implements Fleet {
     }
   }
 
+  pickups(): readonly number[] {
+    return this.pickedUp;
+  }
+
   async stopAll(): Promise<void> {
     void this.reading.stop();
     const all = [...this.workers.keys()].map((id) => this.remove(id)!);
@@ -90,6 +102,7 @@ export class FrameworkFleet implements Fleet {
 
 export const frameworkDesign: Design = {
   name: 'this framework',
-  ownerIndex: false,
+  // The table as the framework creates it: with KCL 3.x's owner index, for direct hand-offs.
+  ownerIndex: true,
   create: (context) => new FrameworkFleet(context),
 };

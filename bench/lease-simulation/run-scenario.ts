@@ -33,6 +33,12 @@ export interface ScenarioResult {
   throttled: number;
   spent: CapacityTotals;
   observedSeconds: number;
+  /**
+   * From t0 to the last take of a lease no live worker was processing (free, expired, or handed
+   * over) within the window: a killed worker's failover, a drained worker's hand-off. Null when
+   * the design does not report takes, or none happened.
+   */
+  pickedUpMs?: number | null;
   /** Whether the fleet had settled (balanced for 30 s) before t0. */
   settled: boolean;
 }
@@ -70,6 +76,7 @@ export async function runScenario(design: Design, scenario: Scenario, options: S
     samples.push({ at: clock.now() - t0, sample: run.observer.sample(run.live) });
   }
   const spent = spentBetween(before, run.meter.reading());
+  const pickups = run.fleet.pickups?.().filter((at) => at >= t0 && at <= t0 + options.observeMs) ?? [];
   await run.during(run.fleet.stopAll());
   const last = samples.at(-1)!.sample;
   const unbalanced = samples.findLastIndex((s) => !s.sample.balanced);
@@ -83,6 +90,7 @@ export async function runScenario(design: Design, scenario: Scenario, options: S
     convergedMs,
     rounds: convergedMs === null ? null : Math.ceil(convergedMs / run.fleet.roundMillis),
     moves: run.observer.moves,
+    pickedUpMs: pickups.length === 0 ? null : Math.max(...pickups) - t0,
     countImbalance: last.countImbalance,
     throughputImbalance: last.throughputImbalance,
     readUnitsPerSecond: spent.readUnits / seconds,

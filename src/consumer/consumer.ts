@@ -79,7 +79,15 @@ export class Consumer {
       streamName: o.streamName,
       workerIdentifier: o.workerIdentifier,
     });
-    this.shardSync = new PeriodicShardSync(this.kinesis, this.store, o, this.clock, this.logger, (ms, succeeded) => this.instrumentation.shardSyncRound(ms, succeeded));
+    this.shardSync = new PeriodicShardSync(
+      this.kinesis,
+      this.store,
+      o,
+      this.clock,
+      this.logger,
+      (ms, succeeded) => this.instrumentation.shardSyncRound(ms, succeeded),
+      (period) => this.coordinator.isFleetTurn('shardSync', period),
+    );
     this.shardConsumers = new ShardConsumers({
       factory: new ShardConsumerFactory(o, options, this.kinesis, this.clock, this.logger, this.instrumentation, this.fanOut),
       leases: this.coordinator,

@@ -9,8 +9,8 @@ import { syncShards } from './shard-sync.ts';
 /**
  * When a worker syncs the stream's shards to leases (the KCL's periodic shard sync manager):
  * once while it initializes, where a failure is thrown for the initialization to retry; then
- * every `shardSyncIntervalMillis`, and at once when one of its shards ended, where a failure is
- * logged and the next round tries again.
+ * every `shardSyncIntervalMillis` when it is its turn among the fleet's workers, and at once
+ * when one of its shards ended, where a failure is logged and the next round tries again.
  * @internal
  */
 export class PeriodicShardSync {
@@ -24,8 +24,15 @@ export class PeriodicShardSync {
     private readonly logger: Logger,
     /** Told of every round: its time, and whether it succeeded. */
     private readonly onRound?: (ms: number, succeeded: boolean) => void,
+    /**
+     * Whether the timed round of `period` is this worker's: one worker of the fleet syncs per
+     * interval (each one reads the whole lease table), as the KCL's leader does. @defaultValue every round is
+     */
+    private readonly isTurn: (period: number) => boolean = () => true,
   ) {
-    this.task = new PeriodicTask(this.clock, options.shardSyncIntervalMillis, () => this.syncShards());
+    this.task = new PeriodicTask(this.clock, options.shardSyncIntervalMillis, async () => {
+      if (this.isTurn(Math.floor(this.clock.now() / options.shardSyncIntervalMillis))) await this.syncShards();
+    });
   }
 
   start(): void {

@@ -2,6 +2,7 @@ import {
   DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
+  QueryCommand,
   ScanCommand,
   UpdateItemCommand,
   type AttributeValue,
@@ -15,7 +16,7 @@ import { renamedLeaseStoreOptions as renamed } from '../options/renamed-options.
 import { integer } from '../options/validate.ts';
 import type { Checkpoint, Lease } from './lease.ts';
 import type { LeaseStore, LeaseWriteResult } from './lease-store.ts';
-import { isConditionFailure, translateDynamoDbError } from './lease-errors.ts';
+import { isConditionFailure, LEASE_OWNER_INDEX, LeaseOwnerIndexMissingError, translateDynamoDbError } from './lease-errors.ts';
 import { fromItem, isLeaseItem, LeaseAttribute as A, n, toItem, type LeaseItem } from './lease-serializer.ts';
 import { ensureLeaseTable } from './dynamodb-lease-table.ts';
 import { actualOwner } from './lease-handoff.ts';
@@ -205,6 +206,56 @@ export class DynamoDbLeaseStore implements LeaseStore {
       condition: `#counter = :seen AND ${handoff ? '#cpOwner = :actual' : '#owner = :actual AND attribute_not_exists(#cpOwner)'}`,
       names: { ...(handoff ? { '#cpOwner': A.checkpointOwner } : ownerNames), '#counter': A.leaseCounter },
       values: { ...counterValues(lease), ':actual': { S: owner(lease, 'release') } },
+    });
+  }
+
+  async listLeaseKeysOwnedBy(owner: string): Promise<string[]> {
+    const keys: string[] = [];
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      let page;
+      try {
+        page = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: LEASE_OWNER_INDEX,
+            KeyConditionExpression: '#owner = :owner',
+            ExpressionAttributeNames: { '#owner': A.leaseOwner },
+            ExpressionAttributeValues: { ':owner': { S: owner } },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+      } catch (error) {
+        // DynamoDB says "The table does not have the specified index", or that it is still backfilling.
+        const e = error as { name?: string; message?: string };
+        if (e?.name === 'ValidationException' && /index/i.test(e.message ?? '')) throw new LeaseOwnerIndexMissingError(this.tableName, e.message ?? e.name, error);
+        throw translateDynamoDbError(error, 'Query', this.tableName);
+      }
+      for (const item of page.Items ?? []) if (item[A.leaseKey]?.S !== undefined) keys.push(item[A.leaseKey].S!);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return keys;
+  }
+
+  handOffLease(lease: Lease, successor: string): Promise<LeaseWriteResult> {
+    return this.update({
+      operation: 'handOff',
+      leaseKey: lease.leaseKey,
+      update: 'SET #owner = :successor, #counter = :next ADD #switches :one',
+      condition: '#counter = :seen AND #owner = :actual AND attribute_not_exists(#cpOwner)',
+      names: { ...ownerNames, '#counter': A.leaseCounter, '#switches': A.ownerSwitchesSinceCheckpoint },
+      values: { ...counterValues(lease), ':actual': { S: owner(lease, 'handOff') }, ':successor': { S: successor }, ':one': n(1) },
+    });
+  }
+
+  claimLease(leaseKey: string, owner: string): Promise<LeaseWriteResult> {
+    return this.update({
+      operation: 'claim',
+      leaseKey,
+      update: 'ADD #counter :one',
+      condition: '#owner = :owner AND attribute_not_exists(#cpOwner)',
+      names: { ...ownerNames, '#counter': A.leaseCounter },
+      values: { ':owner': { S: owner }, ':one': n(1) },
     });
   }
 

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { sleep, type Clock } from '../internal/clock.ts';
 import { KinesisActorsError } from '../errors.ts';
-import { LeaseTableSchemaError, translateDynamoDbError } from './lease-errors.ts';
+import { LEASE_OWNER_INDEX, LeaseTableSchemaError, translateDynamoDbError } from './lease-errors.ts';
 import { LeaseAttribute } from './lease-serializer.ts';
 
 const REQUIRED_SCHEMA = `${LeaseAttribute.leaseKey} (S) HASH`;
@@ -32,7 +32,14 @@ async function create(client: DynamoDBClient, tableName: string): Promise<void> 
       new CreateTableCommand({
         TableName: tableName,
         KeySchema: [{ AttributeName: LeaseAttribute.leaseKey, KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: LeaseAttribute.leaseKey, AttributeType: 'S' }],
+        AttributeDefinitions: [
+          { AttributeName: LeaseAttribute.leaseKey, AttributeType: 'S' },
+          { AttributeName: LeaseAttribute.leaseOwner, AttributeType: 'S' },
+        ],
+        // KCL 3.x's index, as the KCL creates it: workers find the leases handed to them with a Query.
+        GlobalSecondaryIndexes: [
+          { IndexName: LEASE_OWNER_INDEX, KeySchema: [{ AttributeName: LeaseAttribute.leaseOwner, KeyType: 'HASH' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
+        ],
         BillingMode: 'PAY_PER_REQUEST',
       }),
     );
@@ -44,7 +51,8 @@ async function create(client: DynamoDBClient, tableName: string): Promise<void> 
 }
 
 /**
- * Creates the lease table on demand (PAY_PER_REQUEST, hash key `leaseKey` S), waits until it
+ * Creates the lease table on demand (PAY_PER_REQUEST, hash key `leaseKey` S, with the keys-only
+ * index `LeaseOwnerToLeaseKeyIndex` on `leaseOwner` as KCL 3.x makes it), waits until it
  * is ACTIVE, and refuses a table with any other key schema with a {@link LeaseTableSchemaError}.
  * Polls with a backoff from 50 ms to 2 s, so an emulator is ready at once and AWS is not
  * hammered. @internal

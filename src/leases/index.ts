@@ -14,4 +14,4 @@ export type { LeaseCoordinatorEvents, LeaseLostReason, ReleaseSummary } from './
 export type { LeaseCoordinatorOptions } from './lease-coordinator-options.ts';
 export { describeLeaseTable } from './describe-lease-table.ts';
 export type { LeaseRow } from './describe-lease-table.ts';
-export { LeaseLostError, LeaseTableSchemaError, MalformedLeaseError } from './lease-errors.ts';
+export { LeaseLostError, LeaseOwnerIndexMissingError, LeaseTableSchemaError, MalformedLeaseError } from './lease-errors.ts';

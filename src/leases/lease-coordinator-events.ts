@@ -20,8 +20,11 @@ export interface LeaseCoordinatorEvents extends Record<string, unknown> {
   'lease.lost': { shardId: string; reason: LeaseLostReason };
   /** A renewal failed with an error (not a lost condition); the lease is kept until it would expire. */
   'lease.renewFailed': { shardId: string; error: unknown; millisSinceRenewal: number };
-  /** The lease was released for another worker to take at once. */
-  'lease.released': { shardId: string };
+  /**
+   * The lease was released for another worker to take at once; `to` names the worker it was
+   * handed to directly (its `leaseOwner` now), absent when it was left free.
+   */
+  'lease.released': { shardId: string; to?: string | undefined };
 }
 
 /** What {@link LeaseCoordinator.releaseAll} did, lease by lease. */

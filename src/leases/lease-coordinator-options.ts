@@ -88,6 +88,15 @@ export interface LeaseCoordinatorOptions extends LeaseBalanceOptions {
   logger?: LoggerOption | undefined;
   /** Uniform in [0, 1), for the taker's shuffles. @defaultValue Math.random */
   random?: (() => number) | undefined;
+  /**
+   * How often a worker scans its segments of the lease table, ms, when the table has the index
+   * `LeaseOwnerToLeaseKeyIndex` (released leases are then handed over directly and found by a
+   * Query every taker round, so scans only judge expiry, find new leases and balance). Rounded
+   * down to whole taker rounds. A crashed worker's leases are taken within failoverTimeMillis
+   * + 2 × this (+ a scan's duration). Without the index, every taker round scans.
+   * @defaultValue failoverTimeMillis / 5 (2000), at least takerIntervalMs
+   */
+  leaseScanIntervalMs?: number | undefined;
 }
 
 /** Options after defaults and validation; frozen. */
@@ -98,6 +107,7 @@ export const leaseCoordinatorDefaults = Object.freeze({
   failoverTimeMillis: 10_000,
   renewsPerFailover: 3,
   takerRoundsPerFailover: 5,
+  scansPerFailover: 5,
   maxLeasesForWorker: Infinity,
   maxLeasesToStealAtOneTime: 2,
   gracefulLeaseHandoffTimeoutMillis: 30_000,
@@ -149,6 +159,7 @@ export function resolveLeaseCoordinatorOptions(options: LeaseCoordinatorOptions)
   }
   const maxLeasesToStealAtOneTime = integer('maxLeasesToStealAtOneTime', options.maxLeasesToStealAtOneTime ?? d.maxLeasesToStealAtOneTime, 0, 1000);
   const gracefulLeaseHandoffTimeoutMillis = integer('gracefulLeaseHandoffTimeoutMillis', options.gracefulLeaseHandoffTimeoutMillis ?? d.gracefulLeaseHandoffTimeoutMillis, 0, 3_600_000);
+  const leaseScanIntervalMs = integer('leaseScanIntervalMs', options.leaseScanIntervalMs ?? Math.min(failoverTimeMillis, Math.max(takerIntervalMs, Math.floor(failoverTimeMillis / d.scansPerFailover))), 10, failoverTimeMillis);
   const clock = options.clock ?? systemClock;
   if (typeof clock?.now !== 'function' || typeof clock.setTimeout !== 'function' || typeof clock.clearTimeout !== 'function') {
     throw new InvalidOptionError('clock', 'must have now(), setTimeout() and clearTimeout()', clock);
@@ -165,6 +176,7 @@ export function resolveLeaseCoordinatorOptions(options: LeaseCoordinatorOptions)
     maxLeasesForWorker,
     maxLeasesToStealAtOneTime,
     gracefulLeaseHandoffTimeoutMillis,
+    leaseScanIntervalMs,
     ...resolveLeaseScaleOptions(options),
     clock,
     logger,

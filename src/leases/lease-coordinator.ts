@@ -7,9 +7,11 @@ import type { LeaseStore } from './lease-store.ts';
 import { LeaseTracker } from './lease-tracker.ts';
 import { HandoffTracker } from './lease-handoff.ts';
 import { planLeaseTaking, type LeaseToTake } from './lease-taker.ts';
-import { assignScanSegments, type ScanAssignment } from './lease-scan-segments.ts';
+import { assignScanSegments, ranksFirst, type ScanAssignment } from './lease-scan-segments.ts';
 import { LeasePicture } from './lease-picture.ts';
 import { LeaseRenewer } from './lease-renewer.ts';
+import { LeaseOwnerIndexMissingError } from './lease-errors.ts';
+import { chooseSuccessors } from './lease-successors.ts';
 import { leaseHandle, type LeaseHandle } from './lease-handle.ts';
 import { PeriodicTask } from '../internal/periodic-task.ts';
 import type { LeaseCoordinatorEvents, ReleaseSummary } from './lease-coordinator-events.ts';
@@ -50,7 +52,16 @@ export class LeaseCoordinator {
   private readonly renewTask: PeriodicTask;
   private readonly takeTask: PeriodicTask;
   private readonly picture = new LeasePicture();
+  /** Bumped whenever the picture or the observations change; {@link deadOwners} is cached on it. */
+  private pictureVersion = 0;
+  private dead: { version: number; owners: Set<string> } | undefined;
   private round = 0;
+  /** Taker intervals since start; scans run on every `scanEvery`-th, at this worker's `scanPhase`. */
+  private tick = 0;
+  private readonly scanEvery: number;
+  private readonly scanPhase: number;
+  /** Whether leases handed to this worker are found by a Query on the owner index; unknown until the first Query answers. */
+  private ownerIndex: 'unknown' | 'yes' | 'no';
   /** Taker rounds left to skip after a throttled scan, and how many scans in a row were throttled. */
   private skipRounds = 0;
   private throttledInARow = 0;
@@ -77,13 +88,19 @@ export class LeaseCoordinator {
       await this.renewer.renewAll();
       telemetry.renewRound(clock.now() - startedAt);
     });
+    this.ownerIndex = store.listLeaseKeysOwnedBy && store.claimLease && store.handOffLease ? 'unknown' : 'no';
+    this.scanEvery = Math.max(1, Math.floor(this.options.leaseScanIntervalMs / this.options.takerIntervalMs));
+    // Spread over the interval, so the fleet's scans do not all fall in the same second.
+    this.scanPhase = phaseOf(workerId, this.scanEvery);
     this.takeTask = new PeriodicTask(clock, this.options.takerIntervalMs, async () => {
+      const tick = this.tick++;
       if (this.skipRounds > 0) {
         this.skipRounds--;
         return;
       }
       const startedAt = clock.now();
-      await this.takeLeases();
+      await this.claimAssignedLeases();
+      if (this.ownerIndex !== 'yes' || (tick + this.scanPhase) % this.scanEvery === 0) await this.takeLeases();
       telemetry.takeRound(clock.now() - startedAt);
     });
   }
@@ -99,6 +116,7 @@ export class LeaseCoordinator {
    */
   start(): Promise<void> {
     this.starting ??= (async () => {
+      await this.claimAssignedLeases();
       const error = await this.takeLeases();
       if (error && !(error instanceof KinesisActorsError && error.retriable)) throw error;
       this.renewTask.start();
@@ -128,6 +146,16 @@ export class LeaseCoordinator {
    */
   leaseHandle(shardId: string): LeaseHandle {
     return leaseHandle(shardId, this.renewer, this.store);
+  }
+
+  /**
+   * Whether this worker is the fleet's one to run a periodic task (the consumer's shard sync,
+   * which reads the whole lease table) for `period`: it ranks first among the live workers it
+   * knows by rendezvous hashing on the task and period. Pictures that differ for a while make
+   * two workers run it, or none for one period; no worker is chosen for long, so none is special.
+   */
+  isFleetTurn(task: string, period: number): boolean {
+    return ranksFirst(this.liveWorkers(), this.options.workerIdentifier, `${task}:${period}`);
   }
 
   /** One renewal round over every held lease; the renew timer calls it. */
@@ -171,6 +199,53 @@ export class LeaseCoordinator {
     return undefined;
   }
 
+  /**
+   * Finds the leases other workers handed to this one (`leaseOwner` set to its id, see
+   * {@link releaseAll}) with a keys-only Query on the owner index, and claims each with a write
+   * conditional on that owner, which also reads its checkpoint. The periodic taker calls it
+   * every round. On a table without the index it logs once and does nothing from then on:
+   * every taker round scans instead, and released leases are left free.
+   */
+  async claimAssignedLeases(): Promise<void> {
+    if (!this.taking || this.ownerIndex === 'no') return;
+    let keys: string[];
+    try {
+      keys = await this.store.listLeaseKeysOwnedBy!(this.options.workerIdentifier);
+      this.ownerIndex = 'yes';
+    } catch (error) {
+      if (error instanceof LeaseOwnerIndexMissingError) {
+        this.ownerIndex = 'no';
+        this.log.warn({ err: error }, 'no lease owner index: released leases are left free and every taker round scans the lease table');
+        return;
+      }
+      this.backOff(error);
+      this.log.warn({ err: error, skipRounds: this.skipRounds }, 'lease owner query failed');
+      return;
+    }
+    const round = this.round;
+    // Past maxLeasesForWorker a handed lease is left unclaimed: its counter stands still, and another worker takes it as expired.
+    const room = this.options.maxLeasesForWorker - this.renewer.leases().length;
+    const claims = keys.filter((key) => this.renewer.get(key) === undefined).slice(0, Math.max(0, room));
+    await Promise.all(claims.map((key) => this.claimOne(key, round)));
+  }
+
+  private async claimOne(shardId: string, round: number): Promise<void> {
+    const sentAt = this.options.clock.now();
+    try {
+      const result = await this.store.claimLease!(shardId, this.options.workerIdentifier);
+      // Taken by another worker since (the index lags), or a KCL 3.x hand-off still runs.
+      if (result.outcome === 'leaseLost') return;
+      if (this.renewer.get(shardId) !== undefined) return;
+      this.renewer.add(result.lease, sentAt);
+      this.picture.update([result.lease], round, false);
+      this.pictureVersion++;
+      this.log.info({ shardId }, 'lease handed over to this worker');
+      this.events.emit('lease.taken', { shardId, lease: result.lease, from: undefined, stolen: false });
+    } catch (error) {
+      this.log.warn({ err: error, shardId }, 'lease claim failed');
+    }
+  }
+
   private async scan({ totalSegments, watched, rotation }: ScanAssignment): Promise<Lease[]> {
     if (totalSegments === 1) return this.store.listLeases();
     const segments = rotation === undefined ? watched : [...watched, rotation];
@@ -180,6 +255,7 @@ export class LeaseCoordinator {
   /** Folds a scan into the picture and the trackers; returns the keys read fresh this round. */
   private observe(scanned: Lease[], { totalSegments }: ScanAssignment, round: number): Set<string> {
     const complete = totalSegments === 1;
+    this.pictureVersion++;
     // Every segment comes round once per totalSegments rounds; twice that and more, a lease is gone.
     const gone = [...this.picture.update(scanned, round, complete), ...(complete ? [] : this.picture.prune(round, 2 * totalSegments + 2))];
     for (const lease of scanned) this.tracker.record(lease);
@@ -195,11 +271,15 @@ export class LeaseCoordinator {
    * share with), though only leases read this round are taken.
    */
   private deadOwners(): Set<string> {
-    const dead = new Set<string>();
+    // Judged on observations only, so it holds until the picture changes: computed once per scan, not per use.
+    if (this.dead?.version === this.pictureVersion) return this.dead.owners;
+    const owners = new Set<string>();
     for (const lease of this.picture.leases()) {
-      if (lease.leaseOwner !== undefined && lease.leaseOwner !== this.options.workerIdentifier && this.tracker.expiredWhenLastSeen(lease)) dead.add(lease.leaseOwner);
+      const owner = lease.leaseOwner;
+      if (owner !== undefined && owner !== this.options.workerIdentifier && !owners.has(owner) && this.tracker.expiredWhenLastSeen(lease)) owners.add(owner);
     }
-    return dead;
+    this.dead = { version: this.pictureVersion, owners };
+    return owners;
   }
 
   /** Workers with live leases in this worker's picture, itself included. */
@@ -249,7 +329,13 @@ export class LeaseCoordinator {
    */
   async releaseAll(): Promise<ReleaseSummary> {
     await this.stopTaking();
-    return this.renewer.releaseAll();
+    if (this.ownerIndex !== 'yes') return this.renewer.releaseAll();
+    const dead = this.deadOwners();
+    const successorOf = chooseSuccessors(
+      this.picture.leases().filter((lease) => lease.leaseOwner === undefined || !dead.has(lease.leaseOwner)),
+      this.options.workerIdentifier,
+    );
+    return this.renewer.releaseAll(successorOf);
   }
 
   /** Stops both loops without releasing anything (leases then expire); waits for rounds in flight. */
@@ -282,6 +368,7 @@ export class LeaseCoordinator {
       }
       this.renewer.add(result.lease, sentAt);
       this.picture.update([result.lease], round, false);
+      this.pictureVersion++;
       this.log.info({ shardId, from: lease.leaseOwner, stolen, reason }, 'lease taken');
       this.events.emit('lease.taken', { shardId, lease: result.lease, from: lease.leaseOwner, stolen });
       if (stolen && lease.leaseOwner !== undefined) this.events.emit('lease.stolen', { shardId, from: lease.leaseOwner });
@@ -290,4 +377,11 @@ export class LeaseCoordinator {
     }
     return true;
   }
+}
+
+/** This worker's scan round among `every`: FNV-1a of its id. */
+function phaseOf(workerId: string, every: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < workerId.length; i++) h = Math.imul(h ^ workerId.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % every;
 }

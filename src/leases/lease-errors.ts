@@ -86,3 +86,21 @@ export function translateDynamoDbError(error: unknown, operation: string, tableN
   const detail = status ? `${name} (HTTP ${status})` : code ? `${name} (${code})` : name;
   return new KinesisActorsError('LEASE_STORE_ERROR', `${where} failed: ${detail}: ${e?.message ?? ''}`.trim(), { retriable, cause: error });
 }
+
+/**
+ * The lease table has no `LeaseOwnerToLeaseKeyIndex` (a table another tool created, or one whose
+ * index is still being built): a worker cannot look up the leases handed to it, so the fleet
+ * falls back to finding them by scanning. Code `LEASE_STORE_ERROR`; never retriable.
+ */
+export class LeaseOwnerIndexMissingError extends KinesisActorsError {
+  readonly tableName: string;
+
+  constructor(tableName: string, detail: string, cause?: unknown) {
+    super('LEASE_STORE_ERROR', `lease table ${JSON.stringify(tableName)} has no usable index ${LEASE_OWNER_INDEX}: ${detail}`, { cause });
+    this.name = 'LeaseOwnerIndexMissingError';
+    this.tableName = tableName;
+  }
+}
+
+/** KCL 3.x's keys-only index on `leaseOwner`: the same name, key and projection, so a KCL 3.x fleet and this one share it. */
+export const LEASE_OWNER_INDEX = 'LeaseOwnerToLeaseKeyIndex';

@@ -82,9 +82,13 @@ export class LeaseRenewer {
     });
   }
 
-  async releaseAll(): Promise<ReleaseSummary> {
+  /**
+   * Releases every held lease; `successorOf` names, per lease, a worker to hand it to directly
+   * (its `leaseOwner` is set to that worker) instead of leaving it free.
+   */
+  async releaseAll(successorOf?: (lease: Lease) => string | undefined): Promise<ReleaseSummary> {
     const summary: ReleaseSummary = { released: [], lost: [], failed: [] };
-    await Promise.all([...this.held.values()].map((h) => this.serialize(h, () => this.release(h, summary))));
+    await Promise.all([...this.held.values()].map((h) => this.serialize(h, () => this.release(h, summary, successorOf))));
     return summary;
   }
 
@@ -123,15 +127,19 @@ export class LeaseRenewer {
     }
   }
 
-  private async release(h: Held, summary: ReleaseSummary): Promise<void> {
+  private async release(h: Held, summary: ReleaseSummary, successorOf?: (lease: Lease) => string | undefined): Promise<void> {
     const shardId = h.lease.leaseKey;
     if (this.held.get(shardId) !== h) return;
+    const { store } = this.deps;
+    // A KCL 3.x hand-off away from this worker is completed by the plain release.
+    const to = h.lease.checkpointOwner === undefined && store.handOffLease ? successorOf?.(h.lease) : undefined;
     try {
-      const result = await this.deps.store.releaseLease(h.lease);
+      const result = to === undefined ? await store.releaseLease(h.lease) : await store.handOffLease!(h.lease, to);
       if (result.outcome === 'ok') {
         this.held.delete(shardId);
         summary.released.push(shardId);
-        this.deps.events.emit('lease.released', { shardId });
+        if (to !== undefined) this.deps.log.debug({ shardId, to }, 'lease handed over');
+        this.deps.events.emit('lease.released', { shardId, to });
       } else {
         summary.lost.push(shardId);
         this.drop(h, 'fenced');

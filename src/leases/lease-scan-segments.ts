@@ -54,7 +54,7 @@ export function assignScanSegments(input: ScanAssignmentInput): ScanAssignment {
 }
 
 /** Rendezvous weight of a worker for a segment: FNV-1a of both, finished with a murmur3 mix. */
-function weight(workerId: string, segment: number): number {
+function weight(workerId: string, segment: number | string): number {
   let h = 0x811c9dc5;
   const text = `${workerId}\u0000${segment}`;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
@@ -64,4 +64,14 @@ function weight(workerId: string, segment: number): number {
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h >>> 0;
+}
+
+/**
+ * Whether `workerId` ranks first among `workers` (itself included) by rendezvous hashing on
+ * `key`: the one worker of the fleet to run a once-per-fleet task for that key (a period
+ * number), chosen anew for each key, so no worker is special for long.
+ */
+export function ranksFirst(workers: readonly string[], workerId: string, key: string): boolean {
+  const mine = weight(workerId, key);
+  return workers.every((w) => w === workerId || weight(w, key) < mine || (weight(w, key) === mine && workerId < w));
 }

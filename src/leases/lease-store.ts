@@ -74,4 +74,24 @@ export interface LeaseStore {
    * the lease existing, and the counter does not move, so the owner's fencing is not disturbed.
    */
   updateChildShardIds(leaseKey: string, childShardIds: readonly string[]): Promise<LeaseWriteResult>;
+  /**
+   * Direct hand-off, optional (a store without these three methods makes the fleet find
+   * released leases by scanning). The keys of the leases whose `leaseOwner` is `owner`, read
+   * from the keys-only index `LeaseOwnerToLeaseKeyIndex` (eventually consistent, so a lease just
+   * handed over may be missing for a moment, and one just taken away still listed). Rejects
+   * with a `LeaseOwnerIndexMissingError` when the table has no such index.
+   */
+  listLeaseKeysOwnedBy?(owner: string): Promise<string[]>;
+  /**
+   * Gives the lease to `successor` if it is still at `lease.leaseCounter` with the same owner
+   * and no hand-off in progress: sets `leaseOwner`, bumps the counter and the owner switches.
+   * The releasing worker's alternative to {@link releaseLease}.
+   */
+  handOffLease?(lease: Lease, successor: string): Promise<LeaseWriteResult>;
+  /**
+   * Starts holding a lease handed to `owner`: bumps the counter if `leaseOwner` is still `owner`
+   * and no `checkpointOwner` is set, and returns the lease as written (its checkpoint included).
+   * `leaseLost` when another worker took it meanwhile, or a KCL 3.x hand-off is still running.
+   */
+  claimLease?(leaseKey: string, owner: string): Promise<LeaseWriteResult>;
 }

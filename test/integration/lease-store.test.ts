@@ -34,8 +34,15 @@ describe('DynamoDbLeaseStore against dynalite', () => {
     const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: store.tableName }));
     expect(Table!.TableStatus).toBe('ACTIVE');
     expect(Table!.KeySchema).toEqual([{ AttributeName: 'leaseKey', KeyType: 'HASH' }]);
-    expect(Table!.AttributeDefinitions).toEqual([{ AttributeName: 'leaseKey', AttributeType: 'S' }]);
+    expect(Table!.AttributeDefinitions).toEqual([
+      { AttributeName: 'leaseKey', AttributeType: 'S' },
+      { AttributeName: 'leaseOwner', AttributeType: 'S' },
+    ]);
     expect(Table!.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
+    // KCL 3.x's index, the same name, key and projection, so both fleets can share the table.
+    expect(Table!.GlobalSecondaryIndexes?.map((i) => ({ name: i.IndexName, key: i.KeySchema, projection: i.Projection?.ProjectionType }))).toEqual([
+      { name: 'LeaseOwnerToLeaseKeyIndex', key: [{ AttributeName: 'leaseOwner', KeyType: 'HASH' }], projection: 'KEYS_ONLY' },
+    ]);
   });
 
   it('stores the KCL 2.x attribute names and types', async () => {

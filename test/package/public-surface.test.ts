@@ -199,7 +199,7 @@ const entries: Record<string, { source: string; values: string[]; types: string[
   },
   './leases': {
     source: 'src/leases/index.ts',
-    values: ['DynamoDbLeaseStore', 'LeaseCoordinator', 'LeaseLostError', 'LeaseTableSchemaError', 'MalformedLeaseError', 'describeLeaseTable', 'newLease'],
+    values: ['DynamoDbLeaseStore', 'LeaseCoordinator', 'LeaseLostError', 'LeaseOwnerIndexMissingError', 'LeaseTableSchemaError', 'MalformedLeaseError', 'describeLeaseTable', 'newLease'],
     types: [
       'Checkpoint',
       'DynamoDbLeaseStoreOptions',

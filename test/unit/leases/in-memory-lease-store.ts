@@ -105,13 +105,22 @@ export class InMemoryLeaseStore implements LeaseStore {
   }
 
   private write(lease: Lease, condition: (row: Lease) => boolean, change: (row: Mutable) => void): LeaseWriteResult {
+    return this.writeKey(lease.leaseKey, condition, change);
+  }
+
+  /** A write conditional on the row as it is now, bumping the counter. */
+  protected async update(leaseKey: string, condition: (row: Lease) => boolean, change: (row: Mutable) => void): Promise<LeaseWriteResult> {
+    return this.writeKey(leaseKey, condition, change);
+  }
+
+  private writeKey(leaseKey: string, condition: (row: Lease) => boolean, change: (row: Mutable) => void): LeaseWriteResult {
     this.check();
     this.writes++;
-    const row = this.rows.get(lease.leaseKey);
-    if (!row || !condition(row)) return { outcome: 'leaseLost', leaseKey: lease.leaseKey };
+    const row = this.rows.get(leaseKey);
+    if (!row || !condition(row)) return { outcome: 'leaseLost', leaseKey };
     const next: Mutable = { ...row, leaseCounter: row.leaseCounter + 1 };
     change(next);
-    this.rows.set(lease.leaseKey, next);
+    this.rows.set(leaseKey, next);
     return { outcome: 'ok', lease: { ...next } };
   }
 
@@ -137,4 +146,26 @@ export function segmentOf(key: string, totalSegments: number): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193) >>> 0;
   return Math.floor((hash / 2 ** 32) * totalSegments);
+}
+
+/** An {@link InMemoryLeaseStore} whose table has the owner index: the direct hand-off's Query, hand-off and claim. */
+export class IndexedInMemoryLeaseStore extends InMemoryLeaseStore {
+  queries = 0;
+
+  async listLeaseKeysOwnedBy(owner: string): Promise<string[]> {
+    if (this.failWith) throw this.failWith;
+    this.queries++;
+    return [...this.rows.values()].filter((lease) => lease.leaseOwner === owner).map((lease) => lease.leaseKey);
+  }
+
+  handOffLease(lease: Lease, successor: string): Promise<LeaseWriteResult> {
+    return this.update(lease.leaseKey, (row) => row.leaseCounter === lease.leaseCounter && row.leaseOwner === lease.leaseOwner && row.checkpointOwner === undefined, (row) => {
+      row.leaseOwner = successor;
+      row.ownerSwitchesSinceCheckpoint++;
+    });
+  }
+
+  claimLease(leaseKey: string, owner: string): Promise<LeaseWriteResult> {
+    return this.update(leaseKey, (row) => row.leaseOwner === owner && row.checkpointOwner === undefined, () => undefined);
+  }
 }

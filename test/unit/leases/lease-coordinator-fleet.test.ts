@@ -3,20 +3,20 @@ import { LeaseCoordinator } from '../../../src/leases/lease-coordinator.ts';
 import { newLease, type Lease } from '../../../src/leases/lease.ts';
 import { KinesisActorsError } from '../../../src/errors.ts';
 import { SimulatedClock } from '../../../src/testing/simulated-clock.ts';
-import { InMemoryLeaseStore } from './in-memory-lease-store.ts';
+import { IndexedInMemoryLeaseStore, InMemoryLeaseStore } from './in-memory-lease-store.ts';
 import { countByOwner, seeded, tick } from './helpers.ts';
 
 const FAILOVER = 1000; // renew every 333 ms, taker every 200 ms
 const ROUND = 200;
 
 /** A fleet of coordinators sharing one in-memory table on one simulated clock. */
-function fleet(shards: number, workers: number) {
+function fleet(shards: number, workers: number, store = new InMemoryLeaseStore(), scanMs?: number) {
   const clock = new SimulatedClock();
-  const store = new InMemoryLeaseStore();
   for (let i = 0; i < shards; i++) store.rows.set(`shard-${i}`, newLease(`shard-${i}`, { checkpoint: 'TRIM_HORIZON' }));
   const coordinators = Array.from(
     { length: workers },
-    (_, i) => new LeaseCoordinator(store, { workerIdentifier: `w${String(i).padStart(2, '0')}`, failoverTimeMillis: FAILOVER, clock, random: seeded(i + 1) }),
+    (_, i) =>
+      new LeaseCoordinator(store, { workerIdentifier: `w${String(i).padStart(2, '0')}`, failoverTimeMillis: FAILOVER, clock, random: seeded(i + 1), leaseScanIntervalMs: scanMs }),
   );
   return { clock, store, coordinators };
 }
@@ -115,5 +115,86 @@ describe('LeaseCoordinator in a fleet that scans the table in shared segments', 
     expect(taken.filter((shardId) => shardIds.includes(shardId))).toEqual([]);
     const holders = coordinators.flatMap((c) => c.heldLeases().map((l) => l.leaseKey));
     expect(new Set(holders).size).toBe(holders.length);
+  });
+});
+
+describe('LeaseCoordinator in a fleet whose table has the owner index', () => {
+  // Scans every other taker round; the rounds between only query the index.
+  const SCAN = 2 * ROUND;
+
+  async function settled(shards: number, workers: number) {
+    const f = fleet(shards, workers, new IndexedInMemoryLeaseStore(), SCAN);
+    cleanup.push(() => Promise.all(f.coordinators.map((c) => c.stop())));
+    for (const c of f.coordinators) {
+      await c.start();
+      await tick(f.clock, ROUND);
+    }
+    await tick(f.clock, 40 * ROUND);
+    return f as typeof f & { store: IndexedInMemoryLeaseStore };
+  }
+
+  it('balances, then reads segments half as often as when every round scans, and queries once a round per worker', async () => {
+    const { clock, store } = await settled(128, 16);
+    expect(Object.values(countByOwner(rows(store))).every((n) => n === 8)).toBe(true);
+    const [segments, queries] = [store.segmentScans, store.queries];
+    await tick(clock, 10 * ROUND);
+    // 16 workers × 10 rounds: one Query each per round; their segment reads (watched plus one
+    // in turn, about 2 per worker) on 5 of the 10 rounds.
+    expect(store.queries - queries).toBe(16 * 10);
+    expect(store.segmentScans - segments).toBeGreaterThanOrEqual(16 * 5);
+    expect(store.segmentScans - segments).toBeLessThan(16 * 10);
+  });
+
+  it('names one worker per period for a once-per-fleet task, and another once that one crashed', async () => {
+    const { clock, coordinators } = await settled(64, 8);
+    const turns = (period: number, among = coordinators) => among.filter((c) => c.isFleetTurn('shardSync', period)).map((c) => c.options.workerIdentifier);
+    const chosen = new Set<string>();
+    for (let period = 0; period < 40; period++) {
+      expect(turns(period)).toHaveLength(1);
+      chosen.add(turns(period)[0]);
+    }
+    expect(chosen.size).toBeGreaterThan(1);
+    const period = 7;
+    const [first] = turns(period);
+    const crashed = coordinators.find((c) => c.options.workerIdentifier === first)!;
+    await crashed.stop();
+    await tick(clock, FAILOVER + 3 * SCAN);
+    const others = coordinators.filter((c) => c !== crashed);
+    expect(turns(period, others)).toHaveLength(1);
+    expect(turns(period, others)).not.toContain(first);
+  });
+
+  it('takes over a crashed worker’s leases within failover + 2 scan intervals (+ a round)', async () => {
+    const { clock, store, coordinators } = await settled(128, 16);
+    await coordinators[5].stop();
+    await tick(clock, FAILOVER + 2 * SCAN + ROUND);
+    const counts = countByOwner(rows(store));
+    expect(counts.w05).toBeUndefined();
+    expect(rows(store).every((l) => l.leaseOwner !== undefined)).toBe(true);
+  });
+
+  it('hands a drained worker’s leases to the others, who hold them one round later', async () => {
+    const { clock, store, coordinators } = await settled(128, 16);
+    const drained = coordinators[9];
+    const mine = drained.heldLeases().map((l) => l.leaseKey);
+    const summary = await drained.close();
+    expect(summary.released.sort()).toEqual(mine.sort());
+    // Straight away the table names live workers, each given at most one more than it had.
+    expect(rows(store).every((l) => l.leaseOwner !== undefined && l.leaseOwner !== 'w09')).toBe(true);
+    expect(Math.max(...Object.values(countByOwner(rows(store))))).toBe(9);
+    await tick(clock, ROUND);
+    const holders = coordinators.filter((c) => c !== drained).flatMap((c) => c.heldLeases().map((l) => l.leaseKey));
+    for (const key of mine) expect(holders).toContain(key);
+  });
+
+  it('a lease handed to a worker that died before claiming it is taken by another within failover + 2 scan intervals', async () => {
+    const { clock, store, coordinators } = await settled(128, 16);
+    await coordinators[3].stop();
+    const handed = coordinators[9].heldLeases().map((l) => l.leaseKey);
+    await coordinators[9].close();
+    const toDead = rows(store).filter((l) => handed.includes(l.leaseKey) && l.leaseOwner === 'w03');
+    expect(toDead.length).toBeGreaterThan(0);
+    await tick(clock, FAILOVER + 2 * SCAN + ROUND);
+    expect(rows(store).every((l) => l.leaseOwner !== undefined && l.leaseOwner !== 'w03' && l.leaseOwner !== 'w09')).toBe(true);
   });
 });

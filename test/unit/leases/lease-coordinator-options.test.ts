@@ -18,6 +18,7 @@ describe('resolveLeaseCoordinatorOptions', () => {
       scannersPerSegment: 2,
       throughputImbalanceThreshold: Infinity,
       leaseMoveCooldownRounds: 10,
+      leaseScanIntervalMs: 2_000,
     });
     expect(o.clock).toBe(systemClock);
     expect(o.random).toBe(Math.random);
@@ -29,7 +30,11 @@ describe('resolveLeaseCoordinatorOptions', () => {
     expect(resolveLeaseCoordinatorOptions({ workerIdentifier: 'w', failoverTimeMillis: 1500 })).toMatchObject({
       renewIntervalMs: 500,
       takerIntervalMs: 300,
+      leaseScanIntervalMs: 300,
     });
+    // Never below one taker round, never above the failover time.
+    expect(resolveLeaseCoordinatorOptions({ workerIdentifier: 'w', takerIntervalMs: 1000, failoverTimeMillis: 3000 }).leaseScanIntervalMs).toBe(1000);
+    expect(resolveLeaseCoordinatorOptions({ workerIdentifier: 'w', takerIntervalMs: 5000, failoverTimeMillis: 3000 }).leaseScanIntervalMs).toBe(3000);
   });
 
   it.each([
@@ -42,6 +47,7 @@ describe('resolveLeaseCoordinatorOptions', () => {
     [{ workerIdentifier: 'w', renewIntervalMs: 5 }, 'options.renewIntervalMs must be an integer from 10'],
     [{ workerIdentifier: 'w', takerIntervalMs: 0 }, 'options.takerIntervalMs must be an integer from 10'],
     [{ workerIdentifier: 'w', scannersPerSegment: 0 }, 'options.scannersPerSegment must be an integer from 1 to 1000 (got 0)'],
+    [{ workerIdentifier: 'w', leaseScanIntervalMs: 20_000 }, 'options.leaseScanIntervalMs must be an integer from 10 to 10000 (got 20000)'],
     [{ workerIdentifier: 'w', throughputImbalanceThreshold: 0.9 }, 'options.throughputImbalanceThreshold must be a finite number ≥ 1 (got 0.9)'],
     [{ workerIdentifier: 'w', leaseMoveCooldownRounds: -1 }, 'options.leaseMoveCooldownRounds must be an integer from 0'],
     [{ workerIdentifier: 'w', gracefulLeaseHandoffTimeoutMillis: -1 }, 'options.gracefulLeaseHandoffTimeoutMillis must be an integer from 0 to 3600000 (got -1)'],

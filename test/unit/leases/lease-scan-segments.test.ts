@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assignScanSegments } from '../../../src/leases/lease-scan-segments.ts';
+import { assignScanSegments, ranksFirst } from '../../../src/leases/lease-scan-segments.ts';
 
 const names = (n: number, prefix = 'worker-') => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 
@@ -59,5 +59,31 @@ describe('assignScanSegments', () => {
     const a = assignScanSegments({ workers, workerId: 'worker-4', scannersPerSegment: 2, round: 3 });
     const b = assignScanSegments({ workers: [...workers].reverse(), workerId: 'worker-4', scannersPerSegment: 2, round: 3 });
     expect(b).toEqual(a);
+  });
+});
+
+describe('ranksFirst', () => {
+  it('names exactly one worker per key, a different one from key to key, and the same whatever the order of the list', () => {
+    const workers = names(20);
+    const chosen = new Set<string>();
+    for (let period = 0; period < 200; period++) {
+      const first = workers.filter((w) => ranksFirst(workers, w, `shardSync:${period}`));
+      expect(first).toHaveLength(1);
+      expect(workers.filter((w) => ranksFirst([...workers].reverse(), w, `shardSync:${period}`))).toEqual(first);
+      chosen.add(first[0]);
+    }
+    // 200 periods over 20 workers: each one's turn comes round.
+    expect(chosen.size).toBe(20);
+  });
+
+  it('moves the turn of a key only when the worker first for it leaves', () => {
+    const workers = names(10);
+    for (let period = 0; period < 50; period++) {
+      const [first] = workers.filter((w) => ranksFirst(workers, w, `p:${period}`));
+      const other = workers.find((w) => w !== first)!;
+      expect(ranksFirst(workers.filter((w) => w !== other), first, `p:${period}`)).toBe(true);
+      const without = workers.filter((w) => w !== first);
+      expect(without.filter((w) => ranksFirst(without, w, `p:${period}`))).toHaveLength(1);
+    }
   });
 });
