@@ -1,16 +1,6 @@
-import { createRequire } from 'node:module';
 import { PutRecordsCommand, type KinesisClient, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import type { PeerCapture } from './click-peer-server.ts';
-
-const require = createRequire(import.meta.url);
-const agg = require('aws-kinesis-agg') as {
-  aggregate(
-    records: { partitionKey: string; data: Buffer }[],
-    onEncoded: (record: { data: Buffer; partitionKey: string; explicitHashKey?: string }, cb: (err?: Error) => void) => void,
-    done: () => void,
-    onError: (err: Error) => void,
-  ): void;
-};
+import { agg } from './aws-kinesis-agg.ts';
 
 /**
  * The second peer: clicks buffered in an array, and every 100 ms (or 1,000 clicks) aggregated

@@ -7,7 +7,6 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,15 +17,8 @@ import { createConsumer, createProducer, type ConsumerMetrics, type ConsumerOpti
 import { DynamoDbLeaseStore } from '../src/leases/index.ts';
 import { startLocalStack, createStream, randomName, type LocalStack } from '../src/testing/index.ts';
 import { clickEvent, putClickEvents } from './click-events.ts';
+import { agg } from './aws-kinesis-agg.ts';
 
-const require = createRequire(import.meta.url);
-const agg = require('aws-kinesis-agg') as {
-  deaggregateSync(
-    record: object,
-    checksums: boolean,
-    done: (err: Error | null, records?: { PartitionKey?: string; Data?: string; partitionKey?: string; data?: string }[]) => void,
-  ): void;
-};
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const now = () => performance.timeOrigin + performance.now();

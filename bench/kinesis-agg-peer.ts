@@ -1,18 +1,8 @@
-import { createRequire } from 'node:module';
 import { PutRecordsCommand, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { createStream, randomName, type LocalStack } from '../src/testing/index.ts';
 import { clickEvent } from './click-events.ts';
 import type { ProducerRun } from './producer.ts';
-
-const require = createRequire(import.meta.url);
-const agg = require('aws-kinesis-agg') as {
-  aggregate(
-    records: { partitionKey: string; data: Buffer }[],
-    onEncoded: (record: { data: Buffer; partitionKey: string; explicitHashKey?: string }, cb: (err?: Error) => void) => void,
-    done: () => void,
-    onError: (err: Error) => void,
-  ): void;
-};
+import { agg } from './aws-kinesis-agg.ts';
 
 /** The peer: events aggregated with aws-kinesis-agg (1 MB aggregates) and put with the SDK, 8 requests in flight, for `seconds`. */
 export async function runKinesisAgg(stack: LocalStack, seconds: number): Promise<ProducerRun> {
