@@ -16,8 +16,7 @@ import { Agent } from 'node:http';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { FastifyInstance } from 'fastify';
-import { buildClickServer } from '../examples/click-capture/server.ts';
-import type { ProducerLike } from '../src/web/fastify/index.ts';
+import { buildClickServer, type ClickProducer } from '../examples/click-capture/server.ts';
 import { buildPeerClickServer } from './click-peer-server.ts';
 import { putRecordPeer } from './click-peer-put-record.ts';
 import { kinesisAggPeer } from './click-peer-kinesis-agg.ts';
@@ -27,9 +26,12 @@ export type ClickServerMode = 'producer' | 'noop' | 'putRecord' | 'kinesisAgg';
 
 const [mode, endpoint, streamName] = process.argv.slice(2) as [ClickServerMode, string, string];
 const connection = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
-const noop: ProducerLike = {
+const noop: ClickProducer = {
   put: () => Promise.resolve({ shardId: 'none', sequenceNumber: '0', subSequenceNumber: 0, attempts: 1 }),
+  send: () => {},
   close: () => Promise.resolve(),
+  on: () => () => {},
+  metrics: () => ({ UserRecordsPut: 0 }) as ReturnType<ClickProducer['metrics']>,
 };
 /** The peers' client as a team configures it for an HTTP/1.1 endpoint: the SDK's handler, keep-alive, its default 50 sockets. */
 const sdkClient = () => new KinesisClient({ ...connection, requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 50 }) }) });

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
-import type { KinesisActorsError } from '../../src/index.ts';
-import { producerPlugin, type ProducerSource } from '../../src/web/fastify/index.ts';
+import { createProducer, type KinesisActorsError, type Producer, type ProducerOptions } from '../../src/index.ts';
+import { producerPlugin } from '../../src/web/fastify/index.ts';
+
+/** What the click routes use of a producer: `send()`, which answers at once whether it took the click. */
+export type ClickProducer = Pick<Producer, 'put' | 'send' | 'close' | 'on' | 'metrics'>;
 
 /** One captured click, as put onto the stream. */
 export interface Click {
@@ -54,31 +57,44 @@ const pixelQuery = {
 } as const;
 
 /**
- * Resolves once the producer accepted a put, without waiting for Kinesis; rejects when the put
- * was turned away on the spot (backpressure, closed, invalid). `put()` rejects those before it
- * returns, so the rejection's reaction is queued ahead of the marker's.
- */
-async function accepted(put: Promise<unknown>): Promise<void> {
-  await Promise.race([put, undefined]);
-}
-
-/**
  * The click-capture backend: `POST /click` (JSON `{ page, userId, referrer? }`) and
  * `GET /pixel.gif?page=&uid=`, each answered as soon as the producer accepted the click.
  * `close()` stops listening, lets requests in flight finish, then drains the producer.
  */
-export async function buildClickServer(options: { producer: ProducerSource; logger?: Logger }): Promise<FastifyInstance> {
+export async function buildClickServer(options: { producer: ProducerOptions | ClickProducer; logger?: Logger }): Promise<FastifyInstance> {
   const loggerInstance: FastifyBaseLogger | undefined = options.logger;
   // No type coercion: `{ "page": 7 }` is a bad click, not the page "7".
   const app = Fastify({ ...(loggerInstance ? { loggerInstance } : {}), bodyLimit: 16 * 1024, ajv: { customOptions: { coerceTypes: false } } });
-  await app.register(producerPlugin, { producer: options.producer });
-  const stats: ClickStats = { accepted: 0, rejected: 0, delivered: 0, failed: 0 };
+  const given = options.producer as Partial<ClickProducer>;
+  const producer = typeof given.send === 'function' ? (given as ClickProducer) : createProducer(options.producer as ProducerOptions);
+  // The plugin owns it from here: it closes it once requests in flight have finished.
+  await app.register(producerPlugin, { producer });
+  let failed = 0;
+  producer.on('producer.recordFailed', ({ partitionKey, error }) => {
+    failed++;
+    app.log.warn({ err: error, userId: partitionKey }, 'click not delivered');
+  });
+  const stats: ClickStats = {
+    accepted: 0,
+    rejected: 0,
+    // Every record of this producer is an accepted click.
+    get delivered() {
+      return producer.metrics().UserRecordsPut;
+    },
+    get failed() {
+      return failed;
+    },
+  };
   app.decorate('clickStats', stats);
 
+  /**
+   * Hands a click to the producer, or answers 503 when it has no room (or is closing). `send()`
+   * throws at once when it does not take a click, so the route needs no promise per click;
+   * a click that fails later is reported by the `producer.recordFailed` event.
+   */
   async function capture(click: Click, reply: FastifyReply): Promise<boolean> {
-    const put = app.producer.put(click, { partitionKey: click.userId });
     try {
-      await accepted(put);
+      producer.send(click, { partitionKey: click.userId });
     } catch (error) {
       const code = (error as KinesisActorsError).code;
       if (code === 'BACKPRESSURE' || code === 'PRODUCER_CLOSED') {
@@ -89,13 +105,6 @@ export async function buildClickServer(options: { producer: ProducerSource; logg
       throw error;
     }
     stats.accepted++;
-    put.then(
-      () => stats.delivered++,
-      (error: unknown) => {
-        stats.failed++;
-        app.log.warn({ err: error, clickId: click.clickId }, 'click not delivered');
-      },
-    );
     return true;
   }
 
