@@ -24,7 +24,7 @@ import { runKinesisAgg } from './kinesis-agg-peer.ts';
 import { runPutLatencyIsolated } from './put-latency.ts';
 import { runClickServer } from './click-server.ts';
 import { runOverload } from './overload.ts';
-import { runCallerCpu } from './producer-cpu.ts';
+import { COLD_RATE, runCallerCpu, runCallerCpuCold } from './producer-cpu.ts';
 import { startLocalStack, type LocalStack } from '../src/testing/index.ts';
 import { runConsumerThroughput, runEndToEndLatency, runGetRecordsAggPeer, runHandoff } from './consumer.ts';
 import { fanOutEntries, fanOutRows, runFanOutFigures, withFanOutStack } from './fan-out.ts';
@@ -128,6 +128,7 @@ const runConsumerCpuFigures = async (stack: Awaited<ReturnType<typeof startLocal
 // package; alone with `npm run bench -- producer`.
 const runProducerCpu = async () => {
   const callers = await repeated('calling thread CPU per event (null endpoint, compiled package)', (run) => runCallerCpu(seconds, run));
+  const cold = await repeated(`calling thread CPU per event on the cold path (${COLD_RATE} events/s)`, (run) => runCallerCpuCold(seconds, run));
   const offered = 2 * callers.median['send.eventsPerSec'];
   const overload = await repeated(`overload at ${offered} events/s for ${overloadSeconds} s (compiled package)`, async () => {
     const { rssMb, peakRssMb, idleRssMb, limitMb, mem, outstanding, rejected } = await runOverload(offered, overloadSeconds);
@@ -136,6 +137,8 @@ const runProducerCpu = async () => {
   });
   const entries: Record<string, unknown> = {};
   for (const key of Object.keys(callers.median)) Object.assign(entries, entry(`producer.caller.${key}`, callers, key));
+  for (const key of Object.keys(cold.median)) Object.assign(entries, entry(`producer.cold.${key}`, cold, key));
+  entries['producer.cold.eventsPerSec'] = COLD_RATE;
   // The ceiling is the same runs' rate against the null endpoint.
   for (const mode of ['put', 'send', 'putMany']) Object.assign(entries, entry(`producer.nullEndpoint.${mode === 'put' ? '' : `${mode}.`}eventsPerSec`, callers, `${mode}.eventsPerSec`));
   Object.assign(
@@ -152,6 +155,9 @@ const producerCpuRows = (r: Record<string, unknown>) => {
   const rows = ['floor', 'put', 'send', 'putMany'].map(
     (mode) =>
       `| producer.caller.${mode}: calling thread / all threads, µs per event; events/s | ${cell(`producer.caller.${mode}.mainUs`)} / ${cell(`producer.caller.${mode}.allUs`)}; ${cell(`producer.caller.${mode}.eventsPerSec`)} | ${mode === 'floor' ? '' : 'calling thread ≤ 2'} |`,
+  );
+  rows.push(
+    `| producer.cold: calling thread µs per event at ${r['producer.cold.eventsPerSec'] as number} events/s, floor / put() / send(); added to the floor by put() / send() | ${cell('producer.cold.floor.mainUs')} / ${cell('producer.cold.put.mainUs')} / ${cell('producer.cold.send.mainUs')}; +${cell('producer.cold.put.addedUs')} / +${cell('producer.cold.send.addedUs')} | added ≤ 1.5 (≤ 3 with the event's own ~1.5) |`,
   );
   const limit = r['producer.rss.limitMb'] as number;
   rows.push(`| producer.rss.overloadMb (2× the send() ceiling, ${overloadSeconds} s), peak; idle | ${cell('producer.rss.overloadMb')}, peak ${cell('producer.rss.overloadPeakMb')}; idle ${cell('producer.rss.idleMb')} | ≤ ${limit} + 150 |`);
