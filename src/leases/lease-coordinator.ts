@@ -14,6 +14,7 @@ import { LeaseOwnerIndexMissingError } from './lease-errors.ts';
 import { chooseSuccessors } from './lease-successors.ts';
 import { leaseHandle, type LeaseHandle } from './lease-handle.ts';
 import { PeriodicTask } from '../internal/periodic-task.ts';
+import { sleep } from '../internal/clock.ts';
 import type { LeaseCoordinatorEvents, ReleaseSummary } from './lease-coordinator-events.ts';
 import {
   resolveLeaseCoordinatorOptions,
@@ -325,7 +326,9 @@ export class LeaseCoordinator {
 
   /**
    * Stops taking, then releases every held lease so other workers take them at their next
-   * taker round. Call it after the final checkpoints.
+   * taker round: with the owner index, each is handed to a live worker, and what is not
+   * claimed within two taker rounds is left free before this resolves. Call it after the final
+   * checkpoints.
    */
   async releaseAll(): Promise<ReleaseSummary> {
     await this.stopTaking();
@@ -335,7 +338,32 @@ export class LeaseCoordinator {
       this.picture.leases().filter((lease) => lease.leaseOwner === undefined || !dead.has(lease.leaseOwner)),
       this.options.workerIdentifier,
     );
-    return this.renewer.releaseAll(successorOf);
+    const handed: Lease[] = [];
+    const summary = await this.renewer.releaseAll(successorOf, handed);
+    if (handed.length > 0) await this.freeUnclaimed(handed);
+    return summary;
+  }
+
+  /**
+   * Leaves free each lease handed over that its successor has not claimed within two taker
+   * rounds (a live successor claims at its next one). The successor may have stopped taking
+   * since this worker's last scan: of workers draining at once, each may hand its leases to
+   * another, and they would stay with it, unread, until they expired. The release is
+   * conditional on the counter the hand-off wrote, which the claim moves, so a claim always wins.
+   */
+  private async freeUnclaimed(handed: readonly Lease[]): Promise<void> {
+    await sleep(this.options.clock, 2 * this.options.takerIntervalMs);
+    await Promise.all(
+      handed.map(async (lease) => {
+        const shardId = lease.leaseKey;
+        try {
+          const result = await this.store.releaseLease(lease);
+          if (result.outcome === 'ok') this.log.info({ shardId, successor: lease.leaseOwner }, 'lease handed over but not claimed; left free');
+        } catch (error) {
+          this.log.warn({ err: error, shardId, successor: lease.leaseOwner }, 'could not free a lease handed over but not claimed; it will expire');
+        }
+      }),
+    );
   }
 
   /** Stops both loops without releasing anything (leases then expire); waits for rounds in flight. */

@@ -84,11 +84,12 @@ export class LeaseRenewer {
 
   /**
    * Releases every held lease; `successorOf` names, per lease, a worker to hand it to directly
-   * (its `leaseOwner` is set to that worker) instead of leaving it free.
+   * (its `leaseOwner` is set to that worker) instead of leaving it free. The leases handed over
+   * are added to `handed` as written, for the caller to check that they were claimed.
    */
-  async releaseAll(successorOf?: (lease: Lease) => string | undefined): Promise<ReleaseSummary> {
+  async releaseAll(successorOf?: (lease: Lease) => string | undefined, handed: Lease[] = []): Promise<ReleaseSummary> {
     const summary: ReleaseSummary = { released: [], lost: [], failed: [] };
-    await Promise.all([...this.held.values()].map((h) => this.serialize(h, () => this.release(h, summary, successorOf))));
+    await Promise.all([...this.held.values()].map((h) => this.serialize(h, () => this.release(h, summary, successorOf, handed))));
     return summary;
   }
 
@@ -127,7 +128,7 @@ export class LeaseRenewer {
     }
   }
 
-  private async release(h: Held, summary: ReleaseSummary, successorOf?: (lease: Lease) => string | undefined): Promise<void> {
+  private async release(h: Held, summary: ReleaseSummary, successorOf: ((lease: Lease) => string | undefined) | undefined, handed: Lease[]): Promise<void> {
     const shardId = h.lease.leaseKey;
     if (this.held.get(shardId) !== h) return;
     const { store } = this.deps;
@@ -138,7 +139,10 @@ export class LeaseRenewer {
       if (result.outcome === 'ok') {
         this.held.delete(shardId);
         summary.released.push(shardId);
-        if (to !== undefined) this.deps.log.debug({ shardId, to }, 'lease handed over');
+        if (to !== undefined) {
+          handed.push(result.lease);
+          this.deps.log.debug({ shardId, to }, 'lease handed over');
+        }
         this.deps.events.emit('lease.released', { shardId, to });
       } else {
         summary.lost.push(shardId);

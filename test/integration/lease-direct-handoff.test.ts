@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDbLeaseStore } from '../../src/leases/dynamodb-lease-store.ts';
 import { LeaseCoordinator } from '../../src/leases/lease-coordinator.ts';
-import type { LeaseCoordinatorEvents } from '../../src/leases/lease-coordinator-events.ts';
+import type { LeaseCoordinatorEvents, ReleaseSummary } from '../../src/leases/lease-coordinator-events.ts';
 import { LeaseOwnerIndexMissingError } from '../../src/leases/lease-errors.ts';
 import type { LeaseStore } from '../../src/leases/lease-store.ts';
 import { newLease } from '../../src/leases/lease.ts';
@@ -47,6 +47,31 @@ describe('direct hand-off of a drained worker’s leases through the owner index
     }
   }
 
+  /**
+   * Starts a worker's close and resolves once it has released (handed over) every lease it held:
+   * the close then waits two taker rounds on the clock for the successors' claims.
+   */
+  async function releasing(c: LeaseCoordinator): Promise<{ closing: Promise<ReleaseSummary> }> {
+    const count = c.heldLeases().length;
+    let released = 0;
+    const off = c.on('lease.released', () => void released++);
+    const closing = c.close();
+    while (released < count) await new Promise((resolve) => setTimeout(resolve, 5));
+    off();
+    return { closing };
+  }
+
+  /** Lets the clock run until `closing` resolves. */
+  async function closed(clock: SimulatedClock, closing: Promise<ReleaseSummary>): Promise<ReleaseSummary> {
+    let done = false;
+    void closing.finally(() => (done = true));
+    while (!done) {
+      clock.advance(FAILOVER / 20);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    return closing;
+  }
+
   const owners = async (store: LeaseStore) => Object.fromEntries((await store.listLeases()).map((l) => [l.leaseKey, l.leaseOwner]));
   const held = (c: LeaseCoordinator) => c.heldLeases().map((l) => l.leaseKey).sort();
   function taken(c: LeaseCoordinator): LeaseCoordinatorEvents['lease.taken'][] {
@@ -70,8 +95,7 @@ describe('direct hand-off of a drained worker’s leases through the owner index
     const mine = held(a);
     await a.leaseHandle(mine[0]).checkpoint('4242', 3);
     const [byB, byC] = [taken(b), taken(c)];
-    const summary = await a.close();
-    expect(summary.released.sort()).toEqual(mine);
+    const { closing } = await releasing(a);
     // Straight after the close, before anyone's round: the leases already name their new owners,
     // spread one by one to whoever holds fewest (b and c tie at 2: b first, then c, then b).
     const after = await owners(store);
@@ -85,29 +109,58 @@ describe('direct hand-off of a drained worker’s leases through the owner index
     expect(claimed).toMatchObject({ checkpoint: '4242', checkpointSubSequenceNumber: 3 });
     // The claim bumped the counter, so a write on the lease as it stood before is refused.
     await expect(store.renewLease({ ...claimed, leaseOwner: 'a', leaseCounter: claimed.leaseCounter - 1 })).resolves.toMatchObject({ outcome: 'leaseLost' });
+    // a's close waits two taker rounds for the claims; all came, so it leaves every lease as it is.
+    const summary = await closed(clock, closing);
+    expect(summary.released.sort()).toEqual(mine);
+    const final = await owners(store);
+    expect(mine.map((key) => final[key]).sort()).toEqual(['b', 'b', 'c']);
   });
 
-  it('leaves a lease handed to a worker that died before claiming it to expire, and another worker takes it after the failover time', async () => {
+  it('leaves free a lease handed to a worker that died before claiming it, two taker rounds on, and another worker takes it at its next round', async () => {
     const clock = new SimulatedClock();
     const { store, a, b, c } = await settled(clock);
     await b.stop(); // a crash: b never claims what a hands it
     const mine = held(a);
-    await a.close();
+    const { closing } = await releasing(a);
     const handedToB = Object.entries(await owners(store)).filter(([key, owner]) => mine.includes(key) && owner === 'b').map(([key]) => key);
     expect(handedToB.length).toBeGreaterThan(0);
     const byC = taken(c);
     await round(c);
     expect(byC.filter((e) => handedToB.includes(e.shardId))).toEqual([]);
-    clock.advance(FAILOVER / 2);
+    await closed(clock, closing);
+    const freed = await owners(store);
+    for (const key of handedToB) expect(freed[key]).toBeUndefined();
+    // Free, they are taken as any free lease is (c takes up to its share at once), never as
+    // expired from b; b's own leases are taken once they expire.
     await round(c);
-    expect(byC.filter((e) => handedToB.includes(e.shardId))).toEqual([]);
     clock.advance(FAILOVER);
     await round(c);
-    // Every lease b held or was handed is c's now, taken as expired (from b, not stolen).
     const table = await owners(store);
-    for (const key of handedToB) expect(table[key]).toBe('c');
     expect(Object.values(table).every((owner) => owner === 'c')).toBe(true);
-    expect(byC.filter((e) => handedToB.includes(e.shardId)).every((e) => e.from === 'b' && !e.stolen)).toBe(true);
+    expect(byC.filter((e) => handedToB.includes(e.shardId)).map((e) => [e.from, e.stolen])).toEqual(handedToB.map(() => [undefined, false]));
+  });
+
+  it('two workers draining at once hand leases to each other; each leaves them free when unclaimed, and the last worker takes them long before they would expire', async () => {
+    const clock = new SimulatedClock();
+    const { store, a, b, c } = await settled(clock);
+    // b has begun its graceful shutdown (it takes and claims nothing more) when a hands it leases.
+    await b.stopTaking();
+    const [mineA, mineB] = [held(a), held(b)];
+    const closingA = (await releasing(a)).closing;
+    const closingB = (await releasing(b)).closing;
+    // Each handed some leases to the other (b still counted a, with its three, as live).
+    const handed = await owners(store);
+    const stranded = [...mineA.filter((key) => handed[key] === 'b'), ...mineB.filter((key) => handed[key] === 'a')];
+    expect(mineA.some((key) => handed[key] === 'b')).toBe(true);
+    expect(mineB.some((key) => handed[key] === 'a')).toBe(true);
+    await Promise.all([closed(clock, closingA), closed(clock, closingB)]);
+    const after = await owners(store);
+    for (const key of stranded) expect(after[key]).toBeUndefined();
+    const byC = taken(c);
+    // Far within the failover time c holds all 7: what was handed to it, and the rest as free leases.
+    for (let i = 0; i < 3 && held(c).length < 7; i++) await round(c);
+    expect(held(c)).toEqual(Object.keys(after).sort());
+    expect(byC.filter((e) => stranded.includes(e.shardId)).map((e) => [e.from, e.stolen])).toEqual(stranded.map(() => [undefined, false]));
   });
 
   it('a claim that loses the race to another worker’s take is refused, and the other worker keeps the lease', async () => {
@@ -132,7 +185,7 @@ describe('direct hand-off of a drained worker’s leases through the owner index
     const c = worker(store, 'c', clock);
     await round(a, b, c, a);
     const mine = held(a);
-    await a.close();
+    await releasing(a);
     const handedToB = Object.entries(await owners(store)).filter(([key, owner]) => mine.includes(key) && owner === 'b').map(([key]) => key);
     const [contested] = handedToB;
     race = async () => {
@@ -153,7 +206,7 @@ describe('direct hand-off of a drained worker’s leases through the owner index
     const clock = new SimulatedClock();
     const { store, a, b } = await settled(clock);
     const mine = held(a);
-    await a.close();
+    await releasing(a);
     const [key] = Object.entries(await owners(store)).filter(([k, owner]) => mine.includes(k) && owner === 'b').map(([k]) => k);
     const beforeClaim = (await store.getLease(key))!;
     await b.claimAssignedLeases();

@@ -47,3 +47,17 @@ export async function tick(clock: SimulatedClock, ms: number, step = 10): Promis
     await flush();
   }
 }
+
+/**
+ * Runs a `close()` to its end on a simulated clock: a worker that handed leases over waits two
+ * taker rounds for their claims before it leaves the unclaimed ones free.
+ */
+export async function closeOn<T>(clock: SimulatedClock, closing: Promise<T>, step = 10): Promise<T> {
+  let done = false;
+  const settled = closing.finally(() => {
+    done = true;
+  });
+  await flush();
+  for (let i = 0; !done && i < 10_000; i++) await tick(clock, step, step);
+  return settled;
+}

@@ -5,7 +5,7 @@ import { LeaseOwnerIndexMissingError } from '../../../src/leases/lease-errors.ts
 import { KinesisActorsError } from '../../../src/errors.ts';
 import { SimulatedClock } from '../../../src/testing/simulated-clock.ts';
 import { IndexedInMemoryLeaseStore } from './in-memory-lease-store.ts';
-import { spread } from './helpers.ts';
+import { closeOn, flush, spread } from './helpers.ts';
 
 function table(counts: Record<string, number>, free = 0): IndexedInMemoryLeaseStore {
   const store = new IndexedInMemoryLeaseStore();
@@ -74,14 +74,20 @@ describe('LeaseCoordinator.claimAssignedLeases', () => {
 
   it('hands leases on close to the least loaded workers it knows, and to none when it knows none', async () => {
     const store = table({ a: 3, b: 1 }, 2);
-    const c = new LeaseCoordinator(store, { workerIdentifier: 'w', clock: new SimulatedClock() });
+    const clock = new SimulatedClock();
+    const c = new LeaseCoordinator(store, { workerIdentifier: 'w', clock });
     await c.claimAssignedLeases();
     await c.takeLeases();
     const mine = c.heldLeases().map((l) => l.leaseKey);
     expect(mine).toHaveLength(2);
-    const summary = await c.close();
-    expect(summary.released.sort()).toEqual(mine.sort());
+    const closing = c.close();
+    await flush();
     expect(mine.map((key) => store.rows.get(key)!.leaseOwner)).toEqual(['b', 'b']);
+    // b claims one of them in time; the other is left free once two taker rounds have passed.
+    expect(await store.claimLease(mine[0], 'b')).toMatchObject({ outcome: 'ok' });
+    const summary = await closeOn(clock, closing);
+    expect(summary.released.sort()).toEqual(mine.sort());
+    expect(mine.map((key) => store.rows.get(key)!.leaseOwner)).toEqual(['b', undefined]);
 
     const alone = table({ w: 2 });
     const d = new LeaseCoordinator(alone, { workerIdentifier: 'w', clock: new SimulatedClock() });

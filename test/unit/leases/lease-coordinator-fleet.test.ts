@@ -4,7 +4,7 @@ import { newLease, type Lease } from '../../../src/leases/lease.ts';
 import { KinesisActorsError } from '../../../src/errors.ts';
 import { SimulatedClock } from '../../../src/testing/simulated-clock.ts';
 import { IndexedInMemoryLeaseStore, InMemoryLeaseStore } from './in-memory-lease-store.ts';
-import { countByOwner, seeded, tick } from './helpers.ts';
+import { closeOn, countByOwner, flush, seeded, tick } from './helpers.ts';
 
 const FAILOVER = 1000; // renew every 333 ms, taker every 200 ms
 const ROUND = 200;
@@ -71,7 +71,7 @@ describe('LeaseCoordinator in a fleet that scans the table in shared segments', 
 
   it('has a drained worker’s leases taken within a few rounds', async () => {
     const { clock, store, coordinators } = await settled(128, 16);
-    const summary = await coordinators[9].close();
+    const summary = await closeOn(clock, coordinators[9].close());
     expect(summary.released).toHaveLength(8);
     await tick(clock, 5 * ROUND);
     expect(rows(store).every((l) => l.leaseOwner !== undefined && l.leaseOwner !== 'w09')).toBe(true);
@@ -177,23 +177,31 @@ describe('LeaseCoordinator in a fleet whose table has the owner index', () => {
     const { clock, store, coordinators } = await settled(128, 16);
     const drained = coordinators[9];
     const mine = drained.heldLeases().map((l) => l.leaseKey);
-    const summary = await drained.close();
-    expect(summary.released.sort()).toEqual(mine.sort());
+    const closing = drained.close();
+    await flush();
     // Straight away the table names live workers, each given at most one more than it had.
     expect(rows(store).every((l) => l.leaseOwner !== undefined && l.leaseOwner !== 'w09')).toBe(true);
     expect(Math.max(...Object.values(countByOwner(rows(store))))).toBe(9);
     await tick(clock, ROUND);
     const holders = coordinators.filter((c) => c !== drained).flatMap((c) => c.heldLeases().map((l) => l.leaseKey));
     for (const key of mine) expect(holders).toContain(key);
+    // Every one was claimed, so the close, which waits two rounds for that, leaves none free.
+    const summary = await closeOn(clock, closing);
+    expect(summary.released.sort()).toEqual(mine.sort());
+    expect(rows(store).every((l) => l.leaseOwner !== undefined && l.leaseOwner !== 'w09')).toBe(true);
   });
 
   it('a lease handed to a worker that died before claiming it is taken by another within failover + 2 scan intervals', async () => {
     const { clock, store, coordinators } = await settled(128, 16);
     await coordinators[3].stop();
     const handed = coordinators[9].heldLeases().map((l) => l.leaseKey);
-    await coordinators[9].close();
-    const toDead = rows(store).filter((l) => handed.includes(l.leaseKey) && l.leaseOwner === 'w03');
+    const closing = coordinators[9].close();
+    await flush();
+    const toDead = rows(store).filter((l) => handed.includes(l.leaseKey) && l.leaseOwner === 'w03').map((l) => l.leaseKey);
     expect(toDead.length).toBeGreaterThan(0);
+    // Not claimed within two taker rounds: the drained worker leaves them free as it closes.
+    await closeOn(clock, closing);
+    for (const key of toDead) expect(store.rows.get(key)!.leaseOwner).not.toBe('w03');
     await tick(clock, FAILOVER + 2 * SCAN + ROUND);
     expect(rows(store).every((l) => l.leaseOwner !== undefined && l.leaseOwner !== 'w03' && l.leaseOwner !== 'w09')).toBe(true);
   });
