@@ -112,7 +112,6 @@ export function createBatchSender(deps: BatchSenderDeps): (batch: Batch) => Prom
       return;
     }
     const durationMs = clock.now() - sentAt;
-    observe(metrics.values.RequestTime, durationMs);
 
     const results = response.records;
     const failed: UserRecord[] = [];

@@ -2,7 +2,11 @@ import type { ProducerMetrics } from './metrics.ts';
 
 /** Instrumentation events of the producer; subscribe with `producer.on(name, listener)`. */
 export interface ProducerEvents extends Record<string, unknown> {
-  /** One PutRecords request finished (or failed as a whole, then `error` is set and every record failed). */
+  /**
+   * One shard's batch came back from its PutRecords request (batches of several shards that are
+   * due together share a request), or the request failed as a whole: then `error` is set and
+   * every record of the batch failed this attempt.
+   */
   'producer.putRecords': {
     shardId: string;
     kinesisRecords: number;

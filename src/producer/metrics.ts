@@ -28,7 +28,7 @@ export interface ProducerMetrics {
   UserRecordExpired: number;
   /** Milliseconds from `put()` to the request that carried the record. */
   BufferingTime: Distribution;
-  /** Milliseconds per PutRecords request. */
+  /** Milliseconds per PutRecords request (one request may carry the batches of several shards). */
   RequestTime: Distribution;
   /** User records per Kinesis record put. */
   UserRecordsPerKinesisRecord: Distribution;

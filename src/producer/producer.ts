@@ -13,7 +13,7 @@ import { acceptUserRecord, readUserRecord, withPromise } from './accept.ts';
 import { Admission } from './backpressure.ts';
 import { createBatchSender } from './batch-sender.ts';
 import type { ProducerEvents } from './events.ts';
-import { MetricsRecorder, type ProducerMetrics } from './metrics.ts';
+import { MetricsRecorder, observe, type ProducerMetrics } from './metrics.ts';
 import { resolveProducerOptions, type ProducerOptions, type ResolvedProducerOptions } from './options.ts';
 import { ProducerActors } from './producer-actors.ts';
 import { ProducerTelemetry } from './producer-telemetry.ts';
@@ -106,7 +106,10 @@ export class Producer {
       o.stream,
       clock,
       { maxEntries: o.collectionMaxCount, maxBytes: o.collectionMaxSize, holdMs: collectionHoldMs(o.recordMaxBufferedTime) },
-      (ms, kinesisRecords, userRecords) => telemetry.request(ms, kinesisRecords, userRecords),
+      (ms, kinesisRecords, userRecords) => {
+        observe(metrics.values.RequestTime, ms);
+        telemetry.request(ms, kinesisRecords, userRecords);
+      },
     );
     const send = createBatchSender({ options: o, collector, pool, clock, metrics, events, router, settler, telemetry });
     const actors = new ProducerActors({ options: o, clock, logger, causeLog, metrics, events, kinesis, supervisor, router, settler, recordLimit, send, draining: () => this.draining });

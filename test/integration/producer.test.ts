@@ -42,9 +42,11 @@ describe('producer against the embedded Kinesis', () => {
     expect(metrics.UserRecordsPending).toBe(0);
     expect(metrics.KinesisRecordsPut).toBe(got.contents.kinesisRecords);
     expect(metrics.UserRecordsPerKinesisRecord.max).toBeGreaterThan(1);
-    // One worker task and one PutRecords per batch, never per record.
+    // One worker task per batch, never per record; batches of shards due together share a
+    // PutRecords request, which RequestTime counts once.
     expect(requests).toBeLessThan(1000);
-    expect(metrics.RequestTime.count).toBe(requests);
+    expect(metrics.RequestTime.count).toBeGreaterThan(0);
+    expect(metrics.RequestTime.count).toBeLessThanOrEqual(requests);
     console.log(
       `100k events: ${got.contents.kinesisRecords} Kinesis records, ${(got.contents.kinesisBytes / 100_000).toFixed(1)} bytes/event on the wire`,
     );
