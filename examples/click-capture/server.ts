@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { createProducer, type KinesisActorsError, type Producer, type ProducerOptions } from '../../src/index.ts';
-import { producerPlugin } from '../../src/web/fastify/index.ts';
+import { producerPlugin, type ProducerLike } from '../../src/web/fastify/index.ts';
 
-/** What the click routes use of a producer: `send()`, which answers at once whether it took the click. */
-export type ClickProducer = Pick<Producer, 'put' | 'send' | 'close' | 'on' | 'metrics'>;
+/** What the click routes use of a producer: `send()`, which answers at once whether it took the click, and its metrics. */
+export type ClickProducer = ProducerLike & Pick<Producer, 'metrics'>;
 
 /** One captured click, as put onto the stream. */
 export interface Click {

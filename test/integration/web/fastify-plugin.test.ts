@@ -139,7 +139,9 @@ describe('kinesis-actors/fastify: producerPlugin', () => {
     };
     expect(await register({})).toMatchObject({ code: 'INVALID_OPTION', message: 'options.producer must be the options of a producer to create ({ streamName, ... }) or a producer (with put() and close()) (got undefined)' });
     expect(await register({ producer: 'clicks' })).toMatchObject({ code: 'INVALID_OPTION', message: expect.stringContaining('(got "clicks")') });
-    expect(await register({ producer: { put: () => Promise.resolve() } })).toMatchObject({ code: 'INVALID_OPTION', message: expect.stringMatching(/^options\.producer\.close must be a function/) });
+    expect(await register({ producer: { put: () => Promise.resolve() } })).toMatchObject({ code: 'INVALID_OPTION', message: expect.stringMatching(/^options\.producer\.send must be a function/) });
+    const withoutClose = { put() {}, send() {}, putMany() {}, flush() {}, on() {} };
+    expect(await register({ producer: withoutClose })).toMatchObject({ code: 'INVALID_OPTION', message: 'options.producer.close must be a function: a producer given has put(), send(), putMany(), flush(), on(), close() (got undefined)' });
     expect(await register({ producer: { streamName: '' } })).toMatchObject({ code: 'INVALID_OPTION', message: expect.stringContaining('options.streamName') });
   });
 
