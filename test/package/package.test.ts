@@ -69,8 +69,8 @@ describe('the packed package in a fresh application', () => {
     await cp(fixture, app, { recursive: true });
     await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'fresh-app', private: true, type: 'module', allowScripts: manifest.allowScripts }, null, 2));
     // The emulators are optional peers: an application installs them to use the local stack.
-    // fastify too, for the web entries.
-    const peers = ['kinesalite', 'dynalite', 'fastify'].map((name) => `${name}@${manifest.devDependencies[name]}`);
+    // fastify and express too, for the web entries (express with its types, as an application has them).
+    const peers = ['kinesalite', 'dynalite', 'fastify', 'express', '@types/express'].map((name) => `${name}@${manifest.devDependencies[name]}`);
     await npm(['install', '--no-audit', '--no-fund', '--no-package-lock', join(dir, packed.filename), ...peers], app);
   }, 300_000);
 
@@ -111,11 +111,18 @@ describe('the packed package in a fresh application', () => {
     const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
     // @types/node comes from this repository: the application needs it, the package does not bring it.
     await writeFile(join(app, 'tsconfig.json'), (await readFile(join(app, 'tsconfig.json'), 'utf8')).replace('"outDir": "out"', `"outDir": "out", "typeRoots": [${JSON.stringify(join(root, 'node_modules', '@types'))}]`));
+    // The README's Express example, compiled (not run: it listens on a fixed port) with the rest.
+    const readme = await readFile(join(root, 'README.md'), 'utf8');
+    const expressExample = /\*\*Express, connect, `node:http`\*\*[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(expressExample).toContain("from 'kinesis-actors/express'");
+    await writeFile(join(app, 'readme-express.ts'), expressExample!);
     const checked = await run(process.execPath, [tsc, '-p', '.'], app);
     expect(checked.stdout + checked.stderr).toBe('');
     expect(checked.code).toBe(0);
     const { stdout } = await node(['out/round-trip.js', '3000'], app);
     expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toMatchObject({ put: 3000, shards: 2, consumed: 3000, closedCode: 'PRODUCER_CLOSED' });
+    const web = await node(['out/web-express.js'], app);
+    expect(JSON.parse(web.stdout.trim().split('\n').at(-1)!)).toEqual({ statuses: [202, 202, 202, 200, 400], code: 'INVALID_PARTITION_KEY', inStream: 4 });
     const blocks = await node(['out/building-blocks.js'], app);
     expect(JSON.parse(blocks.stdout.trim())).toEqual({ status: 'aggregated', records: ['a', 'b'], hashKey: 'bigint', lease: 'shardId-000000000000', maxRestarts: 3, describeLeaseTable: 'function' });
   });
