@@ -29,6 +29,8 @@ const connection = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 
 const noop: ClickProducer = {
   put: () => Promise.resolve({ shardId: 'none', sequenceNumber: '0', subSequenceNumber: 0, attempts: 1 }),
   send: () => {},
+  putMany: () => Promise.resolve({ put: 0, failed: [] }),
+  flush: () => Promise.resolve(),
   close: () => Promise.resolve(),
   on: () => () => {},
   metrics: () => ({ UserRecordsPut: 0 }) as ReturnType<ClickProducer['metrics']>,

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
-import { createProducer, type KinesisActorsError, type Producer, type ProducerOptions } from '../../src/index.ts';
-import { producerPlugin } from '../../src/web/fastify/index.ts';
+import { createProducer, type Producer, type ProducerOptions } from '../../src/index.ts';
+import { producerPlugin, type ProducerLike } from '../../src/web/fastify/index.ts';
+import { countFailures, sendClick } from './capture.ts';
 
-/** What the click routes use of a producer: `send()`, which answers at once whether it took the click. */
-export type ClickProducer = Pick<Producer, 'put' | 'send' | 'close' | 'on' | 'metrics'>;
+/** What the click routes use of a producer: `send()`, which answers at once whether it took the click, and its metrics. */
+export type ClickProducer = ProducerLike & Pick<Producer, 'metrics'>;
 
 /** One captured click, as put onto the stream. */
 export interface Click {
@@ -69,11 +70,7 @@ export async function buildClickServer(options: { producer: ProducerOptions | Cl
   const producer = typeof given.send === 'function' ? (given as ClickProducer) : createProducer(options.producer as ProducerOptions);
   // The plugin owns it from here: it closes it once requests in flight have finished.
   await app.register(producerPlugin, { producer });
-  let failed = 0;
-  producer.on('producer.recordFailed', ({ partitionKey, error }) => {
-    failed++;
-    app.log.warn({ err: error, userId: partitionKey }, 'click not delivered');
-  });
+  const failures = countFailures(producer, ({ partitionKey, error }) => app.log.warn({ err: error, userId: partitionKey }, 'click not delivered'));
   const stats: ClickStats = {
     accepted: 0,
     rejected: 0,
@@ -82,27 +79,18 @@ export async function buildClickServer(options: { producer: ProducerOptions | Cl
       return producer.metrics().UserRecordsPut;
     },
     get failed() {
-      return failed;
+      return failures.count;
     },
   };
   app.decorate('clickStats', stats);
 
-  /**
-   * Hands a click to the producer, or answers 503 when it has no room (or is closing). `send()`
-   * throws at once when it does not take a click, so the route needs no promise per click;
-   * a click that fails later is reported by the `producer.recordFailed` event.
-   */
+  /** Hands a click to the producer (`sendClick()`), or answers 503 when it has no room or is closing. */
   async function capture(click: Click, reply: FastifyReply): Promise<boolean> {
-    try {
-      producer.send(click, { partitionKey: click.userId });
-    } catch (error) {
-      const code = (error as KinesisActorsError).code;
-      if (code === 'BACKPRESSURE' || code === 'PRODUCER_CLOSED') {
-        stats.rejected++;
-        await reply.code(503).header('retry-after', '1').send({ error: 'Service Unavailable', code, message: 'try again shortly' });
-        return false;
-      }
-      throw error;
+    const unavailable = sendClick(producer, click, click.userId);
+    if (unavailable) {
+      stats.rejected++;
+      await reply.code(503).header('retry-after', '1').send({ error: 'Service Unavailable', code: unavailable, message: 'try again shortly' });
+      return false;
     }
     stats.accepted++;
     return true;

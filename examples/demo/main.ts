@@ -113,7 +113,7 @@ function stop(reason: string): Promise<void> {
     const consumed = fleet.stats.unique.size;
     const ok = contents.records.length === click.stats.accepted && m.UserRecordsPut === click.stats.accepted && consumed === click.stats.accepted;
     console.log(`\nSummary
-  clicks accepted by the endpoint   ${click.stats.accepted}
+  clicks accepted by the endpoint   ${click.stats.accepted}   turned away (503): ${click.stats.rejected}
   user records put (acknowledged)   ${m.UserRecordsPut}   failed: ${click.stats.failed}
   user records read back            ${contents.records.length}   from ${contents.kinesisRecords} Kinesis records (${contents.compressedRecords} compressed)
   bytes on the wire per event       ${(wireBytes / Math.max(1, m.UserRecordsPut)).toFixed(1)}   (user data: ${(m.UserRecordsDataPut / Math.max(1, m.UserRecordsPut)).toFixed(1)})

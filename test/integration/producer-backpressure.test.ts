@@ -97,4 +97,33 @@ describe("a producer in 'wait' mode, on a simulated clock", () => {
     await advanceUntil(clock, () => first.value !== undefined);
     expect(first.value).toBe('put');
   });
+
+  it('lets a send() that finds no room wait in line without throwing, and reports it turned away, as a put(), by producer.recordFailed with attempts 0', async () => {
+    const clock = new SimulatedClock(1_000_000);
+    const { kinesis, held } = heldKinesis();
+    producer = createProducer({ streamName: 's', kinesis, clock, maxOutstandingRecords: 1, maxBackpressureWaitMs: 2_000, metricsIntervalMs: 0 });
+    const failed: { partitionKey: string; attempts: number; error: Error }[] = [];
+    producer.on('producer.recordFailed', (e) => failed.push(e));
+    const first = outcome(producer.put({ n: 1 }, { partitionKey: 'a' }));
+    expect(() => producer!.send({ n: 2 }, { partitionKey: 'b' })).not.toThrow();
+    expect(producer.outstanding).toMatchObject({ records: 1, waiting: 1 });
+    // The line holds at most maxOutstandingRecords puts: a send() that finds it full throws at once.
+    expect(() => producer!.send({ n: 3 }, { partitionKey: 'c' })).toThrow(expect.objectContaining({ code: 'BACKPRESSURE', retriable: true }));
+    await advanceUntil(clock, () => held.length === 1);
+    await advanceUntil(clock, () => failed.length === 1, 100);
+    expect(failed[0]).toMatchObject({ partitionKey: 'b', attempts: 0, error: expect.objectContaining({ code: 'BACKPRESSURE', message: expect.stringContaining('options.maxBackpressureWaitMs (2000 ms)') }) });
+
+    const put = producer.put({ n: 4 }, { partitionKey: 'd' });
+    const putOutcome = outcome(put);
+    await advanceUntil(clock, () => putOutcome.value !== undefined, 100);
+    await expect(put).rejects.toMatchObject({ code: 'BACKPRESSURE' });
+    expect(failed.map((f) => [f.partitionKey, f.attempts])).toEqual([
+      ['b', 0],
+      ['d', 0],
+    ]);
+    held.shift()!();
+    await advanceUntil(clock, () => first.value !== undefined);
+    expect(first.value).toBe('put');
+    expect(producer.metrics()).toMatchObject({ UserRecordsPut: 1 });
+  });
 });

@@ -38,14 +38,19 @@ describe('send() and putMany() against the embedded Kinesis', () => {
     expect(producer.metrics().UserRecordsPut).toBe(6000);
   });
 
-  it('flush() waits for records given to send()', async () => {
+  it('flush() sends what is buffered without waiting for its linger time, and waits for records given to send() and putMany()', async () => {
     const streamName = await freshStream();
-    const producer = createProducer({ streamName, kinesis: stack.kinesis, recordMaxBufferedTime: 60_000 });
+    const producer = createProducer({ streamName, kinesis: stack.kinesis, recordMaxBufferedTime: 600_000 });
     for (const id of range(50)) producer.send(clickEvent(id).value, { partitionKey: clickEvent(id).partitionKey });
+    let many: unknown;
+    void producer.putMany(range(30).map((i) => ({ value: clickEvent(50 + i).value, partitionKey: clickEvent(50 + i).partitionKey }))).then((r) => (many = r));
     await producer.flush();
-    expect(producer.metrics().UserRecordsPut).toBe(50);
+    expect(producer.metrics().UserRecordsPut).toBe(80);
     expect(producer.outstanding.records).toBe(0);
+    const seen = await account(stack.kinesis, streamName, range(80));
+    expect(seen.missing).toEqual([]);
     await producer.close();
+    expect(many).toEqual({ put: 30, failed: [] });
   });
 
   it('refuses a putMany() whole when one record is invalid, naming its index, and accepts nothing of it', async () => {

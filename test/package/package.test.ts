@@ -69,8 +69,8 @@ describe('the packed package in a fresh application', () => {
     await cp(fixture, app, { recursive: true });
     await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'fresh-app', private: true, type: 'module', allowScripts: manifest.allowScripts }, null, 2));
     // The emulators are optional peers: an application installs them to use the local stack.
-    // fastify too, for the web entries.
-    const peers = ['kinesalite', 'dynalite', 'fastify'].map((name) => `${name}@${manifest.devDependencies[name]}`);
+    // fastify and express too, for the web entries (express with its types, as an application has them).
+    const peers = ['kinesalite', 'dynalite', 'fastify', 'express', '@types/express'].map((name) => `${name}@${manifest.devDependencies[name]}`);
     await npm(['install', '--no-audit', '--no-fund', '--no-package-lock', join(dir, packed.filename), ...peers], app);
   }, 300_000);
 
@@ -102,6 +102,19 @@ describe('the packed package in a fresh application', () => {
     expect((await node(['cjs.cjs'], app)).stdout.trim()).toBe(expected);
   });
 
+  it('loads the web entries without fastify or express installed', async () => {
+    const away = ['fastify', 'express'].map((name) => join(app, 'node_modules', name));
+    for (const dir of away) await rename(dir, `${dir}.away`);
+    try {
+      const script = "Promise.all([import('kinesis-actors/fastify'), import('kinesis-actors/express')]).then((m) => console.log(typeof m[0].producerPlugin, typeof m[1].producerMiddleware))";
+      expect((await node(['--input-type=module', '-e', script], app)).stdout.trim()).toBe('function function');
+      const required = "console.log(typeof require('kinesis-actors/fastify').producerPlugin, typeof require('kinesis-actors/express').producerMiddleware)";
+      expect((await node(['-e', required], app)).stdout.trim()).toBe('function function');
+    } finally {
+      for (const dir of away) await rename(`${dir}.away`, dir);
+    }
+  });
+
   it('serves with the fastify plugin and the Express-style middleware, each closed with its clicks in the stream', async () => {
     const { stdout } = await node(['web.mjs'], app);
     expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ statuses: [202, 202, 202, 202, 202], inStream: 5 });
@@ -111,11 +124,23 @@ describe('the packed package in a fresh application', () => {
     const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
     // @types/node comes from this repository: the application needs it, the package does not bring it.
     await writeFile(join(app, 'tsconfig.json'), (await readFile(join(app, 'tsconfig.json'), 'utf8')).replace('"outDir": "out"', `"outDir": "out", "typeRoots": [${JSON.stringify(join(root, 'node_modules', '@types'))}]`));
+    // The README's fastify and Express examples, compiled (not run: they listen on a fixed port) with the rest.
+    const readme = await readFile(join(root, 'README.md'), 'utf8');
+    for (const [heading, file, entry] of [
+      ['**fastify**', 'readme-fastify.ts', 'kinesis-actors/fastify'],
+      ['**Express, connect, `node:http`**', 'readme-express.ts', 'kinesis-actors/express'],
+    ]) {
+      const example = /^```ts\n([\s\S]*?)```/m.exec(readme.slice(readme.indexOf(`\n${heading}`)))?.[1];
+      expect(example).toContain(`from '${entry}'`);
+      await writeFile(join(app, file), example!);
+    }
     const checked = await run(process.execPath, [tsc, '-p', '.'], app);
     expect(checked.stdout + checked.stderr).toBe('');
     expect(checked.code).toBe(0);
     const { stdout } = await node(['out/round-trip.js', '3000'], app);
     expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toMatchObject({ put: 3000, shards: 2, consumed: 3000, closedCode: 'PRODUCER_CLOSED' });
+    const web = await node(['out/web-express.js'], app);
+    expect(JSON.parse(web.stdout.trim().split('\n').at(-1)!)).toEqual({ statuses: [202, 202, 202, 200, 400], code: 'INVALID_PARTITION_KEY', inStream: 4 });
     const blocks = await node(['out/building-blocks.js'], app);
     expect(JSON.parse(blocks.stdout.trim())).toEqual({ status: 'aggregated', records: ['a', 'b'], hashKey: 'bigint', lease: 'shardId-000000000000', maxRestarts: 3, describeLeaseTable: 'function' });
   });

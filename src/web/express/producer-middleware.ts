@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { InvalidOptionError } from '../../errors.ts';
+import { InvalidOptionError, InvalidRecordError, KinesisActorsError } from '../../errors.ts';
 import { integer } from '../../options/validate.ts';
 import { producerFrom, type ProducerLike, type ProducerSource } from '../producer-source.ts';
 
@@ -9,6 +9,21 @@ export interface ProducerMiddlewareOptions {
   producer: ProducerSource;
   /** The `Retry-After` (seconds) of the 503 a request gets once `close()` was called. @defaultValue 1 */
   retryAfterSeconds?: number | undefined;
+}
+
+declare global {
+  // Express's namespace for what middleware adds to a request (as passport adds `req.user`):
+  // with @types/express, `req.producer` and `res.locals.producer` are typed in every route.
+  namespace Express {
+    interface Request {
+      /** The Kinesis producer of `producerMiddleware()` (from `kinesis-actors/express`). */
+      producer: ProducerLike;
+    }
+    interface Locals {
+      /** The Kinesis producer of `producerMiddleware()` (from `kinesis-actors/express`). */
+      producer: ProducerLike;
+    }
+  }
 }
 
 /** A request that went through {@link producerMiddleware}: the producer is on it (and on `res.locals.producer` under Express). */
@@ -23,6 +38,14 @@ export interface ProducerRequest extends IncomingMessage {
  */
 export interface ProducerMiddleware {
   (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void;
+  /**
+   * Express error middleware (`app.use(middleware.errorHandler)` after the routes) answering what
+   * the producer throws or rejects at once: a record it refuses (`InvalidRecordError`:
+   * `INVALID_PARTITION_KEY`, `SERIALIZATION_FAILED`, ...) 400, and `BACKPRESSURE` or
+   * `PRODUCER_CLOSED` 503 with `Retry-After`, each with `{ error, code, message }` as JSON; any
+   * other error goes on to the next error handler.
+   */
+  readonly errorHandler: (error: unknown, req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
   /** The producer the middleware hands to requests. */
   readonly producer: ProducerLike;
   /** Requests that went through the middleware and are not answered yet. */
@@ -46,7 +69,8 @@ export interface ProducerMiddleware {
  * import { producerMiddleware } from 'kinesis-actors/express';
  * const kinesis = producerMiddleware({ producer: { streamName: 'clicks' } });
  * app.use(kinesis);
- * app.post('/click', (req, res) => { req.producer.put(req.body, { partitionKey: req.body.userId }); res.sendStatus(202); });
+ * app.post('/click', (req, res) => { req.producer.send(req.body, { partitionKey: req.body.userId }); res.sendStatus(202); });
+ * app.use(kinesis.errorHandler);
  * process.once('SIGTERM', () => { server.close(); void kinesis.close(); });
  */
 export function producerMiddleware(options: ProducerMiddlewareOptions): ProducerMiddleware {
@@ -61,10 +85,24 @@ export function producerMiddleware(options: ProducerMiddlewareOptions): Producer
     if (inFlight.size === 0) idle?.();
   }
 
+  const answer = (res: ServerResponse, status: 400 | 503, code: string, message: string) => {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (status === 503) headers['retry-after'] = retryAfter;
+    // A request answered while closing must not keep its connection open (see close()).
+    if (closing) headers.connection = 'close';
+    res.writeHead(status, headers).end(JSON.stringify({ error: status === 400 ? 'Bad Request' : 'Service Unavailable', code, message }));
+  };
+
+  const errorHandler = (error: unknown, _req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void => {
+    if (res.headersSent || !(error instanceof KinesisActorsError)) return next(error);
+    if (error instanceof InvalidRecordError) return answer(res, 400, error.code, error.message);
+    if (error.code === 'BACKPRESSURE' || error.code === 'PRODUCER_CLOSED') return answer(res, 503, error.code, error.message);
+    next(error);
+  };
+
   const middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void => {
     if (closing) {
-      res.writeHead(503, { 'retry-after': retryAfter, connection: 'close', 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: 'Service Unavailable', code: 'PRODUCER_CLOSED', message: 'the server is shutting down' }));
+      answer(res, 503, 'PRODUCER_CLOSED', 'the server is shutting down');
       return;
     }
     inFlight.add(res);
@@ -87,6 +125,7 @@ export function producerMiddleware(options: ProducerMiddlewareOptions): Producer
 
   return Object.defineProperties(middleware, {
     producer: { value: producer, enumerable: true },
+    errorHandler: { value: errorHandler, enumerable: true },
     inFlight: { get: () => inFlight.size, enumerable: true },
     close: { value: close, enumerable: true },
   }) as ProducerMiddleware;

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { Agent } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KinesisActorsError } from '../../../src/errors.ts';
 import { createProducer } from '../../../src/producer/producer.ts';
 import { producerPlugin, type ProducerSource } from '../../../src/web/fastify/index.ts';
 import { createStream, randomName, readStream, startLocalStack, type LocalStack } from '../../../src/testing/index.ts';
@@ -139,7 +140,9 @@ describe('kinesis-actors/fastify: producerPlugin', () => {
     };
     expect(await register({})).toMatchObject({ code: 'INVALID_OPTION', message: 'options.producer must be the options of a producer to create ({ streamName, ... }) or a producer (with put() and close()) (got undefined)' });
     expect(await register({ producer: 'clicks' })).toMatchObject({ code: 'INVALID_OPTION', message: expect.stringContaining('(got "clicks")') });
-    expect(await register({ producer: { put: () => Promise.resolve() } })).toMatchObject({ code: 'INVALID_OPTION', message: expect.stringMatching(/^options\.producer\.close must be a function/) });
+    expect(await register({ producer: { put: () => Promise.resolve() } })).toMatchObject({ code: 'INVALID_OPTION', message: expect.stringMatching(/^options\.producer\.send must be a function/) });
+    const withoutClose = { put() {}, send() {}, putMany() {}, flush() {}, on() {} };
+    expect(await register({ producer: withoutClose })).toMatchObject({ code: 'INVALID_OPTION', message: 'options.producer.close must be a function: a producer given has put(), send(), putMany(), flush(), on(), close() (got undefined)' });
     expect(await register({ producer: { streamName: '' } })).toMatchObject({ code: 'INVALID_OPTION', message: expect.stringContaining('options.streamName') });
   });
 
@@ -151,5 +154,60 @@ describe('kinesis-actors/fastify: producerPlugin', () => {
     await expect(app.register(producerPlugin, { producer: { streamName, kinesis: stack.kinesis } })).rejects.toMatchObject({ code: 'INVALID_OPTION', message: expect.stringContaining('already decorated') });
     await app.close();
     await expect(producer.put('x', { partitionKey: 'k' })).rejects.toMatchObject({ code: 'PRODUCER_CLOSED' });
+  });
+
+  it("serves the README's route: send() from app.producer, 503 with Retry-After when it throws BACKPRESSURE, 500 for a bad record, failures as events", async () => {
+    const streamName = await newStream();
+    const app = Fastify();
+    await app.register(producerPlugin, { producer: { streamName, kinesis: stack.kinesis, maxOutstandingRecords: 2, backpressure: 'reject', recordMaxBufferedTime: 600_000 } });
+    const failed: string[] = [];
+    app.producer.on('producer.recordFailed', ({ partitionKey }) => failed.push(partitionKey));
+    app.post<{ Body: TestClick }>('/click', async (request, reply) => {
+      try {
+        app.producer.send(request.body, { partitionKey: request.body.userId });
+      } catch (error) {
+        const { code } = error as KinesisActorsError;
+        if (code !== 'BACKPRESSURE' && code !== 'PRODUCER_CLOSED') throw error;
+        return reply.code(503).header('retry-after', '1').send({ code });
+      }
+      return reply.code(202).send();
+    });
+    const click = (id: string, userId = 'u1') => app.inject({ method: 'POST', url: '/click', payload: { id, userId } });
+    expect((await click('a')).statusCode).toBe(202);
+    const bad = await click('bad', 'k'.repeat(257));
+    expect(bad.statusCode).toBe(500);
+    expect(bad.json()).toMatchObject({ code: 'INVALID_PARTITION_KEY' });
+    expect((await click('b')).statusCode).toBe(202);
+    const full = await click('c');
+    expect([full.statusCode, full.headers['retry-after'], full.json()]).toEqual([503, '1', { code: 'BACKPRESSURE' }]);
+    await app.close();
+    expect(failed).toEqual([]);
+    expect(await idsInStream(streamName)).toEqual(['a', 'b']);
+  });
+
+  it('decorates the context that registers it, not a child of its own: the root server, and contexts registered in it after', async () => {
+    const streamName = await newStream();
+    const app = Fastify();
+    await app.register(producerPlugin, { producer: { streamName, kinesis: stack.kinesis } });
+    let seenInChild: unknown;
+    await app.register(async (child) => {
+      seenInChild = child.producer;
+    });
+    // Registered inside an encapsulated context, it belongs to that context, as with fastify-plugin.
+    const other = Fastify();
+    let inside: unknown;
+    await other.register(async (child) => {
+      await child.register(producerPlugin, { producer: { streamName, kinesis: stack.kinesis } });
+      inside = child.producer;
+    });
+    await Promise.all([app.ready(), other.ready()]);
+    expect(app.hasDecorator('producer')).toBe(true);
+    expect(seenInChild).toBe(app.producer);
+    expect(other.hasDecorator('producer')).toBe(false);
+    expect(inside).toBeDefined();
+    await Promise.all([app.close(), other.close()]);
+    for (const producer of [app.producer, inside as typeof app.producer]) {
+      expect(() => producer.send('x', { partitionKey: 'k' })).toThrow(expect.objectContaining({ code: 'PRODUCER_CLOSED' }));
+    }
   });
 });

@@ -57,12 +57,14 @@ describe('putMany() and send() when records fail for good', () => {
 
   it('send() reports each record that fails for good as a producer.recordFailed event, and never rejects', async () => {
     const producer = createProducer(options);
-    const failed: { partitionKey: string; error: Error }[] = [];
+    const failed: { partitionKey: string; attempts: number; error: Error }[] = [];
     producer.on('producer.recordFailed', (e) => failed.push(e));
     for (let i = 0; i < 10; i++) producer.send({ i }, { partitionKey: `k${i}`, explicitHashKey: i < 4 ? highKey : lowKey });
     await producer.close();
     expect(failed.map((f) => f.partitionKey).sort()).toEqual(['k0', 'k1', 'k2', 'k3']);
     expect(failed.every((f) => (f.error as KinesisActorsError).code === 'RECORD_EXPIRED')).toBe(true);
+    // Each was sent and throttled at least once before its time to live ran out.
+    expect(failed.every((f) => f.attempts >= 1 && (f.error.cause as KinesisActorsError).code === 'THROTTLED')).toBe(true);
     expect(producer.metrics()).toMatchObject({ UserRecordsPut: 6, UserRecordExpired: 4 });
   });
 });
