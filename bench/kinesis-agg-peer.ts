@@ -1,8 +1,9 @@
-import { PutRecordsCommand, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import type { PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { createStream, randomName, type LocalStack } from '../src/testing/index.ts';
 import { clickEvent } from './click-events.ts';
 import type { ProducerRun } from './producer.ts';
 import { agg } from './aws-kinesis-agg.ts';
+import { putAllRecords } from './peer-put-records.ts';
 
 /** The peer: events aggregated with aws-kinesis-agg (1 MB aggregates) and put with the SDK, 8 requests in flight, for `seconds`. */
 export async function runKinesisAgg(stack: LocalStack, seconds: number): Promise<ProducerRun> {
@@ -13,13 +14,7 @@ export async function runKinesisAgg(stack: LocalStack, seconds: number): Promise
   let kinesisRecords = 0;
   const chunk = 20_000;
   const inFlight = new Set<Promise<unknown>>();
-  const send = async (entries: PutRecordsRequestEntry[]) => {
-    let pending = entries;
-    while (pending.length > 0) {
-      const response = await stack.kinesis.send(new PutRecordsCommand({ StreamName: streamName, Records: pending }));
-      pending = pending.filter((_, i) => response.Records?.[i]?.ErrorCode);
-    }
-  };
+  const send = (entries: PutRecordsRequestEntry[]) => putAllRecords(stack.kinesis, streamName, entries);
   const deadline = started + seconds * 1000;
   let events = 0;
   for (let start = 0; performance.now() < deadline; start += chunk) {

@@ -1,7 +1,8 @@
-import { PutRecordsCommand, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import type { PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { createKinesisClient, createProducer, type ProducerOptions } from '../src/index.ts';
 import { startLocalStack, startNullKinesis, createStream, randomName, type LocalStack } from '../src/testing/index.ts';
 import { clickEvent, putClickEventsFor } from './click-events.ts';
+import { putAllRecords } from './peer-put-records.ts';
 
 export interface ProducerRun {
   eventsPerSec: number;
@@ -59,11 +60,7 @@ export async function runSdkLoop(stack: LocalStack, seconds: number): Promise<Pr
         bytes += data.length + partitionKey.length;
         entries.push({ Data: data, PartitionKey: partitionKey });
       }
-      let pendingEntries = entries;
-      while (pendingEntries.length > 0) {
-        const response = await stack.kinesis.send(new PutRecordsCommand({ StreamName: streamName, Records: pendingEntries }));
-        pendingEntries = pendingEntries.filter((_, i) => response.Records?.[i]?.ErrorCode);
-      }
+      await putAllRecords(stack.kinesis, streamName, entries);
     }
   };
   await Promise.all(Array.from({ length: 8 }, lane));
