@@ -1,6 +1,8 @@
 import { request, type Agent } from 'node:http';
 import { connect } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 import type { KinesisActorsError } from '../../../src/errors.ts';
+import { createStream, randomName, readStream, startLocalStack, type LocalStack } from '../../../src/testing/index.ts';
 import type { ProducerLike } from '../../../src/web/producer-source.ts';
 
 /** A click as the tests' routes take it: its id comes back in the 202 and is looked for in the stream. */
@@ -84,4 +86,31 @@ export function refused(url: string): Promise<boolean> {
     });
     socket.once('error', () => resolve(true));
   });
+}
+
+/**
+ * The embedded Kinesis of one test file, started before its tests and closed after them: a fresh
+ * 2-shard stream per test, and the ids of the clicks in a stream, read back through the SDK.
+ */
+export function clickStreams(prefix: string): { kinesisClient(): LocalStack['kinesis']; newStream(): Promise<string>; idsInStream(streamName: string): Promise<string[]> } {
+  let stack: LocalStack | undefined;
+  beforeAll(async () => {
+    stack = await startLocalStack({ dynamodb: false });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+  const kinesisClient = () => stack!.kinesis;
+  return {
+    kinesisClient,
+    async newStream() {
+      const streamName = randomName(prefix);
+      await createStream(kinesisClient(), streamName, 2);
+      return streamName;
+    },
+    async idsInStream(streamName) {
+      const { records } = await readStream(kinesisClient(), streamName);
+      return records.map((r) => (JSON.parse(r.data.toString('utf8')) as TestClick).id).sort();
+    },
+  };
 }

@@ -4,34 +4,15 @@
 import { Agent, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { InvalidOptionError, KinesisActorsError } from '../../../src/errors.ts';
 import { createProducer } from '../../../src/producer/producer.ts';
 import { producerMiddleware, type ProducerLike, type ProducerMiddleware, type ProducerMiddlewareOptions } from '../../../src/web/express/index.ts';
-import { createStream, randomName, readStream, startLocalStack, type LocalStack } from '../../../src/testing/index.ts';
+import { readStream } from '../../../src/testing/index.ts';
 import { until } from '../wait.ts';
-import { Gate, postClick, refused, type TestClick } from './click-route.ts';
+import { clickStreams, Gate, postClick, refused, type TestClick } from './click-route.ts';
 
-let stack: LocalStack;
-
-beforeAll(async () => {
-  stack = await startLocalStack({ dynamodb: false });
-});
-
-afterAll(async () => {
-  await stack?.close();
-});
-
-async function newStream(): Promise<string> {
-  const streamName = randomName('web-express-app');
-  await createStream(stack.kinesis, streamName, 2);
-  return streamName;
-}
-
-async function idsInStream(streamName: string): Promise<string[]> {
-  const { records } = await readStream(stack.kinesis, streamName);
-  return records.map((r) => (JSON.parse(r.data.toString('utf8')) as TestClick).id).sort();
-}
+const { kinesisClient, newStream, idsInStream } = clickStreams('web-express-app');
 
 interface ClickApp {
   server: Server;
@@ -77,7 +58,7 @@ async function clickApp(options: ProducerMiddlewareOptions, gate = new Gate()): 
 describe('kinesis-actors/express in a real Express 5 application', () => {
   it('routes send() and put() through req.producer, and the records are in the stream', async () => {
     const streamName = await newStream();
-    const { server, base, kinesis, sameProducer } = await clickApp({ producer: { streamName, kinesis: stack.kinesis } });
+    const { server, base, kinesis, sameProducer } = await clickApp({ producer: { streamName, kinesis: kinesisClient() } });
     const sent = await Promise.all(Array.from({ length: 20 }, (_, i) => postClick(`${base}/click`, { id: `sent-${i}`, userId: `u${i % 7}` })));
     expect(sent.map((a) => a.status)).toEqual(Array(20).fill(202));
     const response = await fetch(`${base}/put`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'put-1', userId: 'u1' }) });
@@ -88,7 +69,7 @@ describe('kinesis-actors/express in a real Express 5 application', () => {
     server.close();
     await kinesis.close();
 
-    const { records } = await readStream(stack.kinesis, streamName);
+    const { records } = await readStream(kinesisClient(), streamName);
     const put = records.find((r) => (JSON.parse(r.data.toString('utf8')) as TestClick).id === 'put-1');
     expect(put).toMatchObject({ shardId: result.shardId, sequenceNumber: result.sequenceNumber, partitionKey: 'u1' });
     expect(await idsInStream(streamName)).toEqual(['put-1', ...Array.from({ length: 20 }, (_, i) => `sent-${i}`)].sort());
@@ -97,7 +78,7 @@ describe('kinesis-actors/express in a real Express 5 application', () => {
   it('on SIGTERM (server.close(), then close()), requests in flight finish with Connection: close, and every click answered 202 is in the stream', async () => {
     const streamName = await newStream();
     const gate = new Gate();
-    const { server, base, kinesis } = await clickApp({ producer: { streamName, kinesis: stack.kinesis, compression: 'deflate' } }, gate);
+    const { server, base, kinesis } = await clickApp({ producer: { streamName, kinesis: kinesisClient(), compression: 'deflate' } }, gate);
     const url = `${base}/click`;
     const before = await Promise.all(Array.from({ length: 10 }, (_, i) => postClick(url, { id: `before-${i}`, userId: `u${i % 3}` })));
     gate.shut();
@@ -124,7 +105,7 @@ describe('kinesis-actors/express in a real Express 5 application', () => {
   it('while closing, answers new requests 503 with Retry-After and Connection: close, and close() waits for the requests in flight', async () => {
     const streamName = await newStream();
     const gate = new Gate();
-    const { server, base, kinesis } = await clickApp({ producer: { streamName, kinesis: stack.kinesis }, retryAfterSeconds: 5 }, gate);
+    const { server, base, kinesis } = await clickApp({ producer: { streamName, kinesis: kinesisClient() }, retryAfterSeconds: 5 }, gate);
     try {
       gate.shut();
       const held = postClick(`${base}/click`, { id: 'held', userId: 'u1' });
@@ -152,7 +133,7 @@ describe('kinesis-actors/express in a real Express 5 application', () => {
   it('answers a record the producer refuses 400, a full producer 503 with Retry-After, and leaves other errors to Express', async () => {
     const streamName = await newStream();
     const { server, base, kinesis } = await clickApp({
-      producer: { streamName, kinesis: stack.kinesis, maxOutstandingRecords: 3, backpressure: 'reject', recordMaxBufferedTime: 600_000, maxUserRecordSize: 1024 },
+      producer: { streamName, kinesis: kinesisClient(), maxOutstandingRecords: 3, backpressure: 'reject', recordMaxBufferedTime: 600_000, maxUserRecordSize: 1024 },
     });
     const click = (id: string, userId: unknown = 'u1', extra: Record<string, unknown> = {}) =>
       fetch(`${base}/click`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, userId, ...extra }) }).then(async (r) => ({
@@ -177,7 +158,7 @@ describe('kinesis-actors/express in a real Express 5 application', () => {
 
   it('answers 503 PRODUCER_CLOSED when the producer it was given was closed elsewhere', async () => {
     const streamName = await newStream();
-    const producer = createProducer({ streamName, kinesis: stack.kinesis });
+    const producer = createProducer({ streamName, kinesis: kinesisClient() });
     const { server, base, kinesis } = await clickApp({ producer });
     try {
       expect((await postClick(`${base}/click`, { id: 'first', userId: 'u1' })).status).toBe(202);

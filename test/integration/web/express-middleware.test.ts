@@ -1,33 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { Agent, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createProducer } from '../../../src/producer/producer.ts';
 import { producerMiddleware, type ProducerMiddleware, type ProducerMiddlewareOptions, type ProducerRequest } from '../../../src/web/express/index.ts';
-import { createStream, randomName, readStream, startLocalStack, type LocalStack } from '../../../src/testing/index.ts';
 import { until } from '../wait.ts';
-import { captureClick, Gate, postClick, refused, type RouteAnswer, type TestClick } from './click-route.ts';
+import { captureClick, clickStreams, Gate, postClick, refused, type RouteAnswer, type TestClick } from './click-route.ts';
 
-let stack: LocalStack;
-
-beforeAll(async () => {
-  stack = await startLocalStack({ dynamodb: false });
-});
-
-afterAll(async () => {
-  await stack?.close();
-});
-
-async function newStream(): Promise<string> {
-  const streamName = randomName('web-express');
-  await createStream(stack.kinesis, streamName, 2);
-  return streamName;
-}
-
-async function idsInStream(streamName: string): Promise<string[]> {
-  const { records } = await readStream(stack.kinesis, streamName);
-  return records.map((r) => (JSON.parse(r.data.toString('utf8')) as TestClick).id).sort();
-}
+const { kinesisClient, newStream, idsInStream } = clickStreams('web-express');
 
 function readJson(req: IncomingMessage): Promise<TestClick> {
   return new Promise((resolve, reject) => {
@@ -70,7 +50,7 @@ describe('kinesis-actors/express: producerMiddleware', () => {
   it('on a SIGTERM-like shutdown, every click answered 202 is in the stream, requests held in flight across the close included', async () => {
     const streamName = await newStream();
     const gate = new Gate();
-    const { server, url, kinesis, locals } = await clickServer({ producer: { streamName, kinesis: stack.kinesis, compression: 'deflate' } }, gate);
+    const { server, url, kinesis, locals } = await clickServer({ producer: { streamName, kinesis: kinesisClient(), compression: 'deflate' } }, gate);
     const signals = new EventEmitter();
     let closing: Promise<void> | undefined;
     signals.once('SIGTERM', () => {
@@ -103,7 +83,7 @@ describe('kinesis-actors/express: producerMiddleware', () => {
   it('after close(), answers new requests 503 with Retry-After and leaves the producer to the requests in flight', async () => {
     const streamName = await newStream();
     const gate = new Gate();
-    const { server, url, kinesis } = await clickServer({ producer: { streamName, kinesis: stack.kinesis }, retryAfterSeconds: 3 }, gate);
+    const { server, url, kinesis } = await clickServer({ producer: { streamName, kinesis: kinesisClient() }, retryAfterSeconds: 3 }, gate);
     try {
       gate.shut();
       const held = postClick(url, { id: 'held', userId: 'u1' });
@@ -126,7 +106,7 @@ describe('kinesis-actors/express: producerMiddleware', () => {
 
   it('closes a producer it was given', async () => {
     const streamName = await newStream();
-    const producer = createProducer({ streamName, kinesis: stack.kinesis, recordMaxBufferedTime: 600_000 });
+    const producer = createProducer({ streamName, kinesis: kinesisClient(), recordMaxBufferedTime: 600_000 });
     const { server, url, kinesis } = await clickServer({ producer });
     expect(kinesis.producer).toBe(producer);
     expect((await postClick(url, { id: 'given-1', userId: 'u1' })).status).toBe(202);
@@ -138,7 +118,7 @@ describe('kinesis-actors/express: producerMiddleware', () => {
 
   it('when put() rejects, the route answers an error status and every click accepted before and after is delivered', async () => {
     const streamName = await newStream();
-    const { server, url, kinesis } = await clickServer({ producer: { streamName, kinesis: stack.kinesis, maxOutstandingRecords: 3, backpressure: 'reject', recordMaxBufferedTime: 600_000 } });
+    const { server, url, kinesis } = await clickServer({ producer: { streamName, kinesis: kinesisClient(), maxOutstandingRecords: 3, backpressure: 'reject', recordMaxBufferedTime: 600_000 } });
     const click = (id: string, userId = 'u1') => postClick(url, { id, userId });
     expect((await click('a')).status).toBe(202);
     expect(await click('bad', 'k'.repeat(257))).toMatchObject({ status: 400, body: { code: 'INVALID_PARTITION_KEY' } });
@@ -162,7 +142,7 @@ describe('kinesis-actors/express: producerMiddleware', () => {
     expect(create(undefined)).toMatchObject({ code: 'INVALID_OPTION', message: 'options.producer is required: the options of a producer to create, or a producer (got undefined)' });
     expect(create({ producer: null })).toMatchObject({ code: 'INVALID_OPTION', message: expect.stringMatching(/^options\.producer must be/) });
     expect(create({ producer: { close: () => Promise.resolve() } })).toMatchObject({ code: 'INVALID_OPTION', message: expect.stringMatching(/^options\.producer\.put must be a function/) });
-    expect(create({ producer: { streamName: 'clicks', kinesis: stack.kinesis }, retryAfterSeconds: -1 })).toMatchObject({ code: 'INVALID_OPTION', message: 'options.retryAfterSeconds must be an integer ≥ 0 (got -1)' });
+    expect(create({ producer: { streamName: 'clicks', kinesis: kinesisClient() }, retryAfterSeconds: -1 })).toMatchObject({ code: 'INVALID_OPTION', message: 'options.retryAfterSeconds must be an integer ≥ 0 (got -1)' });
     expect(create({ producer: { streamName: 7 } })).toMatchObject({ code: 'INVALID_OPTION', message: expect.stringContaining('options.streamName') });
   });
 });

@@ -1,35 +1,14 @@
 import { EventEmitter } from 'node:events';
 import { Agent } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { KinesisActorsError } from '../../../src/errors.ts';
 import { createProducer } from '../../../src/producer/producer.ts';
 import { producerPlugin, type ProducerSource } from '../../../src/web/fastify/index.ts';
-import { createStream, randomName, readStream, startLocalStack, type LocalStack } from '../../../src/testing/index.ts';
 import { until } from '../wait.ts';
-import { captureClick, Gate, postClick, refused, type RouteAnswer, type TestClick } from './click-route.ts';
+import { captureClick, clickStreams, Gate, postClick, refused, type RouteAnswer, type TestClick } from './click-route.ts';
 
-let stack: LocalStack;
-
-beforeAll(async () => {
-  stack = await startLocalStack({ dynamodb: false });
-});
-
-afterAll(async () => {
-  await stack?.close();
-});
-
-async function newStream(): Promise<string> {
-  const streamName = randomName('web-fastify');
-  await createStream(stack.kinesis, streamName, 2);
-  return streamName;
-}
-
-/** The ids of the clicks in the stream, read back through the SDK. */
-async function idsInStream(streamName: string): Promise<string[]> {
-  const { records } = await readStream(stack.kinesis, streamName);
-  return records.map((r) => (JSON.parse(r.data.toString('utf8')) as TestClick).id).sort();
-}
+const { kinesisClient, newStream, idsInStream } = clickStreams('web-fastify');
 
 /** A server with the plugin and one route, `POST /click`, that waits at `gate` before it puts. */
 async function clickServer(producer: ProducerSource, gate = new Gate()): Promise<FastifyInstance> {
@@ -49,7 +28,7 @@ describe('kinesis-actors/fastify: producerPlugin', () => {
   it('on a SIGTERM-like close, every click answered 202 is in the stream, requests held in flight across the close included', async () => {
     const streamName = await newStream();
     const gate = new Gate();
-    const app = await clickServer({ streamName, kinesis: stack.kinesis, compression: 'deflate' }, gate);
+    const app = await clickServer({ streamName, kinesis: kinesisClient(), compression: 'deflate' }, gate);
     const url = `${await app.listen({ port: 0, host: '127.0.0.1' })}/click`;
     const signals = new EventEmitter();
     let closing: Promise<void> | undefined;
@@ -77,7 +56,7 @@ describe('kinesis-actors/fastify: producerPlugin', () => {
 
   it('when the close races with a burst of requests, every click that got 202 is in the stream, and nothing else', async () => {
     const streamName = await newStream();
-    const app = await clickServer({ streamName, kinesis: stack.kinesis });
+    const app = await clickServer({ streamName, kinesis: kinesisClient() });
     const url = `${await app.listen({ port: 0, host: '127.0.0.1' })}/click`;
     let closing: Promise<void> | undefined;
     const answers = await Promise.all(
@@ -97,7 +76,7 @@ describe('kinesis-actors/fastify: producerPlugin', () => {
 
   it('closes a producer it was given', async () => {
     const streamName = await newStream();
-    const producer = createProducer({ streamName, kinesis: stack.kinesis, recordMaxBufferedTime: 600_000 });
+    const producer = createProducer({ streamName, kinesis: kinesisClient(), recordMaxBufferedTime: 600_000 });
     const app = await clickServer(producer);
     const answer = await app.inject({ method: 'POST', url: '/click', payload: { id: 'given-1', userId: 'u1' } });
     expect(answer.statusCode).toBe(202);
@@ -111,7 +90,7 @@ describe('kinesis-actors/fastify: producerPlugin', () => {
   it('when put() rejects, the route answers an error status and every click accepted before and after is delivered', async () => {
     const streamName = await newStream();
     // Room for three clicks, held in the buffer until the close flushes them.
-    const app = await clickServer({ streamName, kinesis: stack.kinesis, maxOutstandingRecords: 3, backpressure: 'reject', recordMaxBufferedTime: 600_000 });
+    const app = await clickServer({ streamName, kinesis: kinesisClient(), maxOutstandingRecords: 3, backpressure: 'reject', recordMaxBufferedTime: 600_000 });
     const click = (id: string, userId = 'u1') => app.inject({ method: 'POST', url: '/click', payload: { id, userId } });
     expect((await click('a')).statusCode).toBe(202);
     const badKey = await click('bad', 'k'.repeat(257));
@@ -148,10 +127,10 @@ describe('kinesis-actors/fastify: producerPlugin', () => {
 
   it('refuses a second registration on the same server, and the first producer still closes with it', async () => {
     const streamName = await newStream();
-    const producer = createProducer({ streamName, kinesis: stack.kinesis });
+    const producer = createProducer({ streamName, kinesis: kinesisClient() });
     const app = Fastify();
     await app.register(producerPlugin, { producer });
-    await expect(app.register(producerPlugin, { producer: { streamName, kinesis: stack.kinesis } })).rejects.toMatchObject({ code: 'INVALID_OPTION', message: expect.stringContaining('already decorated') });
+    await expect(app.register(producerPlugin, { producer: { streamName, kinesis: kinesisClient() } })).rejects.toMatchObject({ code: 'INVALID_OPTION', message: expect.stringContaining('already decorated') });
     await app.close();
     await expect(producer.put('x', { partitionKey: 'k' })).rejects.toMatchObject({ code: 'PRODUCER_CLOSED' });
   });
@@ -159,7 +138,7 @@ describe('kinesis-actors/fastify: producerPlugin', () => {
   it("serves the README's route: send() from app.producer, 503 with Retry-After when it throws BACKPRESSURE, 500 for a bad record, failures as events", async () => {
     const streamName = await newStream();
     const app = Fastify();
-    await app.register(producerPlugin, { producer: { streamName, kinesis: stack.kinesis, maxOutstandingRecords: 2, backpressure: 'reject', recordMaxBufferedTime: 600_000 } });
+    await app.register(producerPlugin, { producer: { streamName, kinesis: kinesisClient(), maxOutstandingRecords: 2, backpressure: 'reject', recordMaxBufferedTime: 600_000 } });
     const failed: string[] = [];
     app.producer.on('producer.recordFailed', ({ partitionKey }) => failed.push(partitionKey));
     app.post<{ Body: TestClick }>('/click', async (request, reply) => {
@@ -188,7 +167,7 @@ describe('kinesis-actors/fastify: producerPlugin', () => {
   it('decorates the context that registers it, not a child of its own: the root server, and contexts registered in it after', async () => {
     const streamName = await newStream();
     const app = Fastify();
-    await app.register(producerPlugin, { producer: { streamName, kinesis: stack.kinesis } });
+    await app.register(producerPlugin, { producer: { streamName, kinesis: kinesisClient() } });
     let seenInChild: unknown;
     await app.register(async (child) => {
       seenInChild = child.producer;
@@ -197,7 +176,7 @@ describe('kinesis-actors/fastify: producerPlugin', () => {
     const other = Fastify();
     let inside: unknown;
     await other.register(async (child) => {
-      await child.register(producerPlugin, { producer: { streamName, kinesis: stack.kinesis } });
+      await child.register(producerPlugin, { producer: { streamName, kinesis: kinesisClient() } });
       inside = child.producer;
     });
     await Promise.all([app.ready(), other.ready()]);
