@@ -7,6 +7,7 @@
  *   npm run bench -- click       # only the click server, four ways (bench/click-server.ts), merged into latest.json
  *   npm run bench -- consumer    # only the consumer's CPU per record beside the peer's (bench/consumer-cpu.ts), merged likewise
  *   npm run bench -- producer    # only the calling thread's CPU per event and the overload memory (bench/producer-cpu.ts), merged likewise
+ *   npm run bench -- throughput  # only the producer beside the SDK loop and aws-kinesis-agg on the embedded Kinesis, merged likewise
  *
  * --seconds: how long each producer-side throughput run offers events; --events: how many the
  * consumer-side runs read; --lease-scales: which scales of the lease simulation run last
@@ -164,7 +165,40 @@ const producerCpuRows = (r: Record<string, unknown>) => {
   return rows.join('\n');
 };
 
+// The producer beside the SDK loop and aws-kinesis-agg on the embedded Kinesis; alone with `npm run bench -- throughput`.
+const runThroughput = async (stack: LocalStack) => ({
+  deflate: await repeated('producer (deflate)', async () => producerRun(await runProducer(stack, seconds, { compression: 'deflate' }))),
+  kpl: await repeated('producer (compression none: KPL format)', async () => producerRun(await runProducer(stack, seconds, { compression: 'none' }))),
+  sdk: await repeated('plain SDK PutRecords loop', async () => producerRun(await runSdkLoop(stack, seconds))),
+  kinesisAgg: await repeated('aws-kinesis-agg + SDK', async () => producerRun(await runKinesisAgg(stack, seconds))),
+});
+const throughputEntries = (r: Awaited<ReturnType<typeof runThroughput>>) => ({
+  ...entry('producer.deflate.eventsPerSec', r.deflate, 'eventsPerSec'),
+  ...entry('producer.kplFormat.eventsPerSec', r.kpl, 'eventsPerSec'),
+  ...entry('peer.sdkPutRecords.eventsPerSec', r.sdk, 'eventsPerSec'),
+  ...entry('peer.kinesisAgg.eventsPerSec', r.kinesisAgg, 'eventsPerSec'),
+  ...entry('producer.deflate.batchesPerRequest', r.deflate, 'batchesPerRequest'),
+  ...entry('producer.deflate.bytesPerEvent', r.deflate, 'bytesPerEvent'),
+  ...entry('producer.kplFormat.bytesPerEvent', r.kpl, 'bytesPerEvent'),
+  ...entry('peer.sdkPutRecords.bytesPerEvent', r.sdk, 'bytesPerEvent'),
+  // The machine's load average (1, 5, 15 min) when the runs ended: the figures move with it.
+  'throughput.settings': { runs, seconds, loadAverage: loadavg().map((l) => Number(l.toFixed(2))) },
+});
+const throughputRows = (r: Record<string, unknown>) => {
+  const v = (name: string) => r[name] as number;
+  const c = (name: string) => `${v(name)} (${(r[`${name}.spread`] as number[]).join('–')})`;
+  const ratio = (a: string, b: string) => `${(v(a) / v(b)).toFixed(1)}×`;
+  return [
+    `| producer.deflate.eventsPerSec (kinesalite, 4 shards, ${seconds} s) | ${c('producer.deflate.eventsPerSec')}: ${ratio('producer.deflate.eventsPerSec', 'peer.sdkPutRecords.eventsPerSec')} the SDK loop, ${ratio('producer.deflate.eventsPerSec', 'peer.kinesisAgg.eventsPerSec')} aws-kinesis-agg | ≥ 10× the SDK loop, ≥ 3× aws-kinesis-agg |`,
+    `| producer.kplFormat.eventsPerSec (compression none, the default) | ${c('producer.kplFormat.eventsPerSec')} | |`,
+    `| peer.sdkPutRecords.eventsPerSec | ${c('peer.sdkPutRecords.eventsPerSec')} | |`,
+    `| peer.kinesisAgg.eventsPerSec | ${c('peer.kinesisAgg.eventsPerSec')} | |`,
+    `| producer.deflate.bytesPerEvent / producer.kplFormat.bytesPerEvent | ${c('producer.deflate.bytesPerEvent')} / ${c('producer.kplFormat.bytesPerEvent')} | deflate ≥ 5× fewer |`,
+  ].join('\n');
+};
+
 const selections: Record<string, { entries: () => Promise<Record<string, unknown>>; rows: (entries: Record<string, unknown>) => string }> = {
+  throughput: { entries: () => withStack(async (stack) => throughputEntries(await runThroughput(stack))), rows: throughputRows },
   fanout: { entries: runFanOut, rows: fanOutRows },
   click: { entries: async () => clickEntries(await withStack(runClick)), rows: clickRows },
   producer: { entries: runProducerCpu, rows: producerCpuRows },
@@ -192,10 +226,7 @@ if (positionals.length > 0) {
 }
 
 const figures = await withStack(async (stack) => {
-  const deflate = await repeated('producer (deflate)', async () => producerRun(await runProducer(stack, seconds, { compression: 'deflate' })));
-  const kpl = await repeated('producer (compression none: KPL format)', async () => producerRun(await runProducer(stack, seconds, { compression: 'none' })));
-  const sdk = await repeated('plain SDK PutRecords loop', async () => producerRun(await runSdkLoop(stack, seconds)));
-  const kinesisAgg = await repeated('aws-kinesis-agg + SDK', async () => producerRun(await runKinesisAgg(stack, seconds)));
+  const { deflate, kpl, sdk, kinesisAgg } = await runThroughput(stack);
   const rate = Math.round(deflate.median.eventsPerSec / 2);
   const latency = await repeated(`put() latency at ${rate} events/s`, () => runPutLatencyIsolated(rate, 5));
   const clickServer = await runClick(stack);
@@ -233,10 +264,7 @@ const results = {
   seconds,
   events,
   runs,
-  ...entry('producer.deflate.eventsPerSec', figures.deflate, 'eventsPerSec'),
-  ...entry('producer.kplFormat.eventsPerSec', figures.kpl, 'eventsPerSec'),
-  ...entry('peer.sdkPutRecords.eventsPerSec', figures.sdk, 'eventsPerSec'),
-  ...entry('peer.kinesisAgg.eventsPerSec', figures.kinesisAgg, 'eventsPerSec'),
+  ...throughputEntries(figures),
   ...entry('producer.put.p50Us', figures.latency, 'p50Us'),
   ...entry('producer.put.p99Us', figures.latency, 'p99Us'),
   ...clickEntries(figures.clickServer),
@@ -247,10 +275,6 @@ const results = {
   ...entry('e2e.latency.p99Ms', consumerFigures.latency, 'p99Ms'),
   ...entry('consumer.handoff.gracefulMs', consumerFigures.handoff, 'graceful'),
   ...entry('consumer.failover.sigkillMs', consumerFigures.handoff, 'sigkill'),
-  ...entry('producer.deflate.batchesPerRequest', figures.deflate, 'batchesPerRequest'),
-  ...entry('producer.deflate.bytesPerEvent', figures.deflate, 'bytesPerEvent'),
-  ...entry('producer.kplFormat.bytesPerEvent', figures.kpl, 'bytesPerEvent'),
-  ...entry('peer.sdkPutRecords.bytesPerEvent', figures.sdk, 'bytesPerEvent'),
   ...fanOutFigures,
   ...consumerFigures.cpu,
 } as Record<string, unknown>;
