@@ -14,7 +14,7 @@ import { producerRootMachine } from './producer.machine.ts';
 import type { RecordLimit } from './record-limit.ts';
 import type { RecordSettler } from './record-settler.ts';
 import { releaseFrames } from './release-frames.ts';
-import { shardBufferMachine } from './shard-buffer.machine.ts';
+import { shardBufferMachine, type ShardBufferSendEvent } from './shard-buffer.machine.ts';
 import { loadShardMap, type ShardMap } from './shard-map.ts';
 import { shardActorId, type ShardRouter, type ShardState } from './shard-router.ts';
 
@@ -138,14 +138,18 @@ export class ProducerActors {
           metrics.error('FlushFailed');
           events.emit('producer.flushFailed', { shardId, userRecords: batch.userRecords, error });
         },
-      },
-      actors: {
-        sendBatch: fromPromise<void, { batch: Batch }>(({ input }) => {
-          // Called without a receiver: an error created while sending captures its async frames
-          // with their receivers, and `input` as one would keep the whole batch alive with it.
-          const { batch } = input;
-          return sendInFlight(batch);
-        }),
+        startSend: ({ context, self }) => {
+          // Reported only to an actor still running. One stopped meanwhile hears nothing, as an
+          // invoked send's result went nowhere once its actor stopped: after a failure its
+          // supervisor re-queued the batch in flight; a closed shard's records are routed again.
+          const report = (event: ShardBufferSendEvent) => {
+            if (self.getSnapshot().status === 'active') self.send(event);
+          };
+          sendInFlight(context.batch!).then(
+            () => report({ type: 'shardBuffer.sent' }),
+            (error: unknown) => report({ type: 'shardBuffer.sendFailed', error }),
+          );
+        },
       },
       guards: { hasRecords: () => state.buffer.size > 0 },
       delays: { untilDue: () => router.dueIn(state) },
