@@ -52,9 +52,9 @@ export class LeaseCoordinator {
   private readonly renewTask: PeriodicTask;
   private readonly takeTask: PeriodicTask;
   private readonly picture = new LeasePicture();
-  /** Bumped whenever the picture or the observations change; {@link deadOwners} is cached on it. */
+  /** Bumped whenever the picture or the observations change; {@link fleetView} is cached on it. */
   private pictureVersion = 0;
-  private dead: { version: number; owners: Set<string> } | undefined;
+  private view: { version: number; dead: Set<string>; live: string[] } | undefined;
   private round = 0;
   /** Taker intervals since start; scans run on every `scanEvery`-th, at this worker's `scanPhase`. */
   private tick = 0;
@@ -271,23 +271,34 @@ export class LeaseCoordinator {
    * share with), though only leases read this round are taken.
    */
   private deadOwners(): Set<string> {
-    // Judged on observations only, so it holds until the picture changes: computed once per scan, not per use.
-    if (this.dead?.version === this.pictureVersion) return this.dead.owners;
-    const owners = new Set<string>();
-    for (const lease of this.picture.leases()) {
-      const owner = lease.leaseOwner;
-      if (owner !== undefined && owner !== this.options.workerIdentifier && !owners.has(owner) && this.tracker.expiredWhenLastSeen(lease)) owners.add(owner);
-    }
-    this.dead = { version: this.pictureVersion, owners };
-    return owners;
+    return this.fleetView().dead;
   }
 
   /** Workers with live leases in this worker's picture, itself included. */
   private liveWorkers(): string[] {
-    const dead = this.deadOwners();
-    const owners = new Set([this.options.workerIdentifier]);
-    for (const lease of this.picture.leases()) if (lease.leaseOwner !== undefined && !dead.has(lease.leaseOwner)) owners.add(lease.leaseOwner);
-    return [...owners];
+    return this.fleetView().live;
+  }
+
+  /**
+   * Dead owners and live workers, from one pass over the picture: judged on observations only,
+   * so they hold until the picture changes, and a picture of 10,000 leases is not walked again
+   * for each use in a round.
+   */
+  private fleetView(): { dead: Set<string>; live: string[] } {
+    if (this.view?.version === this.pictureVersion) return this.view;
+    const self = this.options.workerIdentifier;
+    const dead = new Set<string>();
+    const owners = new Set<string>();
+    for (const lease of this.picture.values()) {
+      const owner = lease.leaseOwner;
+      if (owner === undefined || owner === self) continue;
+      owners.add(owner);
+      if (!dead.has(owner) && this.tracker.expiredWhenLastSeen(lease)) dead.add(owner);
+    }
+    const live = [self];
+    for (const owner of owners) if (!dead.has(owner)) live.push(owner);
+    this.view = { version: this.pictureVersion, dead, live };
+    return this.view;
   }
 
   /** `aboveTarget`: with segments, only this round's few readers see a free lease, so one of them takes it now. */
@@ -295,7 +306,7 @@ export class LeaseCoordinator {
     const dead = this.deadOwners();
     const mine = (lease: Lease) => this.renewer.get(lease.leaseKey) !== undefined;
     return planLeaseTaking({
-      leases: this.picture.leases().map((lease) => this.renewer.get(lease.leaseKey) ?? lease),
+      leases: this.picture.leases((lease) => this.renewer.get(lease.leaseKey) ?? lease),
       workerId: this.options.workerIdentifier,
       isExpired: (lease) =>
         !mine(lease) && (this.tracker.expiredWhenLastSeen(lease) || (lease.leaseOwner !== undefined && dead.has(lease.leaseOwner) && !fresh.has(lease.leaseKey))),
