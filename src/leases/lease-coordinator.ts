@@ -9,6 +9,7 @@ import { HandoffTracker } from './lease-handoff.ts';
 import { planLeaseTaking, type LeaseToTake } from './lease-taker.ts';
 import { assignScanSegments, ranksFirst, type ScanAssignment } from './lease-scan-segments.ts';
 import { LeasePicture } from './lease-picture.ts';
+import { LingeringSegments, type ScanSegment } from './lingering-segments.ts';
 import { LeaseRenewer } from './lease-renewer.ts';
 import { LeaseOwnerIndexMissingError } from './lease-errors.ts';
 import { chooseSuccessors } from './lease-successors.ts';
@@ -52,6 +53,7 @@ export class LeaseCoordinator {
   private readonly renewTask: PeriodicTask;
   private readonly takeTask: PeriodicTask;
   private readonly picture = new LeasePicture();
+  private readonly lingering: LingeringSegments;
   /** Bumped whenever the picture or the observations change; {@link fleetView} is cached on it. */
   private pictureVersion = 0;
   private view: { version: number; dead: Set<string>; live: string[] } | undefined;
@@ -92,6 +94,7 @@ export class LeaseCoordinator {
     this.scanEvery = Math.max(1, Math.floor(this.options.leaseScanIntervalMs / this.options.takerIntervalMs));
     // Spread over the interval, so the fleet's scans do not all fall in the same second.
     this.scanPhase = phaseOf(workerId, this.scanEvery);
+    this.lingering = new LingeringSegments(clock, failoverTimeMillis + 2 * this.options.leaseScanIntervalMs);
     this.takeTask = new PeriodicTask(clock, this.options.takerIntervalMs, async () => {
       const tick = this.tick++;
       if (this.skipRounds > 0) {
@@ -181,7 +184,7 @@ export class LeaseCoordinator {
       });
       let scanned: Lease[];
       try {
-        scanned = await this.scan(assignment);
+        scanned = await this.scan(assignment, this.lingering.extra(assignment));
         this.throttledInARow = 0;
       } catch (error) {
         this.backOff(error);
@@ -246,10 +249,18 @@ export class LeaseCoordinator {
     }
   }
 
-  private async scan({ totalSegments, watched, rotation }: ScanAssignment): Promise<Lease[]> {
+  /** Reads the assignment's segments and `lingering` ones (see {@link LingeringSegments}); a lease read twice counts once, at its highest counter. */
+  private async scan({ totalSegments, watched, rotation }: ScanAssignment, lingering: readonly ScanSegment[]): Promise<Lease[]> {
     if (totalSegments === 1) return this.store.listLeases();
-    const segments = rotation === undefined ? watched : [...watched, rotation];
-    return (await Promise.all(segments.map((segment) => this.store.listLeaseSegment(segment, totalSegments)))).flat();
+    const segments: ScanSegment[] = (rotation === undefined ? watched : [...watched, rotation]).map((segment) => ({ totalSegments, segment }));
+    const read = (await Promise.all([...segments, ...lingering].map((s) => this.store.listLeaseSegment(s.segment, s.totalSegments)))).flat();
+    if (lingering.length === 0) return read;
+    const latest = new Map<string, Lease>();
+    for (const lease of read) {
+      const seen = latest.get(lease.leaseKey);
+      if (!seen || lease.leaseCounter > seen.leaseCounter) latest.set(lease.leaseKey, lease);
+    }
+    return [...latest.values()];
   }
 
   /** Folds a scan into the picture and the trackers; returns the keys read fresh this round. */
@@ -316,6 +327,8 @@ export class LeaseCoordinator {
       maxLeasesForWorker: this.options.maxLeasesForWorker,
       maxLeasesToStealAtOneTime: this.options.maxLeasesToStealAtOneTime,
       maxAvailableAboveTarget: aboveTarget,
+      // A segment's watchers are the only workers that judge its leases' expiry within the failover bound.
+      maxExpiredAboveTarget: aboveTarget > 0 ? Infinity : aboveTarget,
       throughputImbalanceThreshold: this.options.throughputImbalanceThreshold,
       random: this.options.random,
     });
