@@ -125,8 +125,36 @@ export class AccountingLeaseStore implements LeaseStore {
   }
 }
 
+/** Lease attributes in one order: a lease written with the same attributes has the same shape. */
+const FIELDS: ReadonlyArray<keyof Lease> = [
+  'leaseKey',
+  'leaseOwner',
+  'checkpointOwner',
+  'leaseCounter',
+  'checkpoint',
+  'checkpointSubSequenceNumber',
+  'pendingCheckpoint',
+  'pendingCheckpointSubSequenceNumber',
+  'checkpointState',
+  'ownerSwitchesSinceCheckpoint',
+  'parentShardIds',
+  'childShardIds',
+  'throughputKBps',
+  'startingHashKey',
+  'endingHashKey',
+];
+
+/**
+ * A frozen copy with the attributes that are set, added in {@link FIELDS}' order (then any
+ * other). Not `{ ...lease }` after a `delete`: that leaves each lease an object of its own hidden
+ * class, and 200 coordinators reading 10,000 such leases a round spend microseconds on every
+ * property read (the large scale ran over 20 times slower).
+ */
 function freeze(lease: Lease): Lease {
-  return Object.freeze({ ...lease });
+  const copy: Record<string, unknown> = {};
+  for (const field of FIELDS) if (lease[field] !== undefined) copy[field] = lease[field];
+  for (const [field, value] of Object.entries(lease)) if (value !== undefined && !(field in copy)) copy[field] = value;
+  return Object.freeze(copy) as unknown as Lease;
 }
 
 /** The DynamoDB store's condition: the worker the caller saw as the actual owner still may write the lease. */

@@ -6,7 +6,8 @@
  *   npm run simulate -- --scale small,medium --design framework,kcl2,kcl3 --scenario start,killed --seed 1
  *
  * Names select by any part of them; every scale, design and scenario by default (the large scale takes
- * tens of minutes of CPU for this framework's design).
+ * 2 to 7 minutes of CPU per scenario for this framework's design; merge-results.ts merges runs of
+ * separate scenarios).
  */
 import { parseArgs } from 'node:util';
 import { runLeaseSimulation } from './run-simulation.ts';

@@ -9,6 +9,7 @@ import { HandoffTracker } from './lease-handoff.ts';
 import { planLeaseTaking, type LeaseToTake } from './lease-taker.ts';
 import { assignScanSegments, ranksFirst, type ScanAssignment } from './lease-scan-segments.ts';
 import { LeasePicture } from './lease-picture.ts';
+import { LingeringSegments, type ScanSegment } from './lingering-segments.ts';
 import { LeaseRenewer } from './lease-renewer.ts';
 import { LeaseOwnerIndexMissingError } from './lease-errors.ts';
 import { chooseSuccessors } from './lease-successors.ts';
@@ -53,9 +54,10 @@ export class LeaseCoordinator {
   private readonly renewTask: PeriodicTask;
   private readonly takeTask: PeriodicTask;
   private readonly picture = new LeasePicture();
-  /** Bumped whenever the picture or the observations change; {@link deadOwners} is cached on it. */
+  private readonly lingering: LingeringSegments;
+  /** Bumped whenever the picture or the observations change; {@link fleetView} is cached on it. */
   private pictureVersion = 0;
-  private dead: { version: number; owners: Set<string> } | undefined;
+  private view: { version: number; dead: Set<string>; live: string[] } | undefined;
   private round = 0;
   /** Taker intervals since start; scans run on every `scanEvery`-th, at this worker's `scanPhase`. */
   private tick = 0;
@@ -93,6 +95,7 @@ export class LeaseCoordinator {
     this.scanEvery = Math.max(1, Math.floor(this.options.leaseScanIntervalMs / this.options.takerIntervalMs));
     // Spread over the interval, so the fleet's scans do not all fall in the same second.
     this.scanPhase = phaseOf(workerId, this.scanEvery);
+    this.lingering = new LingeringSegments(clock, failoverTimeMillis + 2 * this.options.leaseScanIntervalMs);
     this.takeTask = new PeriodicTask(clock, this.options.takerIntervalMs, async () => {
       const tick = this.tick++;
       if (this.skipRounds > 0) {
@@ -182,7 +185,7 @@ export class LeaseCoordinator {
       });
       let scanned: Lease[];
       try {
-        scanned = await this.scan(assignment);
+        scanned = await this.scan(assignment, this.lingering.extra(assignment));
         this.throttledInARow = 0;
       } catch (error) {
         this.backOff(error);
@@ -247,10 +250,18 @@ export class LeaseCoordinator {
     }
   }
 
-  private async scan({ totalSegments, watched, rotation }: ScanAssignment): Promise<Lease[]> {
+  /** Reads the assignment's segments and `lingering` ones (see {@link LingeringSegments}); a lease read twice counts once, at its highest counter. */
+  private async scan({ totalSegments, watched, rotation }: ScanAssignment, lingering: readonly ScanSegment[]): Promise<Lease[]> {
     if (totalSegments === 1) return this.store.listLeases();
-    const segments = rotation === undefined ? watched : [...watched, rotation];
-    return (await Promise.all(segments.map((segment) => this.store.listLeaseSegment(segment, totalSegments)))).flat();
+    const segments: ScanSegment[] = (rotation === undefined ? watched : [...watched, rotation]).map((segment) => ({ totalSegments, segment }));
+    const read = (await Promise.all([...segments, ...lingering].map((s) => this.store.listLeaseSegment(s.segment, s.totalSegments)))).flat();
+    if (lingering.length === 0) return read;
+    const latest = new Map<string, Lease>();
+    for (const lease of read) {
+      const seen = latest.get(lease.leaseKey);
+      if (!seen || lease.leaseCounter > seen.leaseCounter) latest.set(lease.leaseKey, lease);
+    }
+    return [...latest.values()];
   }
 
   /** Folds a scan into the picture and the trackers; returns the keys read fresh this round. */
@@ -272,23 +283,34 @@ export class LeaseCoordinator {
    * share with), though only leases read this round are taken.
    */
   private deadOwners(): Set<string> {
-    // Judged on observations only, so it holds until the picture changes: computed once per scan, not per use.
-    if (this.dead?.version === this.pictureVersion) return this.dead.owners;
-    const owners = new Set<string>();
-    for (const lease of this.picture.leases()) {
-      const owner = lease.leaseOwner;
-      if (owner !== undefined && owner !== this.options.workerIdentifier && !owners.has(owner) && this.tracker.expiredWhenLastSeen(lease)) owners.add(owner);
-    }
-    this.dead = { version: this.pictureVersion, owners };
-    return owners;
+    return this.fleetView().dead;
   }
 
   /** Workers with live leases in this worker's picture, itself included. */
   private liveWorkers(): string[] {
-    const dead = this.deadOwners();
-    const owners = new Set([this.options.workerIdentifier]);
-    for (const lease of this.picture.leases()) if (lease.leaseOwner !== undefined && !dead.has(lease.leaseOwner)) owners.add(lease.leaseOwner);
-    return [...owners];
+    return this.fleetView().live;
+  }
+
+  /**
+   * Dead owners and live workers, from one pass over the picture: judged on observations only,
+   * so they hold until the picture changes, and a picture of 10,000 leases is not walked again
+   * for each use in a round.
+   */
+  private fleetView(): { dead: Set<string>; live: string[] } {
+    if (this.view?.version === this.pictureVersion) return this.view;
+    const self = this.options.workerIdentifier;
+    const dead = new Set<string>();
+    const owners = new Set<string>();
+    for (const lease of this.picture.values()) {
+      const owner = lease.leaseOwner;
+      if (owner === undefined || owner === self) continue;
+      owners.add(owner);
+      if (!dead.has(owner) && this.tracker.expiredWhenLastSeen(lease)) dead.add(owner);
+    }
+    const live = [self];
+    for (const owner of owners) if (!dead.has(owner)) live.push(owner);
+    this.view = { version: this.pictureVersion, dead, live };
+    return this.view;
   }
 
   /** `aboveTarget`: with segments, only this round's few readers see a free lease, so one of them takes it now. */
@@ -296,7 +318,7 @@ export class LeaseCoordinator {
     const dead = this.deadOwners();
     const mine = (lease: Lease) => this.renewer.get(lease.leaseKey) !== undefined;
     return planLeaseTaking({
-      leases: this.picture.leases().map((lease) => this.renewer.get(lease.leaseKey) ?? lease),
+      leases: this.picture.leases((lease) => this.renewer.get(lease.leaseKey) ?? lease),
       workerId: this.options.workerIdentifier,
       isExpired: (lease) =>
         !mine(lease) && (this.tracker.expiredWhenLastSeen(lease) || (lease.leaseOwner !== undefined && dead.has(lease.leaseOwner) && !fresh.has(lease.leaseKey))),
@@ -306,6 +328,8 @@ export class LeaseCoordinator {
       maxLeasesForWorker: this.options.maxLeasesForWorker,
       maxLeasesToStealAtOneTime: this.options.maxLeasesToStealAtOneTime,
       maxAvailableAboveTarget: aboveTarget,
+      // A segment's watchers are the only workers that judge its leases' expiry within the failover bound.
+      maxExpiredAboveTarget: aboveTarget > 0 ? Infinity : aboveTarget,
       throughputImbalanceThreshold: this.options.throughputImbalanceThreshold,
       random: this.options.random,
     });

@@ -30,15 +30,24 @@ export class LeasePicture {
       this.entries.set(lease.leaseKey, { lease, seenRound: round, movedRound });
     }
     if (!complete) return [];
-    const gone = [...this.entries.keys()].filter((key) => !present.has(key));
-    for (const key of gone) this.entries.delete(key);
+    const gone: string[] = [];
+    for (const key of this.entries.keys()) {
+      if (present.has(key)) continue;
+      gone.push(key);
+      this.entries.delete(key);
+    }
     return gone;
   }
 
   /** Drops leases not read since `round − maxAgeRounds`; returns their keys. */
   prune(round: number, maxAgeRounds: number): string[] {
-    const gone = [...this.entries].filter(([, e]) => round - e.seenRound > maxAgeRounds).map(([key]) => key);
-    for (const key of gone) this.entries.delete(key);
+    const gone: string[] = [];
+    // Runs every round over the whole picture: no copy of it (a Map may delete the entry it is visiting).
+    for (const [key, e] of this.entries) {
+      if (round - e.seenRound <= maxAgeRounds) continue;
+      gone.push(key);
+      this.entries.delete(key);
+    }
     return gone;
   }
 
@@ -47,8 +56,16 @@ export class LeasePicture {
     return this.entries.size;
   }
 
-  leases(): Lease[] {
-    return [...this.entries.values()].map((e) => e.lease);
+  /** The leases in the picture, each passed through `as` when given (one array, not two). */
+  leases(as?: (lease: Lease) => Lease): Lease[] {
+    const all: Lease[] = [];
+    for (const e of this.entries.values()) all.push(as ? as(e.lease) : e.lease);
+    return all;
+  }
+
+  /** The leases in the picture, without copying them out. */
+  *values(): IterableIterator<Lease> {
+    for (const e of this.entries.values()) yield e.lease;
   }
 
   /** True when this worker saw the lease change owner within the last `rounds` rounds. */

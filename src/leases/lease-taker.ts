@@ -24,6 +24,15 @@ export interface LeaseTakerInput {
    * segment rounds later; counts even out again by stealing. @defaultValue 0
    */
   maxAvailableAboveTarget?: number | undefined;
+  /**
+   * How far above target this worker may go with expired leases (a dead owner's, or ones handed
+   * to a worker that died before claiming them), when that is further than
+   * `maxAvailableAboveTarget`: with segmented scans only a segment's few watchers judge its
+   * leases' expiry in time, so they take every expired lease they see rather than leave some
+   * for workers that read the segment a rotation later, and stealing evens counts out after.
+   * @defaultValue maxAvailableAboveTarget
+   */
+  maxExpiredAboveTarget?: number | undefined;
   /** Uniform in [0, 1); injectable so tests are deterministic. @defaultValue Math.random */
   random?: () => number;
   /**
@@ -114,12 +123,19 @@ export function planLeaseTaking(input: LeaseTakerInput): TakePlan {
   const workers = live.size + (live.has(workerId) ? 0 : 1);
   const target = Math.min(Math.ceil(leases.length / workers), input.maxLeasesForWorker);
   const fairShare = Math.min(Math.floor(leases.length / workers), target);
-  const needed = Math.min(target + (input.maxAvailableAboveTarget ?? 0), input.maxLeasesForWorker) - held;
-  if (needed <= 0 || (available.length === 0 && held >= target)) return { workers, target, held, take: balanceBytes(input, live, { workers, target, fairShare, held }) };
+  const above = input.maxAvailableAboveTarget ?? 0;
+  const needed = Math.min(target + above, input.maxLeasesForWorker) - held;
+  const roomForExpired = Math.min(target + Math.max(above, input.maxExpiredAboveTarget ?? above), input.maxLeasesForWorker) - held;
+  const expiredAvailable = roomForExpired > needed && available.some((lease) => lease.leaseOwner !== undefined);
+  if ((needed <= 0 && !expiredAvailable) || (available.length === 0 && held >= target)) {
+    return { workers, target, held, take: balanceBytes(input, live, { workers, target, fairShare, held }) };
+  }
 
-  const take: LeaseToTake[] = shuffle(available, random)
-    .slice(0, needed)
-    .map((lease) => ({ lease, stolen: false }));
+  const take: LeaseToTake[] = [];
+  for (const lease of shuffle(available, random)) {
+    const room = lease.leaseOwner === undefined ? needed : roomForExpired;
+    if (take.length < room) take.push({ lease, stolen: false });
+  }
   let mine = held + take.length;
   const stealLimit = Math.min(target - mine, input.maxLeasesToStealAtOneTime);
   if (stealLimit <= 0) return { workers, target, held, take };
@@ -127,16 +143,23 @@ export function planLeaseTaking(input: LeaseTakerInput): TakePlan {
   // Shuffled once, so that among equally loaded victims the first found is a random one; then
   // coldest last (a stable sort, so without throughput the shuffle decides), so that evening out
   // counts takes cold leases and leaves the hot ones where the byte balance put them.
+  // Only a chosen victim's list is sorted (which victim is chosen does not depend on the order):
+  // sorting every worker's leases each round is most of a round's work in a fleet of hundreds.
   const victims = shuffle(
-    [...live].filter(([owner]) => owner !== workerId).map(([, owned]) => shuffle([...owned], random).sort((a, b) => kbps(b) - kbps(a))),
+    [...live].filter(([owner]) => owner !== workerId).map(([, owned]) => shuffle([...owned], random)),
     random,
   );
+  const sorted = new Set<Lease[]>();
   // From the end, so that with nothing blocked this is the pop() of a shuffled list it always was.
   const stealable = (owned: Lease[]) => owned.findLastIndex((lease) => !blocked(lease) && !moved(lease));
   for (let stolen = 0; stolen < stealLimit; stolen++) {
     let victim: Lease[] | undefined;
     for (const owned of victims) if (stealable(owned) >= 0 && (!victim || owned.length > victim.length)) victim = owned;
     if (!victim || victim.length - 1 < fairShare || victim.length - 1 < mine + 1) break;
+    if (!sorted.has(victim)) {
+      victim.sort((a, b) => kbps(b) - kbps(a));
+      sorted.add(victim);
+    }
     take.push({ lease: victim.splice(stealable(victim), 1)[0], stolen: true, reason: 'count' });
     mine++;
   }

@@ -2,18 +2,6 @@ import type { Lease } from '../../../src/leases/lease.ts';
 import { newLease } from '../../../src/leases/lease.ts';
 import type { SimulatedClock } from '../../../src/testing/simulated-clock.ts';
 
-/** mulberry32, so shuffles reproduce. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `count` leases named shard-0.., owned as `owners` says (index → owner; absent = free). */
 export function leases(count: number, owners: Array<string | undefined> = []): Lease[] {
   return Array.from({ length: count }, (_, i) => {

@@ -86,7 +86,7 @@ describe('LeaseCoordinator.claimAssignedLeases', () => {
     // b claims one of them in time; the other is left free once two taker rounds have passed.
     expect(await store.claimLease(mine[0], 'b')).toMatchObject({ outcome: 'ok' });
     const summary = await closeOn(clock, closing);
-    expect(summary.released.sort()).toEqual(mine.sort());
+    expect([...summary.released].sort()).toEqual([...mine].sort());
     expect(mine.map((key) => store.rows.get(key)!.leaseOwner)).toEqual(['b', undefined]);
 
     const alone = table({ w: 2 });

@@ -5,7 +5,8 @@ import { newLease } from '../../../src/leases/lease.ts';
 import { KinesisActorsError } from '../../../src/errors.ts';
 import { SimulatedClock } from '../../../src/testing/simulated-clock.ts';
 import { InMemoryLeaseStore } from './in-memory-lease-store.ts';
-import { countByOwner, flush, seeded, tick } from './helpers.ts';
+import {countByOwner, flush, tick } from './helpers.ts';
+import { createSeededRandom } from '../../../src/testing/seeded-random.ts';
 
 const FAILOVER = 1000; // renew every 333 ms, taker every 200 ms
 
@@ -15,7 +16,7 @@ function setup(count: number) {
   for (let i = 0; i < count; i++) store.rows.set(`shard-${i}`, newLease(`shard-${i}`, { checkpoint: 'TRIM_HORIZON' }));
   const coordinators: LeaseCoordinator[] = [];
   const worker = (workerId: string, seed = 1) => {
-    const c = new LeaseCoordinator(store, { workerIdentifier: workerId, failoverTimeMillis: FAILOVER, clock, random: seeded(seed) });
+    const c = new LeaseCoordinator(store, { workerIdentifier: workerId, failoverTimeMillis: FAILOVER, clock, random: createSeededRandom(seed) });
     coordinators.push(c);
     return c;
   };

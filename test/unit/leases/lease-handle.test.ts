@@ -5,7 +5,8 @@ import { LeaseLostError } from '../../../src/leases/lease-errors.ts';
 import { newLease } from '../../../src/leases/lease.ts';
 import { SimulatedClock } from '../../../src/testing/simulated-clock.ts';
 import { InMemoryLeaseStore } from './in-memory-lease-store.ts';
-import { seeded } from './helpers.ts';
+import { createSeededRandom } from '../../../src/testing/seeded-random.ts';
+
 
 let cleanup: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -19,7 +20,7 @@ async function holding(...rows: ReturnType<typeof newLease>[]) {
   const clock = new SimulatedClock();
   const store = new InMemoryLeaseStore();
   for (const row of rows) store.rows.set(row.leaseKey, row);
-  const coordinator = new LeaseCoordinator(store, { workerIdentifier: 'a', failoverTimeMillis: FAILOVER, clock, random: seeded(1) });
+  const coordinator = new LeaseCoordinator(store, { workerIdentifier: 'a', failoverTimeMillis: FAILOVER, clock, random: createSeededRandom(1) });
   cleanup.push(() => coordinator.stop());
   await coordinator.start();
   return { clock, store, coordinator };

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Lease } from '../../../src/leases/lease.ts';
 import { planLeaseTaking } from '../../../src/leases/lease-taker.ts';
-import { countByOwner, seeded, spread } from './helpers.ts';
+import {countByOwner, spread } from './helpers.ts';
+import { createSeededRandom } from '../../../src/testing/seeded-random.ts';
 
 /** Gives the leases throughputs in order: hot ones first. */
 function withKbps(all: Lease[], kbps: number[]): Lease[] {
@@ -19,7 +20,7 @@ function loadByOwner(all: readonly Lease[]): Record<string, number> {
  * coordinator runs them; `noise` re-draws every throughput by up to ±noise each round.
  */
 function run(start: Lease[], workers: string[], rounds: number, options: { cooldown: number; noise: number; seed: number; base: number[] }) {
-  const random = seeded(options.seed);
+  const random = createSeededRandom(options.seed);
   let all = start;
   const movedAt = new Map<string, number>();
   const moves: Array<{ round: number; key: string; to: string }> = [];
@@ -112,15 +113,47 @@ describe('planLeaseTaking balances throughputKBps as well as counts', () => {
 
   it('evens out counts with the coldest leases, so hot ones stay where the byte balance put them', () => {
     const all = withKbps(spread({ a: 5, b: 3 }), [1, 90, 2, 80, 3, 90, 90, 90]);
-    const plan = planLeaseTaking({ leases: all, workerId: 'b', isExpired: () => false, maxLeasesForWorker: Infinity, maxLeasesToStealAtOneTime: 2, random: seeded(3) });
+    const plan = planLeaseTaking({ leases: all, workerId: 'b', isExpired: () => false, maxLeasesForWorker: Infinity, maxLeasesToStealAtOneTime: 2, random: createSeededRandom(3) });
     expect(plan.take).toEqual([{ lease: all[0], stolen: true, reason: 'count' }]);
   });
 
   it('takes free and expired leases above target only as far as maxAvailableAboveTarget allows', () => {
     const all = spread({ a: 2, b: 2 }, 2); // target 3
     const plan = (above: number) =>
-      planLeaseTaking({ leases: all, workerId: 'a', isExpired: () => false, maxLeasesForWorker: Infinity, maxLeasesToStealAtOneTime: 2, maxAvailableAboveTarget: above, random: seeded(1) }).take.length;
+      planLeaseTaking({ leases: all, workerId: 'a', isExpired: () => false, maxLeasesForWorker: Infinity, maxLeasesToStealAtOneTime: 2, maxAvailableAboveTarget: above, random: createSeededRandom(1) }).take.length;
     expect(plan(0)).toBe(1);
     expect(plan(1)).toBe(2);
+  });
+
+  it('takes expired leases as far above target as maxExpiredAboveTarget allows, free ones no further than maxAvailableAboveTarget', () => {
+    // a holds 2 and b 2, c is dead with 3 expired leases, and 2 are free: target ceil(9 / 2) = 5.
+    const all = [...spread({ a: 2, b: 2, c: 3 }, 2)];
+    const dead = new Set(all.filter((l) => l.leaseOwner === 'c'));
+    const plan = (expiredAbove?: number, maxLeasesForWorker = Infinity) =>
+      planLeaseTaking({
+        leases: all,
+        workerId: 'a',
+        isExpired: (l) => dead.has(l),
+        maxLeasesForWorker,
+        maxLeasesToStealAtOneTime: 2,
+        maxAvailableAboveTarget: 0,
+        maxExpiredAboveTarget: expiredAbove,
+        random: createSeededRandom(1),
+      }).take;
+    expect(plan()).toHaveLength(3);
+    const all5 = plan(Infinity);
+    expect(all5).toHaveLength(5);
+    expect(all5.filter((t) => dead.has(t.lease))).toHaveLength(3);
+    expect(all5.every((t) => !t.stolen)).toBe(true);
+    // maxLeasesForWorker still caps it.
+    expect(plan(Infinity, 4)).toHaveLength(2);
+  });
+
+  it('takes expired leases beyond maxAvailableAboveTarget even when this worker is at target already', () => {
+    const all = spread({ a: 3, b: 2, c: 1 }); // c's lease expired: 2 live workers, target ceil(6 / 2) = 3, held by a
+    const plan = (expiredAbove: number) =>
+      planLeaseTaking({ leases: all, workerId: 'a', isExpired: (l) => l.leaseOwner === 'c', maxLeasesForWorker: Infinity, maxLeasesToStealAtOneTime: 2, maxAvailableAboveTarget: 0, maxExpiredAboveTarget: expiredAbove, random: createSeededRandom(1) }).take;
+    expect(plan(0)).toEqual([]);
+    expect(plan(Infinity).map((t) => t.lease.leaseOwner)).toEqual(['c']);
   });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Lease } from '../../../src/leases/lease.ts';
 import { planLeaseTaking, type LeaseTakerInput } from '../../../src/leases/lease-taker.ts';
-import { countByOwner, leases, seeded, spread } from './helpers.ts';
+import {countByOwner, leases, spread } from './helpers.ts';
+import { createSeededRandom } from '../../../src/testing/seeded-random.ts';
 
 const live = () => false;
 
@@ -12,7 +13,7 @@ function plan(all: readonly Lease[], workerId: string, extra: Partial<LeaseTaker
     isExpired: live,
     maxLeasesForWorker: Infinity,
     maxLeasesToStealAtOneTime: 2,
-    random: seeded(1),
+    random: createSeededRandom(1),
     ...extra,
   });
 }
@@ -48,7 +49,7 @@ describe('planLeaseTaking', () => {
 
   it('spreads 6 leases over 3 workers 2/2/2, whatever the order', () => {
     for (let seed = 1; seed <= 50; seed++) {
-      const random = seeded(seed);
+      const random = createSeededRandom(seed);
       const order = ['a', 'b', 'c'].sort(() => random() - 0.5);
       const { leases: settled } = settle(leases(6), order, random);
       expect(countByOwner(settled)).toEqual({ a: 2, b: 2, c: 2 });
@@ -56,7 +57,7 @@ describe('planLeaseTaking', () => {
   });
 
   it('balances a worker that holds everything against two that join', () => {
-    const { leases: settled, passes } = settle(spread({ a: 6 }), ['b', 'c', 'a'], seeded(7));
+    const { leases: settled, passes } = settle(spread({ a: 6 }), ['b', 'c', 'a'], createSeededRandom(7));
     expect(countByOwner(settled)).toEqual({ a: 2, b: 2, c: 2 });
     expect(passes).toBeLessThanOrEqual(2);
   });
@@ -101,13 +102,13 @@ describe('planLeaseTaking', () => {
   it('with an uneven split moves 3/3/1 to 3/2/2 and then stays put', () => {
     const p = plan(spread({ a: 3, b: 3, c: 1 }), 'c', { maxLeasesToStealAtOneTime: 10 });
     expect(p.take).toHaveLength(1);
-    const settled = settle(spread({ a: 3, b: 3, c: 1 }), ['c', 'a', 'b'], seeded(3)).leases;
+    const settled = settle(spread({ a: 3, b: 3, c: 1 }), ['c', 'a', 'b'], createSeededRandom(3)).leases;
     expect(Object.values(countByOwner(settled)).sort()).toEqual([2, 2, 3]);
   });
 
   it('settles without leases bouncing back and forth', () => {
     for (let seed = 1; seed <= 30; seed++) {
-      const random = seeded(seed);
+      const random = createSeededRandom(seed);
       const workers = Array.from({ length: 2 + Math.floor(random() * 5) }, (_, i) => `w${i}`);
       const count = 1 + Math.floor(random() * 40);
       const { leases: settled } = settle(leases(count), workers, random);
@@ -136,7 +137,7 @@ describe('planLeaseTaking', () => {
     const all = spread({ b: 4 }, 2).map((lease, i) => (i === 0 || i === 4 ? { ...lease, checkpointOwner: 'x' } : lease));
     const isBlocked = (lease: Lease) => lease.checkpointOwner !== undefined;
     for (let seed = 1; seed <= 20; seed++) {
-      const p = plan(all, 'a', { isBlocked, random: seeded(seed) });
+      const p = plan(all, 'a', { isBlocked, random: createSeededRandom(seed) });
       expect(p).toMatchObject({ workers: 2, target: 3 });
       expect(p.take.map((t) => [t.lease.leaseKey === 'shard-5' ? 'shard-5' : t.lease.leaseOwner, t.stolen])).toEqual([
         ['shard-5', false],
