@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDbLeaseStore } from '../../src/leases/dynamodb-lease-store.ts';
@@ -7,7 +7,8 @@ import type { LeaseCoordinatorEvents, ReleaseSummary } from '../../src/leases/le
 import { LeaseOwnerIndexMissingError } from '../../src/leases/lease-errors.ts';
 import type { LeaseStore } from '../../src/leases/lease-store.ts';
 import { newLease } from '../../src/leases/lease.ts';
-import { startLocalStack, randomName, type LocalStack } from '../../src/testing/local-stack.ts';
+import { randomName } from '../../src/testing/local-stack.ts';
+import { leaseTestStack } from './lease-test-stack.ts';
 import { SimulatedClock } from '../../src/testing/simulated-clock.ts';
 
 // The coordinators never start their timers: the test calls each round, and expiry time passes
@@ -15,19 +16,10 @@ import { SimulatedClock } from '../../src/testing/simulated-clock.ts';
 const FAILOVER = 1000;
 
 describe('direct hand-off of a drained worker’s leases through the owner index', () => {
-  let stack: LocalStack;
-  let stopping: LeaseCoordinator[] = [];
-  beforeAll(async () => {
-    stack = await startLocalStack();
-  });
-  afterEach(async () => {
-    await Promise.all(stopping.map((c) => c.stop()));
-    stopping = [];
-  });
-  afterAll(() => stack.close());
+  const { dynamodb, stopAfterTest } = leaseTestStack();
 
   async function table(leases: number): Promise<DynamoDbLeaseStore> {
-    const store = new DynamoDbLeaseStore(stack.dynamodb!, randomName('direct'));
+    const store = new DynamoDbLeaseStore(dynamodb(), randomName('direct'));
     await store.ensureTable();
     for (let i = 0; i < leases; i++) await store.createLeaseIfNotExists(newLease(`shardId-${i}`, { checkpoint: 'TRIM_HORIZON' }));
     return store;
@@ -35,7 +27,7 @@ describe('direct hand-off of a drained worker’s leases through the owner index
 
   function worker(store: LeaseStore, workerIdentifier: string, clock: SimulatedClock, logger?: pino.Logger): LeaseCoordinator {
     const c = new LeaseCoordinator(store, { workerIdentifier, failoverTimeMillis: FAILOVER, clock, logger, maxLeasesToStealAtOneTime: 2 });
-    stopping.push(c);
+    stopAfterTest(c);
     return c;
   }
 
@@ -218,10 +210,10 @@ describe('direct hand-off of a drained worker’s leases through the owner index
   it('on a table without the owner index: logs it once, leaves released leases free, and the others take them at their next scan', async () => {
     const clock = new SimulatedClock();
     const name = randomName('noindex');
-    await stack.dynamodb!.send(
+    await dynamodb().send(
       new CreateTableCommand({ TableName: name, KeySchema: [{ AttributeName: 'leaseKey', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'leaseKey', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }),
     );
-    const store = new DynamoDbLeaseStore(stack.dynamodb!, name);
+    const store = new DynamoDbLeaseStore(dynamodb(), name);
     await store.ensureTable();
     await expect(store.listLeaseKeysOwnedBy('a')).rejects.toBeInstanceOf(LeaseOwnerIndexMissingError);
     for (let i = 0; i < 7; i++) await store.createLeaseIfNotExists(newLease(`shardId-${i}`, { checkpoint: 'TRIM_HORIZON' }));

@@ -1,10 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GetItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DynamoDbLeaseStore } from '../../src/leases/dynamodb-lease-store.ts';
 import { LeaseCoordinator } from '../../src/leases/lease-coordinator.ts';
 import type { LeaseCoordinatorEvents } from '../../src/leases/lease-coordinator-events.ts';
 import { LeaseLostError } from '../../src/leases/lease-errors.ts';
-import { startLocalStack, randomName, type LocalStack } from '../../src/testing/local-stack.ts';
+import { randomName } from '../../src/testing/local-stack.ts';
+import { leaseTestStack } from './lease-test-stack.ts';
 import { SimulatedClock } from '../../src/testing/simulated-clock.ts';
 import { kcl3CoordinatorItems, kcl3LeaseItem, putItems, type Item } from '../fixtures/kcl3-items.ts';
 
@@ -14,38 +15,29 @@ const FAILOVER = 1000;
 const HANDOFF_TIMEOUT = 30_000; // the KCL 3.x default, and this framework's
 
 describe('a KCL 3.x graceful lease hand-off in the table (checkpointOwner)', () => {
-  let stack: LocalStack;
-  let stopping: LeaseCoordinator[] = [];
-  beforeAll(async () => {
-    stack = await startLocalStack();
-  });
-  afterEach(async () => {
-    await Promise.all(stopping.map((c) => c.stop()));
-    stopping = [];
-  });
-  afterAll(() => stack.close());
+  const { dynamodb, stopAfterTest } = leaseTestStack();
 
   async function table(leases: Item[]): Promise<DynamoDbLeaseStore> {
-    const store = new DynamoDbLeaseStore(stack.dynamodb!, randomName('handoff'));
+    const store = new DynamoDbLeaseStore(dynamodb(), randomName('handoff'));
     await store.ensureTable();
-    await putItems(stack.dynamodb!, store.tableName, [...kcl3CoordinatorItems(['kcl-old', 'kcl-new']), ...leases]);
+    await putItems(dynamodb(), store.tableName, [...kcl3CoordinatorItems(['kcl-old', 'kcl-new']), ...leases]);
     return store;
   }
 
   function worker(store: DynamoDbLeaseStore, clock: SimulatedClock, options: { gracefulLeaseHandoffTimeoutMillis?: number } = {}): LeaseCoordinator {
     const c = new LeaseCoordinator(store, { workerIdentifier: 'ka-1', failoverTimeMillis: FAILOVER, clock, ...options });
-    stopping.push(c);
+    stopAfterTest(c);
     return c;
   }
 
   async function item(store: DynamoDbLeaseStore, leaseKey: string): Promise<Item> {
-    const { Item } = await stack.dynamodb!.send(new GetItemCommand({ TableName: store.tableName, Key: { leaseKey: { S: leaseKey } }, ConsistentRead: true }));
+    const { Item } = await dynamodb().send(new GetItemCommand({ TableName: store.tableName, Key: { leaseKey: { S: leaseKey } }, ConsistentRead: true }));
     return Item!;
   }
 
   /** A raw UpdateItem, as another writer of the table (a KCL worker or leader) sends it. */
   async function update(store: DynamoDbLeaseStore, leaseKey: string, expression: string, values?: Record<string, AttributeValue>): Promise<void> {
-    await stack.dynamodb!.send(
+    await dynamodb().send(
       new UpdateItemCommand({ TableName: store.tableName, Key: { leaseKey: { S: leaseKey } }, UpdateExpression: expression, ExpressionAttributeValues: values }),
     );
   }
