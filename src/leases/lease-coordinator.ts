@@ -11,11 +11,10 @@ import { assignScanSegments, ranksFirst, type ScanAssignment } from './lease-sca
 import { LeasePicture } from './lease-picture.ts';
 import { LingeringSegments, type ScanSegment } from './lingering-segments.ts';
 import { LeaseRenewer } from './lease-renewer.ts';
-import { LeaseOwnerIndexMissingError } from './lease-errors.ts';
+import { OwnerIndexHandoff } from './owner-index-handoff.ts';
 import { chooseSuccessors } from './lease-successors.ts';
 import { leaseHandle, type LeaseHandle } from './lease-handle.ts';
 import { PeriodicTask } from '../internal/periodic-task.ts';
-import { sleep } from '../internal/clock.ts';
 import type { LeaseCoordinatorEvents, ReleaseSummary } from './lease-coordinator-events.ts';
 import {
   resolveLeaseCoordinatorOptions,
@@ -63,8 +62,7 @@ export class LeaseCoordinator {
   private tick = 0;
   private readonly scanEvery: number;
   private readonly scanPhase: number;
-  /** Whether leases handed to this worker are found by a Query on the owner index; unknown until the first Query answers. */
-  private ownerIndex: 'unknown' | 'yes' | 'no';
+  private readonly handoff: OwnerIndexHandoff;
   /** Taker rounds left to skip after a throttled scan, and how many scans in a row were throttled. */
   private skipRounds = 0;
   private throttledInARow = 0;
@@ -91,7 +89,7 @@ export class LeaseCoordinator {
       await this.renewer.renewAll();
       telemetry.renewRound(clock.now() - startedAt);
     });
-    this.ownerIndex = store.listLeaseKeysOwnedBy && store.claimLease && store.handOffLease ? 'unknown' : 'no';
+    this.handoff = new OwnerIndexHandoff({ store, workerId, clock, takerIntervalMs: this.options.takerIntervalMs, log: this.log });
     this.scanEvery = Math.max(1, Math.floor(this.options.leaseScanIntervalMs / this.options.takerIntervalMs));
     // Spread over the interval, so the fleet's scans do not all fall in the same second.
     this.scanPhase = phaseOf(workerId, this.scanEvery);
@@ -104,7 +102,7 @@ export class LeaseCoordinator {
       }
       const startedAt = clock.now();
       await this.claimAssignedLeases();
-      if (this.ownerIndex !== 'yes' || (tick + this.scanPhase) % this.scanEvery === 0) await this.takeLeases();
+      if (this.handoff.index !== 'yes' || (tick + this.scanPhase) % this.scanEvery === 0) await this.takeLeases();
       telemetry.takeRound(clock.now() - startedAt);
     });
   }
@@ -211,43 +209,31 @@ export class LeaseCoordinator {
    * every taker round scans instead, and released leases are left free.
    */
   async claimAssignedLeases(): Promise<void> {
-    if (!this.taking || this.ownerIndex === 'no') return;
-    let keys: string[];
+    if (!this.taking || this.handoff.index === 'no') return;
+    let keys: string[] | undefined;
     try {
-      keys = await this.store.listLeaseKeysOwnedBy!(this.options.workerIdentifier);
-      this.ownerIndex = 'yes';
+      keys = await this.handoff.assignedKeys();
     } catch (error) {
-      if (error instanceof LeaseOwnerIndexMissingError) {
-        this.ownerIndex = 'no';
-        this.log.warn({ err: error }, 'no lease owner index: released leases are left free and every taker round scans the lease table');
-        return;
-      }
       this.backOff(error);
       this.log.warn({ err: error, skipRounds: this.skipRounds }, 'lease owner query failed');
       return;
     }
+    if (keys === undefined) return;
     const round = this.round;
     // Past maxLeasesForWorker a handed lease is left unclaimed: its counter stands still, and another worker takes it as expired.
     const room = this.options.maxLeasesForWorker - this.renewer.leases().length;
     const claims = keys.filter((key) => this.renewer.get(key) === undefined).slice(0, Math.max(0, room));
-    await Promise.all(claims.map((key) => this.claimOne(key, round)));
-  }
-
-  private async claimOne(shardId: string, round: number): Promise<void> {
-    const sentAt = this.options.clock.now();
-    try {
-      const result = await this.store.claimLease!(shardId, this.options.workerIdentifier);
-      // Taken by another worker since (the index lags), or a KCL 3.x hand-off still runs.
-      if (result.outcome === 'leaseLost') return;
-      if (this.renewer.get(shardId) !== undefined) return;
-      this.renewer.add(result.lease, sentAt);
-      this.picture.update([result.lease], round, false);
-      this.pictureVersion++;
-      this.log.info({ shardId }, 'lease handed over to this worker');
-      this.events.emit('lease.taken', { shardId, lease: result.lease, from: undefined, stolen: false });
-    } catch (error) {
-      this.log.warn({ err: error, shardId }, 'lease claim failed');
-    }
+    await Promise.all(
+      claims.map(async (shardId) => {
+        const claimed = await this.handoff.claim(shardId);
+        if (!claimed || this.renewer.get(shardId) !== undefined) return;
+        this.renewer.add(claimed.lease, claimed.sentAt);
+        this.picture.update([claimed.lease], round, false);
+        this.pictureVersion++;
+        this.log.info({ shardId }, 'lease handed over to this worker');
+        this.events.emit('lease.taken', { shardId, lease: claimed.lease, from: undefined, stolen: false });
+      }),
+    );
   }
 
   /** Reads the assignment's segments and `lingering` ones (see {@link LingeringSegments}); a lease read twice counts once, at its highest counter. */
@@ -297,19 +283,9 @@ export class LeaseCoordinator {
    * for each use in a round.
    */
   private fleetView(): { dead: Set<string>; live: string[] } {
-    if (this.view?.version === this.pictureVersion) return this.view;
-    const self = this.options.workerIdentifier;
-    const dead = new Set<string>();
-    const owners = new Set<string>();
-    for (const lease of this.picture.values()) {
-      const owner = lease.leaseOwner;
-      if (owner === undefined || owner === self) continue;
-      owners.add(owner);
-      if (!dead.has(owner) && this.tracker.expiredWhenLastSeen(lease)) dead.add(owner);
+    if (this.view?.version !== this.pictureVersion) {
+      this.view = { version: this.pictureVersion, ...this.picture.owners(this.options.workerIdentifier, (lease) => this.tracker.expiredWhenLastSeen(lease)) };
     }
-    const live = [self];
-    for (const owner of owners) if (!dead.has(owner)) live.push(owner);
-    this.view = { version: this.pictureVersion, dead, live };
     return this.view;
   }
 
@@ -356,7 +332,7 @@ export class LeaseCoordinator {
    */
   async releaseAll(): Promise<ReleaseSummary> {
     await this.stopTaking();
-    if (this.ownerIndex !== 'yes') return this.renewer.releaseAll();
+    if (this.handoff.index !== 'yes') return this.renewer.releaseAll();
     const dead = this.deadOwners();
     const successorOf = chooseSuccessors(
       this.picture.leases().filter((lease) => lease.leaseOwner === undefined || !dead.has(lease.leaseOwner)),
@@ -364,30 +340,8 @@ export class LeaseCoordinator {
     );
     const handed: Lease[] = [];
     const summary = await this.renewer.releaseAll(successorOf, handed);
-    if (handed.length > 0) await this.freeUnclaimed(handed);
+    if (handed.length > 0) await this.handoff.freeUnclaimed(handed);
     return summary;
-  }
-
-  /**
-   * Leaves free each lease handed over that its successor has not claimed within two taker
-   * rounds (a live successor claims at its next one). The successor may have stopped taking
-   * since this worker's last scan: of workers draining at once, each may hand its leases to
-   * another, and they would stay with it, unread, until they expired. The release is
-   * conditional on the counter the hand-off wrote, which the claim moves, so a claim always wins.
-   */
-  private async freeUnclaimed(handed: readonly Lease[]): Promise<void> {
-    await sleep(this.options.clock, 2 * this.options.takerIntervalMs);
-    await Promise.all(
-      handed.map(async (lease) => {
-        const shardId = lease.leaseKey;
-        try {
-          const result = await this.store.releaseLease(lease);
-          if (result.outcome === 'ok') this.log.info({ shardId, successor: lease.leaseOwner }, 'lease handed over but not claimed; left free');
-        } catch (error) {
-          this.log.warn({ err: error, shardId, successor: lease.leaseOwner }, 'could not free a lease handed over but not claimed; it will expire');
-        }
-      }),
-    );
   }
 
   /** Stops both loops without releasing anything (leases then expire); waits for rounds in flight. */

@@ -63,12 +63,25 @@ export class LeasePicture {
     return all;
   }
 
-  /** The leases in the picture, without copying them out. */
-  *values(): IterableIterator<Lease> {
-    for (const e of this.entries.values()) yield e.lease;
+  /** True when this worker saw the lease change owner within the last `rounds` rounds. */
+  /**
+   * The other owners in the picture, told apart in one pass: `dead` when one of their leases was
+   * already expired when last read, `live` the rest, with `self` first.
+   */
+  owners(self: string, expiredWhenLastSeen: (lease: Lease) => boolean): { dead: Set<string>; live: string[] } {
+    const dead = new Set<string>();
+    const owners = new Set<string>();
+    for (const e of this.entries.values()) {
+      const owner = e.lease.leaseOwner;
+      if (owner === undefined || owner === self) continue;
+      owners.add(owner);
+      if (!dead.has(owner) && expiredWhenLastSeen(e.lease)) dead.add(owner);
+    }
+    const live = [self];
+    for (const owner of owners) if (!dead.has(owner)) live.push(owner);
+    return { dead, live };
   }
 
-  /** True when this worker saw the lease change owner within the last `rounds` rounds. */
   movedWithin(leaseKey: string, round: number, rounds: number): boolean {
     const e = this.entries.get(leaseKey);
     return e !== undefined && round - e.movedRound < rounds;

@@ -1,5 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, randomName, type LocalStack } from '../../src/testing/local-stack.ts';
+import { describe, expect, it } from 'vitest';
+import { randomName } from '../../src/testing/local-stack.ts';
+import { leaseTestStack } from './lease-test-stack.ts';
 import { DynamoDbLeaseStore } from '../../src/leases/dynamodb-lease-store.ts';
 import { LeaseCoordinator } from '../../src/leases/lease-coordinator.ts';
 import type { LeaseCoordinatorEvents } from '../../src/leases/lease-coordinator-events.ts';
@@ -33,19 +34,10 @@ function counts(leases: readonly Lease[]): Record<string, number> {
 }
 
 describe('LeaseCoordinator against dynalite', () => {
-  let stack: LocalStack;
-  let running: LeaseCoordinator[] = [];
-  beforeAll(async () => {
-    stack = await startLocalStack();
-  });
-  afterEach(async () => {
-    await Promise.all(running.map((c) => c.stop()));
-    running = [];
-  });
-  afterAll(() => stack.close());
+  const { dynamodb, stopAfterTest } = leaseTestStack();
 
   async function fleet(workers: string[], options: Partial<LeaseCoordinatorOptions> = { failoverTimeMillis: FAILOVER }, leases = 6) {
-    const store = new DynamoDbLeaseStore(stack.dynamodb!, randomName('fleet'));
+    const store = new DynamoDbLeaseStore(dynamodb(), randomName('fleet'));
     await store.ensureTable();
     for (let i = 0; i < leases; i++) await store.createLeaseIfNotExists(newLease(`shardId-${i}`, { checkpoint: 'TRIM_HORIZON' }));
     /** Taker rounds per worker: each one queries the owner index for leases handed over. */
@@ -61,7 +53,7 @@ describe('LeaseCoordinator against dynalite', () => {
       });
       return new LeaseCoordinator(counted, { ...options, workerIdentifier: workerId });
     });
-    running.push(...coordinators);
+    coordinators.forEach(stopAfterTest);
     /** True when the table, and the own view of each worker named, show the expected spread. */
     const balanced = async (expected: Record<string, number>) => {
       const table = counts(await store.listLeases());
