@@ -14,7 +14,7 @@ import { resolveConsumerOptions, type ConsumerOptions, type ResolvedConsumerOpti
 import { PeriodicShardSync } from './periodic-shard-sync.ts';
 import { ShardConsumerFactory } from './shard-consumer-factory.ts';
 import { ShardConsumers } from './shard-consumers.ts';
-import { initialize } from './initialization.ts';
+import { ConsumerInitializationError, initialize } from './initialization.ts';
 import { fatalInitializationError } from './initialization-failures.ts';
 import type { KinesisApi } from '../kinesis/kinesis-api.ts';
 import { SdkKinesisApi } from '../kinesis/sdk-kinesis-api.ts';
@@ -113,7 +113,8 @@ export class Consumer {
    * Rejects at once with the error of a failure that will not pass (`STREAM_NOT_FOUND`,
    * `LEASE_TABLE_SCHEMA`, no permission), or with a `ConsumerInitializationError` (`INITIALIZATION_FAILED`, naming the
    * step, with the last failure as its cause) once the attempts are spent; the consumer is then
-   * closed. Idempotent: every call returns the same promise.
+   * closed. A `close()` called before the worker is initialized ends the initialization, and
+   * `start()` then resolves without starting it. Idempotent: every call returns the same promise.
    */
   start(): Promise<void> {
     this.starting ??= (async () => {
@@ -121,6 +122,12 @@ export class Consumer {
       try {
         await this.initializing;
       } catch (error) {
+        // Closed by its owner before it was initialized (a SIGTERM, or a handler that closes once
+        // it read what it wanted, while the first taker round still ran): not a failure.
+        if (this.closing !== undefined && this.initialization.signal.aborted && error instanceof ConsumerInitializationError) {
+          this.logger.info({ step: error.step }, 'consumer.closedWhileStarting');
+          return;
+        }
         this.logger.error({ err: error }, 'consumer.startFailed');
         await this.close();
         throw error;

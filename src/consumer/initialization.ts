@@ -12,7 +12,8 @@ export type InitializationStep = 'leaseTable' | 'shardSync' | 'streamConsumer' |
 
 /**
  * `consumer.start()` gave up: a step kept failing with errors that may pass (a 5xx, throttling,
- * a reset connection) until the attempts were spent, or the consumer was closed meanwhile.
+ * a reset connection) until the attempts were spent. (A consumer closed meanwhile ends its
+ * initialization with this error too, internally; its `start()` then resolves.)
  * `step` names the step, `attempts` the failed tries, `cause` the last failure. Retriable: a
  * new consumer may start once the cause has passed.
  */

@@ -55,6 +55,29 @@ describe('consumer start-up against the embedded Kinesis and DynamoDB', () => {
     }
   });
 
+  it('resolves start() without starting the worker when close() is called before it is initialized', async () => {
+    const stream = randomName('start');
+    await createStream(stack.kinesis, stream, 2);
+    const { proxy, kinesis } = await failingListShards(1_000);
+    const consumer = createConsumer({
+      streamName: stream,
+      applicationName: randomName('app'),
+      kinesis,
+      dynamodb: stack.dynamodb,
+      async handler() {},
+    });
+    try {
+      // The shard sync keeps failing, so the worker is still starting when its owner closes it.
+      const started = consumer.start();
+      await until(() => proxy.failed >= 1);
+      await consumer.close();
+      await expect(started).resolves.toBeUndefined();
+      expect(consumer.heldShards()).toEqual([]);
+    } finally {
+      kinesis.destroy();
+    }
+  });
+
   it('rejects start() with INITIALIZATION_FAILED naming the shard sync once every attempt failed', async () => {
     const stream = randomName('start');
     await createStream(stack.kinesis, stream, 1);
