@@ -65,8 +65,10 @@ export class ShardBuffer {
   /**
    * When the next record becomes sendable: the oldest arrival plus linger, or the earliest
    * retry (with `preserveOrder`, the oldest retry, which everything else waits for). The linger
-   * deadline is rounded down to a grid of a quarter of the linger time, so the buffers of
-   * different shards fall due together and their batches share a request.
+   * deadline is rounded down to a grid of the linger time, so the buffers of all shards fall
+   * due together, once per linger time, and their batches share one request: a request costs
+   * the calling thread far more than the records it carries. A record waits at most the linger
+   * time, and half of it on average.
    */
   nextDueAt(lingerMs: number): number | undefined {
     if (this.preserveOrder) {
@@ -75,9 +77,8 @@ export class ShardBuffer {
     }
     let due: number | undefined;
     if (this.head < this.pending.length) {
-      const grid = Math.floor(lingerMs / 4);
       due = this.pending[this.head].arrivedAt + lingerMs;
-      if (grid > 1) due -= due % grid;
+      if (lingerMs > 1) due -= due % lingerMs;
     }
     for (const record of this.retries) {
       if (due === undefined || record.notBefore < due) due = record.notBefore;

@@ -84,3 +84,23 @@ describe('ShardBuffer without preserveOrder', () => {
     expect(buffer.take(100, all).map(idOf)).toEqual([0, 1]);
   });
 });
+
+describe('ShardBuffer linger deadline', () => {
+  const bufferWith = (shardId: string, arrivedAt: number): ShardBuffer => {
+    const buffer = new ShardBuffer(shardId, true);
+    buffer.push(acceptUserRecord({ id: 0 }, { partitionKey: 'k' }, options, keys, arrivedAt));
+    return buffer;
+  };
+
+  it('falls on a grid of the linger time, so buffers filled at different times fall due together', () => {
+    expect([1, 37, 99.5].map((at, i) => bufferWith(`shard-${i}`, at).nextDueAt(100))).toEqual([100, 100, 100]);
+    // A record that arrives on the grid point waits the whole linger time, and none waits longer.
+    expect(bufferWith('shard-3', 100).nextDueAt(100)).toBe(200);
+    expect(bufferWith('shard-4', 199.9).nextDueAt(100)).toBe(200);
+  });
+
+  it('is the arrival plus the linger time when the linger time is too short for a grid', () => {
+    expect(bufferWith('shard-0', 7).nextDueAt(1)).toBe(8);
+    expect(bufferWith('shard-1', 7).nextDueAt(0)).toBe(7);
+  });
+});
