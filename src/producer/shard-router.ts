@@ -100,6 +100,9 @@ export class ShardRouter {
     const buffer = state.buffer;
     const wasEmpty = buffer.size === 0;
     buffer.push(record);
+    // While a batch is in flight the actor hears nothing of its buffer: once the batch is sent
+    // it looks at the buffer anyway, and an event meanwhile would cost it a turn for nothing.
+    if (state.inFlight !== undefined) return;
     if (wasEmpty) {
       this.send(buffer.shardId, { type: 'shardBuffer.recordsAdded' });
     } else if (!buffer.fullSignaled && (buffer.pendingBytes >= this.fullBytes || buffer.size >= this.fullCount)) {

@@ -67,6 +67,42 @@ describe('ShardRouter and the shard buffer actors', () => {
     expect(order).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
+  it('sends what arrived while a batch was in flight once it is back: at the linger deadline, or at once when full', async () => {
+    const releases: (() => void)[] = [];
+    const sent: number[][] = [];
+    const h = harness({ aggregationEnabled: false, collectionMaxCount: 2 }, (batch) => {
+      sent.push(batch.groups.map((g) => idOf(g[0])));
+      return new Promise<void>((resolve) =>
+        releases.push(() => {
+          for (const g of batch.groups) for (const r of g) r.settled = true;
+          resolve();
+        }),
+      );
+    });
+    h.applyMap(twoShards);
+    h.put(0, low);
+    h.clock.advance(100);
+    await settle();
+    expect(sent).toEqual([[0]]);
+    // The buffer was empty and the batch is out: the actor is told nothing of this record...
+    h.put(1, low);
+    await settle();
+    releases[0]();
+    await settle();
+    expect(sent).toEqual([[0]]);
+    // ...and sends it at its linger deadline all the same.
+    h.clock.advance(100);
+    await settle();
+    expect(sent).toEqual([[0], [1]]);
+    // A buffer that fills while its batch is out goes as soon as the batch is back, without lingering.
+    h.put(2, low);
+    h.put(3, low);
+    await settle();
+    releases[1]();
+    await settle();
+    expect(sent).toEqual([[0], [1], [2, 3]]);
+  });
+
   it('re-queues a batch whose flush broke and sends it again after a backoff', async () => {
     let calls = 0;
     const sent: number[] = [];
