@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import type { AwsCredentialIdentityProvider, InitializeHandler } from '@smithy/types';
 import type { AwsConnection } from '../../src/aws/connection.ts';
 import { createConsumer, type Consumer } from '../../src/consumer/consumer.ts';
 import { createProducer } from '../../src/producer/producer.ts';
@@ -187,5 +187,42 @@ describe('connections as AWS SDK users expect, against the embedded Kinesis and 
     const error = await c.start().catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'WRONG_ENDPOINT', service: 'Kinesis', endpoint: stack.dynamoDbEndpoint });
     expect((error as Error).message).toContain('options.connection.endpoint or AWS_ENDPOINT_URL_KINESIS');
+  });
+
+  it('resolves a client\'s middleware once per command: what is added before its first request of a command is used, what comes after is not', async () => {
+    const { createKinesisClient, createDynamoDbClient } = await vi.importActual<typeof import('../../src/aws/clients.ts')>('../../src/aws/clients.ts');
+    const { DescribeStreamSummaryCommand, ListShardsCommand } = await import('@aws-sdk/client-kinesis');
+    const { ListTablesCommand } = await import('@aws-sdk/client-dynamodb');
+    const stream = randomName('conn');
+    await createStream(stack.kinesis, stream, 1);
+    const kinesis = createKinesisClient(stack.kinesisConnection);
+    const dynamodb = createDynamoDbClient(stack.dynamoDbConnection);
+    const seen: string[] = [];
+    // Generic over the command's input and output, so one middleware goes on both clients.
+    const watch =
+      (name: string) =>
+      <I extends object, O extends object>(next: InitializeHandler<I, O>): InitializeHandler<I, O> =>
+      (args) => {
+        seen.push(name);
+        return next(args);
+      };
+    try {
+      kinesis.middlewareStack.add(watch('before'), { step: 'initialize', name: 'before' });
+      await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: stream }));
+      kinesis.middlewareStack.add(watch('after'), { step: 'initialize', name: 'after' });
+      await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: stream }));
+      // A command not sent before resolves the stack as it is now.
+      await kinesis.send(new ListShardsCommand({ StreamName: stream }));
+      expect(seen).toEqual(['before', 'before', 'before', 'after']);
+
+      seen.length = 0;
+      await dynamodb.send(new ListTablesCommand({}));
+      dynamodb.middlewareStack.add(watch('after'), { step: 'initialize', name: 'after' });
+      await dynamodb.send(new ListTablesCommand({}));
+      expect(seen).toEqual([]);
+    } finally {
+      kinesis.destroy();
+      dynamodb.destroy();
+    }
   });
 });
