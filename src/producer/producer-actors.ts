@@ -18,6 +18,13 @@ import { shardBufferMachine, type ShardBufferSendEvent } from './shard-buffer.ma
 import { loadShardMap, type ShardMap } from './shard-map.ts';
 import { shardActorId, type ShardRouter, type ShardState } from './shard-router.ts';
 
+/**
+ * How early a shard's linger timer may fire by the clock. Node runs a timer by its event loop's
+ * time, which lags the clock by the work of the turn that set the timer; what a timer finds due
+ * within this counts as due, rather than costing its actor another timer and turn.
+ */
+const TIMER_SLACK_MS = 1;
+
 /** What the producer's actors are given. @internal */
 export interface ProducerActorsDeps {
   options: ResolvedProducerOptions;
@@ -131,7 +138,9 @@ export class ProducerActors {
     };
     const logic = shardBufferMachine.provide({
       actions: {
-        cutBatch: assign({ batch: ({ context }) => this.cut(state, context.forced || this.deps.draining()) }),
+        cutBatch: assign({
+          batch: ({ context, event }) => this.cut(state, context.forced || this.deps.draining(), event.type.startsWith('xstate.after.') ? TIMER_SLACK_MS : 0),
+        }),
         requeueBatch: (_, { batch, error }) => {
           logger.warn({ err: error, shardId, userRecords: batch.userRecords }, 'shardBuffer.flushFailed');
           router.requeueBatch(state, batch);
@@ -160,13 +169,17 @@ export class ProducerActors {
     });
   }
 
-  /** Cuts the next batch of a shard, unless `force` only when something is due or the buffer is full. */
-  private cut(state: ShardState, force: boolean): Batch | undefined {
+  /**
+   * Cuts the next batch of a shard, unless `force` only when something is due or the buffer is
+   * full; what falls due within `slackMs` counts as due.
+   */
+  private cut(state: ShardState, force: boolean, slackMs: number): Batch | undefined {
     const { clock, router, settler } = this.deps;
     const now = clock.now();
-    if (!router.isDue(state, force, now)) return undefined;
+    const dueBy = now + slackMs;
+    if (!router.isDue(state, force, dueBy)) return undefined;
     for (;;) {
-      const batch = router.cut(state, now);
+      const batch = router.cut(state, dueBy);
       if (!batch) return undefined;
       if (!settler.expireDue(batch, now)) return batch;
       // Rare: rebuild the batch from what is still live, so group sizes stay exact.

@@ -36,10 +36,16 @@ export const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * A shard router, its settler and its shard buffer actors on a simulated clock, with `send` in
- * place of the batch sender (by default it takes every batch as put).
+ * place of the batch sender (by default it takes every batch as put). With `timersEarlyMs`, the
+ * actors' timers of a millisecond or more fire that much early, as Node's may by the clock.
  */
-export function harness(overrides: Partial<ProducerOptions> = {}, sendImpl?: (batch: Batch) => Promise<void>) {
+export function harness(overrides: Partial<ProducerOptions> = {}, sendImpl?: (batch: Batch) => Promise<void>, timersEarlyMs = 0) {
   const clock = new SimulatedClock(1_000_000);
+  const actorClock = {
+    now: () => clock.now(),
+    setTimeout: (fn: () => void, ms: number) => clock.setTimeout(fn, ms >= 1 ? ms - timersEarlyMs : ms),
+    clearTimeout: (handle: unknown) => clock.clearTimeout(handle),
+  };
   const options = resolveProducerOptions({ streamName: 's', ...overrides });
   const batches: Batch[] = [];
   const failed: { record: UserRecord; error: Error }[] = [];
@@ -70,7 +76,7 @@ export function harness(overrides: Partial<ProducerOptions> = {}, sendImpl?: (ba
   const actors = new ProducerActors({
     options,
     recordLimit,
-    clock,
+    clock: actorClock,
     logger,
     causeLog,
     metrics,

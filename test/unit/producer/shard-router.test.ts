@@ -19,6 +19,20 @@ describe('ShardRouter and the shard buffer actors', () => {
     expect(h.batches[0].shardId).toBe('shard-0');
   });
 
+  it('sends a batch whose linger timer fired less than a millisecond early, without another timer', async () => {
+    const h = harness({}, undefined, 0.5);
+    h.applyMap(twoShards);
+    h.put(1, low);
+    await settle();
+    h.clock.advance(99);
+    await settle();
+    expect(h.batches).toHaveLength(0);
+    // The timer set for 100 ms fires at 99.5 by the clock: the record counts as due then.
+    h.clock.advance(0.5);
+    await settle();
+    expect(h.batches).toHaveLength(1);
+  });
+
   it('routes by hash key and aggregates the records of a shard into one Kinesis record', async () => {
     const h = harness();
     h.applyMap(twoShards);
