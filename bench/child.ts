@@ -31,9 +31,9 @@ export function runJsonChild<T>(script: string, args: (string | number)[], optio
  * Starts a bench script that serves until SIGTERM, and resolves with the JSON line it prints once
  * ready, and a function that stops it and waits for its exit.
  */
-export function startServerChild<T>(script: string, args: (string | number)[]): Promise<{ ready: T; stop(): Promise<void> }> {
+export function startServerChild<T>(script: string, args: (string | number)[], options?: ChildOptions): Promise<{ ready: T; stop(): Promise<void> }> {
   return new Promise((resolve, reject) => {
-    const child = spawnScript(script, args);
+    const child = spawnScript(script, args, options);
     const exited = new Promise<number | null>((done) => child.once('exit', done));
     let out = '';
     const onData = (chunk: Buffer) => {
